@@ -1,0 +1,39 @@
+"""Provision one node: `python3 -m provision <node>` (run as root inside the guest).
+
+Reads lab.yaml, applies the node's roles in order, prints one line per step
+and a summary (`node3: 9 ok, 0 changed`). Exit 1 when a step fails.
+"""
+
+import os
+import sys
+
+from provision import inventory, roles, steps
+
+
+def main(argv):
+    if len(argv) != 1:
+        print("usage: python3 -m provision <node>", file=sys.stderr)
+        return 2
+    try:
+        lab = inventory.load()
+        node = lab.node(argv[0])
+    except (inventory.InventoryError, KeyError) as e:
+        print(f"promlab: {e}", file=sys.stderr)
+        return 2
+    run = steps.Run(node=node.name)
+    cache = os.environ.get("LAB_CACHE") or str(inventory.REPO / ".cache" / "artifacts")
+    for role in lab.skipped_roles:
+        print(f"{node.name}: skip    role {role}: LAB_SKIP_ROLES names it")
+    try:
+        for role in node.roles:
+            roles.module(role).apply(run, lab, node, cache)
+    except steps.StepError as e:
+        print(f"{node.name}: FAILED  {e}", file=sys.stderr)
+        print(f"{run.summary()}, 1 failed")
+        return 1
+    print(run.summary())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,151 @@
+"""Install a component's programs: `release` (pinned tarball) or `apt` (Debian package).
+
+Whatever the method, the caller gets {program: path}; units, users, config paths
+and ports do not depend on it.
+
+release: the archive comes from the cache (the synced folder, shared by every
+node of a host) or is downloaded into it; its sha256 must equal the pinned one
+before anything is unpacked. A mismatch or a failed download installs nothing.
+"""
+
+import hashlib
+import os
+import platform
+import re
+import subprocess
+import tarfile
+import tempfile
+import urllib.request
+from pathlib import Path
+
+from provision.steps import StepError, masked
+
+BIN_DIR = "/usr/local/bin"
+ARCHES = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64"}
+POLICY_RC = "/usr/sbin/policy-rc.d"
+
+
+def arch():
+    machine = platform.machine()
+    if machine not in ARCHES:
+        raise StepError(f"no release archive for machine type {machine}; use LAB_INSTALL_METHOD=apt")
+    return ARCHES[machine]
+
+
+def paths(component, method):
+    """{program: absolute path} once installed with this method."""
+    if method == "apt":
+        return dict(component["apt"]["binaries"])
+    return {name: f"{BIN_DIR}/{name}" for name in component["release"]["binaries"]}
+
+
+def install(run, name, component, method, cache):
+    """Install the component's programs; return ({program: path}, changed)."""
+    if method == "apt":
+        changed = apt_package(run, component["apt"]["package"])
+        for unit in component["apt"].get("replaces", []):
+            changed |= masked(run, unit)
+        return paths(component, method), changed
+    return paths(component, method), release(run, name, component, cache, arch())
+
+
+# --- release ---------------------------------------------------------------
+
+def installed_version(path):
+    """The version a Prometheus-style program reports (`prog --version`), or None."""
+    if not path.exists():
+        return None
+    proc = subprocess.run([str(path), "--version"], capture_output=True, text=True)
+    found = re.search(r"version (\S+)", proc.stdout + proc.stderr)
+    return found.group(1) if found else None
+
+
+def sha256_of(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def fetch(url, expected, cache):
+    """The archive at `url`, from the cache or downloaded into it, verified; return its path."""
+    cache = Path(cache)
+    cache.mkdir(parents=True, exist_ok=True)
+    cached = cache / url.rsplit("/", 1)[1]
+    if cached.is_file() and sha256_of(cached) == expected:
+        return cached, False
+    fd, tmp = tempfile.mkstemp(dir=cache, prefix=f".{cached.name}.")
+    try:
+        with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=60) as response:
+            for block in iter(lambda: response.read(1 << 20), b""):
+                out.write(block)
+        actual = sha256_of(tmp)
+        if actual != expected:
+            raise StepError(f"checksum mismatch for {url}: expected sha256 {expected}, got {actual}; nothing installed")
+        os.replace(tmp, cached)
+    except OSError as e:
+        raise StepError(f"download of {url} failed: {e}; nothing installed "
+                        f"(offline? put the archive in {cache} or use LAB_INSTALL_METHOD=apt)") from None
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return cached, True
+
+
+def release(run, name, component, cache, arch_name):
+    version = str(component["version"])
+    wanted = paths(component, "release")
+    have = {prog: installed_version(run.path(path)) for prog, path in wanted.items()}
+    if all(v == version for v in have.values()):
+        return run.report(False, f"release {name} {version}", "installed")
+    url = component["release"]["url"].format(version=version, arch=arch_name)
+    archive, downloaded = fetch(url, component["release"]["sha256"][arch_name], cache)
+    bin_dir = run.path(BIN_DIR)
+    bin_dir.mkdir(parents=True, exist_ok=True)
+    staged = {}
+    try:
+        with tarfile.open(archive) as tar:
+            members = {Path(m.name).name: m for m in tar.getmembers() if m.isfile()}
+            for prog in wanted:
+                if prog not in members:
+                    raise StepError(f"{archive.name} has no program {prog!r}; nothing installed")
+                fd, tmp = tempfile.mkstemp(dir=bin_dir, prefix=f".{prog}.")
+                staged[prog] = tmp
+                with os.fdopen(fd, "wb") as out:
+                    out.write(tar.extractfile(members[prog]).read())
+                os.chmod(tmp, 0o755)
+        for prog, tmp in staged.items():
+            os.replace(tmp, run.path(wanted[prog]))
+    finally:
+        for tmp in staged.values():
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+    source = "downloaded" if downloaded else "from the cache"
+    return run.report(True, f"release {name} {version}", f"installed ({source}, sha256 verified; was {have})")
+
+
+# --- apt ---------------------------------------------------------------------
+
+def _dpkg_installed(run, package):
+    proc = run.sh("dpkg-query", "-W", "-f=${Status}", package, check=False)
+    return proc.returncode == 0 and proc.stdout.endswith("installed") and "not-installed" not in proc.stdout
+
+
+def apt_package(run, package):
+    """The Debian package, installed without starting its own units (promlab runs its own)."""
+    if _dpkg_installed(run, package):
+        return run.report(False, f"package {package}", "installed")
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    install_cmd = ("apt-get", "install", "-y", "-q", "--no-install-recommends", package)
+    policy = Path(POLICY_RC)
+    policy.write_text("#!/bin/sh\n# promlab: packages must not start services while they install\nexit 101\n")
+    policy.chmod(0o755)
+    try:
+        proc = run.sh(*install_cmd, check=False, env=env)
+        if proc.returncode != 0:  # the package index may be missing or stale: refresh it once
+            run.sh("apt-get", "update", "-q", env=env)
+            run.sh(*install_cmd, env=env)
+    finally:
+        policy.unlink()
+    return run.report(True, f"package {package}", "installed")

@@ -1,0 +1,185 @@
+"""The shared provisioning steps: each reads the state, compares it, then acts.
+
+Every step reports one line, `ok` or `changed`, with the reason, and returns
+True when it changed something. `Run.root` lets the file steps work on a
+temporary root (tests); commands run only through `Run.sh`.
+"""
+
+import grp
+import os
+import pwd
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class StepError(Exception):
+    """A step could not reach its state; the message says what to do."""
+
+
+@dataclass
+class Run:
+    node: str
+    root: Path = Path("/")
+    out: object = sys.stdout
+    counts: dict = field(default_factory=lambda: {"ok": 0, "changed": 0})
+    daemon_reload_needed: bool = False
+
+    def path(self, path):
+        return self.root / str(path).lstrip("/")
+
+    def report(self, changed, what, why):
+        status = "changed" if changed else "ok"
+        self.counts[status] += 1
+        print(f"{status:<7} {what}: {why}", file=self.out, flush=True)
+        return changed
+
+    def sh(self, *cmd, check=True, env=None):
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+        if check and proc.returncode != 0:
+            raise StepError(f"{' '.join(cmd)} failed (exit {proc.returncode}): {(proc.stderr or proc.stdout).strip()}")
+        return proc
+
+    def summary(self):
+        return f"{self.node}: {self.counts['ok']} ok, {self.counts['changed']} changed"
+
+
+def _ids(run, owner, group):
+    """uid/gid of names as the (possibly temporary) root's passwd and group files say."""
+    if run.root == Path("/"):
+        return pwd.getpwnam(owner).pw_uid, grp.getgrnam(group).gr_gid
+
+    def lookup(table, name):
+        for line in run.path(f"/etc/{table}").read_text().splitlines():
+            fields = line.split(":")
+            if fields[0] == name:
+                return int(fields[2])
+        raise StepError(f"no {table} entry {name!r} under {run.root}")
+
+    return lookup("passwd", owner), lookup("group", group)
+
+
+def _user_exists(run, name):
+    passwd = run.path("/etc/passwd")
+    return any(line.split(":")[0] == name for line in passwd.read_text().splitlines())
+
+
+def user(run, name, home):
+    """A system user and group of the same name, no login shell, no home created."""
+    if _user_exists(run, name):
+        return run.report(False, f"user {name}", "exists")
+    prefix = [] if run.root == Path("/") else ["--prefix", str(run.root)]
+    run.sh("useradd", *prefix, "--system", "--user-group", "--no-create-home",
+           "--home-dir", home, "--shell", "/usr/sbin/nologin", name)
+    return run.report(True, f"user {name}", "created")
+
+
+def _fix_owner_mode(run, path, owner, group, mode):
+    """chown/chmod path as needed; return what was fixed (empty when nothing)."""
+    uid, gid = _ids(run, owner, group)
+    st = os.stat(path)
+    fixed = []
+    if (st.st_uid, st.st_gid) != (uid, gid):
+        os.chown(path, uid, gid)
+        fixed.append(f"owner {owner}:{group}")
+    if st.st_mode & 0o7777 != mode:
+        os.chmod(path, mode)
+        fixed.append(f"mode {mode:04o}")
+    return fixed
+
+
+def directory(run, path, owner="root", group="root", mode=0o755):
+    target = run.path(path)
+    if not target.is_dir():
+        target.mkdir(parents=True, mode=mode)
+        _fix_owner_mode(run, target, owner, group, mode)
+        return run.report(True, f"directory {path}", "created")
+    fixed = _fix_owner_mode(run, target, owner, group, mode)
+    return run.report(bool(fixed), f"directory {path}", ", ".join(fixed) if fixed else "exists with its owner and mode")
+
+
+def file(run, path, content, owner="root", group="root", mode=0o644, validate=None):
+    """Put `content` at `path`. `validate(tmp_path)` may raise StepError: the old file stays."""
+    target = run.path(path)
+    data = content.encode() if isinstance(content, str) else content
+    if target.is_file() and target.read_bytes() == data:
+        fixed = _fix_owner_mode(run, target, owner, group, mode)
+        return run.report(bool(fixed), f"file {path}", ", ".join(fixed) if fixed else "content, owner and mode as wanted")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=target.suffix)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        _fix_owner_mode(run, tmp, owner, group, mode)
+        if validate:
+            validate(tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+    return run.report(True, f"file {path}", "written" if data else "emptied")
+
+
+def unit(run, name, content):
+    """A systemd unit file under /etc/systemd/system; marks a daemon-reload when it changes."""
+    changed = file(run, f"/etc/systemd/system/{name}", content)
+    run.daemon_reload_needed |= changed
+    return changed
+
+
+def _systemctl(run, *args, check=True):
+    return run.sh("systemctl", *args, check=check)
+
+
+def masked(run, name):
+    """A unit that must never run (a package's own unit that promlab replaces)."""
+    state = _systemctl(run, "is-enabled", name, check=False).stdout.strip()
+    if state == "masked":
+        return run.report(False, f"unit {name}", "masked")
+    _systemctl(run, "disable", "--now", name, check=False)
+    _systemctl(run, "mask", name)
+    return run.report(True, f"unit {name}", f"was {state or 'unknown'}, now stopped and masked")
+
+
+def service(run, name, restart=False, reload=False):
+    """Enabled and running. restart: the unit or binary changed; reload: only its config did."""
+    if run.daemon_reload_needed:
+        _systemctl(run, "daemon-reload")
+        run.daemon_reload_needed = False
+    enabled = _systemctl(run, "is-enabled", name, check=False).stdout.strip()
+    if enabled != "enabled":
+        _systemctl(run, "enable", name)
+        run.report(True, f"service {name}", f"enabled (was {enabled or 'unknown'})")
+    active = _systemctl(run, "is-active", name, check=False).stdout.strip()
+    if active != "active":
+        _start(run, name, "start")
+        return run.report(True, f"service {name}", f"started (was {active})")
+    if restart:
+        _start(run, name, "restart")
+        return run.report(True, f"service {name}", "restarted: its unit or binary changed")
+    if reload:
+        _systemctl(run, "reload", name)
+        return run.report(True, f"service {name}", "reloaded: its configuration changed")
+    return run.report(False, f"service {name}", "enabled and running")
+
+
+def _restarts(run, name):
+    return int(_systemctl(run, "show", name, "-p", "NRestarts", "--value").stdout.strip() or 0)
+
+
+def _start(run, name, action):
+    """start/restart the unit; it must stay active, with no automatic restart, for a moment."""
+    _systemctl(run, action, name)
+    before = _restarts(run, name)
+    deadline = time.monotonic() + 1.5
+    while time.monotonic() < deadline:
+        time.sleep(0.25)
+        state = _systemctl(run, "is-active", name, check=False).stdout.strip()
+        restarts = _restarts(run, name)
+        if state != "active" or restarts != before:
+            journal = run.sh("journalctl", "-u", name, "-n", "15", "--no-pager", check=False).stdout
+            raise StepError(f"service {name} does not stay up after {action} (state {state}, "
+                            f"{restarts - before} automatic restarts); its journal ends with:\n{journal}")
