@@ -1,0 +1,97 @@
+"""Fixtures for the labtests: SSH to each node through Vagrant's own ssh-config.
+
+When a test about a service fails, the report carries the unit's journal.
+"""
+
+import functools
+import re
+from datetime import datetime, timezone
+
+import pytest
+import testinfra
+import vagrant
+
+from labtests.lab import LAB, Service
+from labtests.poll import wait_for
+from labtests.prom import Prometheus
+from provision import inventory
+
+
+@functools.lru_cache(maxsize=None)
+def _ssh_config_path(tmpdir):
+    v = vagrant.Vagrant(str(inventory.REPO), quiet_stdout=True, quiet_stderr=True)
+    states = {s.name: s.state for s in v.status()}
+    down = [name for name in (n.name for n in LAB.nodes) if states.get(name) != "running"]
+    if down:
+        listed = ", ".join(f"{n}: {states.get(n, 'not created')}" for n in down)
+        pytest.fail(f"the lab is not up ({listed}); "
+                    "run `make up` first (`make test` does it for you)", pytrace=False)
+    path = f"{tmpdir}/ssh_config"
+    with open(path, "w") as f:
+        f.write(v.ssh_config())
+    return path
+
+
+@pytest.fixture(scope="session")
+def ssh_config(tmp_path_factory):
+    return _ssh_config_path(str(tmp_path_factory.mktemp("ssh")))
+
+
+_hosts = {}
+
+
+@pytest.fixture(scope="session")
+def hosts(ssh_config):
+    """hosts[node] -> a testinfra host reached over SSH (one connection per node per session)."""
+
+    class Hosts(dict):
+        def __missing__(self, name):
+            host = testinfra.get_host(f"paramiko://{name}", ssh_config=ssh_config, sudo=True)
+            self[name] = _hosts[name] = host
+            return host
+
+    return Hosts()
+
+
+@pytest.fixture(scope="session")
+def prometheus():
+    return Prometheus(LAB)
+
+
+@pytest.fixture(scope="session")
+def lab():
+    return LAB
+
+
+@pytest.fixture(scope="session")
+def fresh_targets(prometheus):
+    """Prometheus' targets once every one has been scraped since this fixture started.
+
+    A target's health is that of its last scrape: only a scrape after the tests
+    began says anything about the lab as it is now. Waits about one interval.
+    """
+    started = datetime.now(timezone.utc)
+
+    def scraped_since_start(targets):
+        return targets and all(_parse_time(t["lastScrape"]) > started for t in targets)
+
+    return wait_for(prometheus.targets, scraped_since_start, 90, "every target scraped since the tests started")
+
+
+def _parse_time(stamp):
+    # RFC 3339 with nanoseconds; Python 3.9 wants at most microseconds and no 'Z'.
+    stamp = re.sub(r"(\.\d{6})\d*", r"\1", stamp.replace("Z", "+00:00"))
+    return datetime.fromisoformat(stamp)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    service = getattr(item, "callspec", None) and item.callspec.params.get("service")
+    if report.when == "call" and report.failed and isinstance(service, Service) and service.node in _hosts:
+        try:
+            journal = _hosts[service.node].run(f"journalctl -u {service.name} -n 30 --no-pager").stdout
+        except Exception as e:  # noqa: BLE001 - the journal is extra; never hide the failure itself
+            journal = f"(could not read the journal: {e})"
+        report.sections.append((f"journal of {service.name} on {service.node}", journal))

@@ -1,0 +1,36 @@
+"""The lab's Prometheus HTTP API, reached on the host through the forwarded port."""
+
+import requests
+
+from provision import inventory
+
+
+def base_url(lab):
+    """http://127.0.0.1:<host port> when Prometheus' port is forwarded, else the node's lab address."""
+    node = lab.prometheus_node
+    port = lab.components["prometheus"]["port"]
+    for fp in node.forwarded_ports:
+        if fp["guest"] == port:
+            return f"http://127.0.0.1:{fp['host']}"
+    return f"http://{node.ip}:{port}"
+
+
+class Prometheus:
+    def __init__(self, lab=None):
+        self.url = base_url(lab or inventory.load())
+
+    def get(self, path, **params):
+        return requests.get(self.url + path, params=params, timeout=5)
+
+    def api(self, path, **params):
+        """data of /api/v1/<path>; AssertionError with Prometheus' own error otherwise."""
+        reply = self.get(f"/api/v1/{path}", **params)
+        body = reply.json()
+        assert body.get("status") == "success", f"GET /api/v1/{path} {params}: {reply.status_code} {body}"
+        return body["data"]
+
+    def targets(self):
+        return self.api("targets", state="active")["activeTargets"]
+
+    def query(self, expr):
+        return self.api("query", query=expr)["result"]

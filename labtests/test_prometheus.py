@@ -1,0 +1,62 @@
+"""Prometheus on its node: ready, the scrape interval of lab.yaml, exactly the inventory's targets, all up."""
+
+import sys
+
+import pytest
+import yaml
+
+from labtests.lab import LAB, scraped_nodes
+from labtests.poll import wait_for
+
+TARGETS = scraped_nodes()
+
+
+def test_prometheus_is_ready(prometheus):
+    wait_for(lambda: prometheus.get("/-/ready").status_code, lambda code: code == 200, 60,
+             f"{prometheus.url}/-/ready answering 200")
+
+
+def test_rendered_config_has_lab_scrape_interval(hosts):
+    text = hosts[LAB.prometheus_node.name].file("/etc/prometheus/prometheus.yml").content_string
+    assert yaml.safe_load(text)["global"]["scrape_interval"] == LAB.scrape_interval
+
+
+def test_loaded_config_has_lab_scrape_interval(prometheus):
+    loaded = yaml.safe_load(prometheus.api("status/config")["yaml"])
+    assert loaded["global"]["scrape_interval"] == LAB.scrape_interval
+
+
+def test_targets_are_exactly_the_inventory(fresh_targets):
+    seen = sorted((t["labels"]["job"], t["labels"].get("node", "(no node label)")) for t in fresh_targets)
+    assert seen == TARGETS, f"missing: {sorted(set(TARGETS) - set(seen))}, unexpected: {sorted(set(seen) - set(TARGETS))}"
+
+
+def _target(targets, job, node):
+    found = [t for t in targets if t["labels"]["job"] == job and t["labels"].get("node") == node]
+    assert found, f"no target for job {job} on {node} in Prometheus"
+    return found[0]
+
+
+@pytest.mark.parametrize(("job", "node"), TARGETS, ids=[f"{j}-{n}" for j, n in TARGETS])
+def test_target_is_up(fresh_targets, job, node):
+    target = _target(fresh_targets, job, node)
+    assert target["health"] == "up", f"target {job} on {node} is {target['health']}: {target['lastError']}"
+
+
+@pytest.mark.parametrize(("job", "node"), TARGETS, ids=[f"{j}-{n}" for j, n in TARGETS])
+def test_target_scrape_interval_matches_lab(fresh_targets, job, node):
+    assert _target(fresh_targets, job, node)["scrapeInterval"] == LAB.scrape_interval
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads the host's /proc/net/tcp*, which only Linux has")
+def test_forwarded_ports_listen_on_localhost_only():
+    forwarded = {fp["host"] for node in LAB.nodes for fp in node.forwarded_ports}
+    exposed = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table) as f:
+            for line in f.readlines()[1:]:
+                local, state = line.split()[1], line.split()[3]
+                address, port = local.split(":")
+                if state == "0A" and int(port, 16) in forwarded and address not in ("0100007F", "00000000000000000000000001000000"):
+                    exposed.append((table, address, int(port, 16)))
+    assert not exposed, f"forwarded ports listening beyond 127.0.0.1 on the host: {exposed}"
