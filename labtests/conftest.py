@@ -17,7 +17,7 @@ from labtests.prom import Prometheus
 from provision import inventory
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _ssh_config_path(tmpdir):
     v = vagrant.Vagrant(str(inventory.REPO), quiet_stdout=True, quiet_stderr=True)
     states = {s.name: s.state for s in v.status()}

@@ -191,11 +191,10 @@ def _check_nodes(c, raw, network, defaults):
         return []
     names, ips, host_ports, result = {}, {}, {}, []
     for i, node in enumerate(nodes):
-        where = f"nodes[{i}]"
+        name = node.get("name") if isinstance(node, dict) else None
+        where = f"nodes[{i}] ({name})" if name is not None else f"nodes[{i}]"
         node = c.mapping(where, node, NODE_KEYS, required=("name", "ip", "roles"))
-        name = node.get("name")
         if "name" in node:
-            where = f"nodes[{i}] ({name})"
             if not isinstance(name, str) or not NAME.match(name):
                 c.bad(f"{where}.name", name, "is not a host name", "lower-case letters, digits and '-', starting with a letter")
             elif name in names:
@@ -265,9 +264,9 @@ def parse(raw, source="lab.yaml", env=None):
     """Validate a loaded inventory (a dict) and return a Lab, or raise InventoryError."""
     env = os.environ if env is None else env
     c = _Checker()
-    if not isinstance(raw, dict):
-        raise InventoryError(source, [f"(top level): {type(raw).__name__} is not a mapping; allowed: a mapping with keys {', '.join(sorted(TOP_KEYS))}"])
     c.mapping("(top level)", raw, TOP_KEYS, required=sorted(TOP_KEYS))
+    if not isinstance(raw, dict):
+        raise InventoryError(source, c.problems)
     lab, network = _check_lab(c, raw)
     defaults = c.mapping("defaults", raw.get("defaults", {}), DEFAULT_KEYS)
     boxes = c.mapping("boxes", raw.get("boxes", {}), set(PROVIDERS), required=PROVIDERS)

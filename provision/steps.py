@@ -24,7 +24,7 @@ class StepError(Exception):
 class Run:
     node: str
     root: Path = Path("/")
-    out: object = sys.stdout
+    out: object = None  # None: sys.stdout at the time of printing
     counts: dict = field(default_factory=lambda: {"ok": 0, "changed": 0})
     daemon_reload_needed: bool = False
 
@@ -34,7 +34,7 @@ class Run:
     def report(self, changed, what, why):
         status = "changed" if changed else "ok"
         self.counts[status] += 1
-        print(f"{status:<7} {what}: {why}", file=self.out, flush=True)
+        print(f"{status:<7} {what}: {why}", file=self.out or sys.stdout, flush=True)
         return changed
 
     def sh(self, *cmd, check=True, env=None):

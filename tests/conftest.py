@@ -1,0 +1,45 @@
+"""Helpers for the fast tests: inventories of any size built from lab.yaml, temporary roots."""
+
+import copy
+import shutil
+
+import pytest
+import yaml
+
+from provision import inventory, steps
+
+
+@pytest.fixture(scope="session")
+def lab_yaml():
+    """lab.yaml as loaded, never modified: tests take a deep copy."""
+    return yaml.safe_load((inventory.REPO / "lab.yaml").read_text())
+
+
+def sized(raw, count):
+    """An inventory like lab.yaml with `count` nodes: node1 runs Prometheus, the others node_exporter."""
+    raw = copy.deepcopy(raw)
+    raw["nodes"] = [{"name": "node1", "ip": "192.168.56.11", "roles": ["prometheus"] + (["node_exporter"] if count == 1 else []),
+                     "forwarded_ports": [{"guest": 9090, "host": 9090}]}]
+    raw["nodes"] += [{"name": f"node{i}", "ip": f"192.168.56.{10 + i}", "roles": ["node_exporter"]} for i in range(2, count + 1)]
+    return raw
+
+
+@pytest.fixture
+def root(tmp_path):
+    """A temporary root with the passwd/group/shadow files useradd --prefix needs."""
+    etc = tmp_path / "etc"
+    etc.mkdir()
+    (etc / "passwd").write_text("root:x:0:0:root:/root:/bin/bash\n")
+    (etc / "group").write_text("root:x:0:\n")
+    (etc / "shadow").write_text("root:*:19000:0:99999:7:::\n")
+    (etc / "gshadow").write_text("root:*::\n")
+    return tmp_path
+
+
+@pytest.fixture
+def run(root, capsys):
+    return steps.Run(node="test", root=root)
+
+
+needs_promtool = pytest.mark.skipif(shutil.which("promtool") is None,
+                                    reason="promtool is not installed (Debian: apt-get install prometheus)")

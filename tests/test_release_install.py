@@ -1,0 +1,121 @@
+"""The release installer against a local HTTP server: verified installs, refused mismatches, the cache."""
+
+import hashlib
+import http.server
+import io
+import os
+import tarfile
+import threading
+
+import pytest
+
+from provision import install, steps
+
+VERSION = "3.4.1"
+
+
+def _program(name, version):
+    return f"#!/bin/sh\necho '{name}, version {version} (branch: test)'\n".encode()
+
+
+def _archive(version):
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
+        for name in ("prometheus", "promtool", "LICENSE"):
+            data = _program(name, version)
+            info = tarfile.TarInfo(f"prometheus-{version}.linux-amd64/{name}")
+            info.size, info.mode = len(data), 0o755
+            tar.addfile(info, io.BytesIO(data))
+    return buf.getvalue()
+
+
+@pytest.fixture
+def server():
+    """A local HTTP server on 127.0.0.1 serving {path: bytes}; counts the requests."""
+    files, hits = {}, []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - the http.server API
+            hits.append(self.path)
+            body = files.get(self.path)
+            self.send_response(200 if body is not None else 404)
+            self.end_headers()
+            if body is not None:
+                self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield httpd, files, hits
+    httpd.shutdown()
+
+
+def _component(httpd, sha256):
+    return {"version": VERSION,
+            "release": {"url": f"http://127.0.0.1:{httpd.server_port}/v{{version}}/prometheus-{{version}}.linux-{{arch}}.tar.gz",
+                        "sha256": {"amd64": sha256, "arm64": "0" * 64}, "binaries": ["prometheus", "promtool"]},
+            "apt": {"package": "prometheus", "binaries": {}}}
+
+
+def _publish(files, version=VERSION):
+    data = _archive(version)
+    files[f"/v{version}/prometheus-{version}.linux-amd64.tar.gz"] = data
+    return hashlib.sha256(data).hexdigest()
+
+
+def _release(run, component, cache):
+    return install.release(run, "prometheus", component, cache, "amd64")
+
+
+def test_good_archive_installs_the_programs(server, run, tmp_path):
+    httpd, files, _ = server
+    changed = _release(run, _component(httpd, _publish(files)), tmp_path / "cache")
+    assert changed
+    for name in ("prometheus", "promtool"):
+        program = run.path(f"/usr/local/bin/{name}")
+        assert os.access(program, os.X_OK)
+        assert install.installed_version(program) == VERSION
+    assert not run.path("/usr/local/bin/LICENSE").exists()
+
+
+def test_installed_version_is_left_alone(server, run, tmp_path):
+    httpd, files, hits = server
+    component = _component(httpd, _publish(files))
+    _release(run, component, tmp_path / "cache")
+    requests = len(hits)
+    assert not _release(run, component, tmp_path / "cache")
+    assert len(hits) == requests, "a second run downloaded again"
+
+
+def test_cached_archive_is_not_downloaded_again(server, run, root, tmp_path):
+    httpd, files, hits = server
+    component = _component(httpd, _publish(files))
+    _release(run, component, tmp_path / "cache")
+    run.path("/usr/local/bin/prometheus").unlink()  # a fresh node sharing the host's cache
+    assert _release(run, component, tmp_path / "cache")
+    assert len(hits) == 1
+
+
+def test_wrong_checksum_installs_nothing_and_keeps_the_old_binary(server, run, tmp_path):
+    httpd, files, _ = server
+    _release(run, _component(httpd, _publish(files)), tmp_path / "cache")
+    old = run.path("/usr/local/bin/prometheus").read_bytes()
+    newer = "3.5.0"
+    actual = _publish(files, newer)
+    component = dict(_component(httpd, "f" * 64), version=newer)
+    with pytest.raises(steps.StepError) as refused:
+        _release(run, component, tmp_path / "cache")
+    message = str(refused.value)
+    assert f"prometheus-{newer}.linux-amd64.tar.gz" in message and "f" * 64 in message and actual in message
+    assert run.path("/usr/local/bin/prometheus").read_bytes() == old
+    assert sorted(p.name for p in run.path("/usr/local/bin").iterdir()) == ["prometheus", "promtool"]
+    assert not list((tmp_path / "cache").glob(f"*{newer}*")), "a mismatching archive was kept in the cache"
+
+
+def test_failed_download_names_the_url_and_installs_nothing(server, run, tmp_path):
+    httpd, _, _ = server
+    with pytest.raises(steps.StepError, match=r"download of http://127\.0\.0\.1:\d+/v3\.4\.1/prometheus-3\.4\.1"):
+        _release(run, _component(httpd, "a" * 64), tmp_path / "cache")
+    assert not run.path("/usr/local/bin/prometheus").exists()

@@ -1,0 +1,66 @@
+"""Rendering for labs of 1, 6 and 20 nodes; promtool accepts every rendered config."""
+
+import subprocess
+
+import pytest
+import yaml
+
+from provision import inventory, render
+from tests.conftest import needs_promtool, sized
+
+SIZES = [1, 6, 20]
+
+
+@pytest.fixture(params=SIZES, ids=lambda n: f"{n}-nodes")
+def rendered(request, lab_yaml, tmp_path):
+    lab = inventory.parse(sized(lab_yaml, request.param), env={})
+    render.write_tree(lab, tmp_path)
+    return lab, tmp_path
+
+
+def _config(tree):
+    return tree / "node1/etc/prometheus/prometheus.yml"
+
+
+def test_every_node_gets_its_units(rendered):
+    lab, tree = rendered
+    for node in lab.nodes:
+        for role in node.roles:
+            assert (tree / node.name / f"etc/systemd/system/{role}.service").is_file(), f"{node.name}: no {role} unit"
+
+
+def test_config_scrapes_every_exporter_node_by_name(rendered):
+    lab, tree = rendered
+    config = yaml.safe_load(_config(tree).read_text())
+    jobs = {job["job_name"]: job for job in config["scrape_configs"]}
+    targets = {(sc["targets"][0], sc["labels"]["node"]) for sc in jobs["node"]["static_configs"]}
+    assert targets == {(f"{n.ip}:9100", n.name) for n in lab.nodes_with("node_exporter")}
+    assert jobs["prometheus"]["static_configs"][0]["targets"] == ["localhost:9090"]
+
+
+def test_config_has_lab_scrape_interval(rendered):
+    lab, tree = rendered
+    assert yaml.safe_load(_config(tree).read_text())["global"]["scrape_interval"] == lab.scrape_interval
+
+
+@needs_promtool
+def test_promtool_accepts_the_config(rendered):
+    _, tree = rendered
+    proc = subprocess.run(["promtool", "check", "config", str(_config(tree))], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_exporter_listens_on_its_lab_address_only(rendered):
+    lab, tree = rendered
+    node = lab.nodes_with("node_exporter")[-1]
+    unit = (tree / node.name / "etc/systemd/system/node_exporter.service").read_text()
+    assert f"--web.listen-address={node.ip}:9100" in unit
+
+
+@pytest.mark.parametrize("method", ["release", "apt"])
+def test_units_use_the_install_methods_programs(lab_yaml, tmp_path, method):
+    lab = inventory.parse(sized(lab_yaml, 2), env={"LAB_INSTALL_METHOD": method})
+    render.write_tree(lab, tmp_path)
+    unit = (tmp_path / "node2/etc/systemd/system/node_exporter.service").read_text()
+    expected = {"release": "/usr/local/bin/node_exporter", "apt": "/usr/bin/prometheus-node-exporter"}[method]
+    assert f"ExecStart={expected} " in unit
