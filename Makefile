@@ -1,0 +1,72 @@
+# promlab: `make up` brings the lab up, `make test` proves it. `make help` lists the rest.
+# Provider: Vagrant's own VAGRANT_DEFAULT_PROVIDER (virtualbox, libvirt or docker).
+
+PYTHON   ?= python3
+VENV     := .venv
+PY       := $(VENV)/bin/python
+PROVIDER := $(VAGRANT_DEFAULT_PROVIDER)
+RENDERED := build/rendered
+
+.PHONY: help venv check render up image provision test test-fast labtest down clean bench lint
+
+help:
+	@echo "make up         boot and provision every node of lab.yaml, wait until all targets are up"
+	@echo "make test       fast tests (no VMs), then the labtests against the running lab (brings it up first)"
+	@echo "make check      validate lab.yaml, render, promtool check config, vagrant validate"
+	@echo "make render     write every file the provisioning would install under $(RENDERED)/<node>/"
+	@echo "make provision  provision the running lab again (a second run changes nothing)"
+	@echo "make down       destroy the lab"
+	@echo "make bench      measure time to green, a no-op provision and the labtests (docs/performance.md)"
+
+venv: $(VENV)/.installed
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+check: venv
+	$(PY) -m provision.inventory
+	@$(MAKE) --no-print-directory render
+	promtool check config $(RENDERED)/*/etc/prometheus/prometheus.yml
+	vagrant validate
+
+render: venv
+	@rm -rf $(RENDERED)
+	@$(PY) -m provision.render $(RENDERED) >/dev/null
+	@echo "rendered into $(RENDERED)/: $$(find $(RENDERED) -type f | wc -l) files"
+
+# With the docker provider, build the node image once before the machines build it in parallel.
+image:
+ifeq ($(PROVIDER),docker)
+	docker build --quiet --tag promlab-node $(shell $(PY) -c 'from provision import inventory; print(inventory.load().boxes["docker"])') >/dev/null
+endif
+
+up: venv image
+	vagrant up
+	$(PY) -m labtests.green
+
+provision: venv
+	vagrant provision
+
+test: test-fast
+	@$(MAKE) --no-print-directory up
+	@$(MAKE) --no-print-directory labtest
+
+test-fast: venv
+	$(PY) -m pytest tests
+
+labtest: venv
+	$(PY) -m pytest labtests
+
+down:
+	vagrant destroy --force
+
+clean: down
+	rm -rf build .vagrant
+
+bench: venv image
+	$(PY) scripts/benchmark.py
+
+lint: venv
+	$(PY) -m ruff check .
