@@ -43,3 +43,8 @@ def test_unit_exposure_is_at_most_2(hosts, service):
     assert level, f"no exposure level in systemd-analyze's answer:\n{out[-500:]}"
     assert float(level.group(1)) <= MAX_EXPOSURE, \
         f"{service.name} on {service.node} is rated {level.group(1)} (at most {MAX_EXPOSURE}):\n{out[-1500:]}"
+
+
+def test_unit_passes_systemd_analyze_verify(hosts, service):
+    result = hosts[service.node].run(f"systemd-analyze verify /etc/systemd/system/{service.name}.service")
+    assert result.rc == 0 and not result.stderr.strip(), f"systemd-analyze verify {service.name}.service:\n{result.stderr}"
