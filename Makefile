@@ -36,10 +36,12 @@ render: venv
 	@$(PY) -m provision.render $(RENDERED) >/dev/null
 	@echo "rendered into $(RENDERED)/: $$(find $(RENDERED) -type f | wc -l) files"
 
-# With the docker provider, build the node image once before the machines build it in parallel.
+# With the docker provider, build the node image once before the machines build it in
+# parallel (their builds are then cache hits). The second tag keeps `vagrant destroy`
+# from deleting the image, so the next `make up` does not rebuild it.
 image:
 ifeq ($(PROVIDER),docker)
-	docker build --quiet --tag promlab-node $(shell $(PY) -c 'from provision import inventory; print(inventory.load().boxes["docker"])') >/dev/null
+	docker build --quiet --tag promlab-node:latest --tag promlab-node:cache $(shell $(PY) -c 'from provision import inventory; print(inventory.load().boxes["docker"])') >/dev/null
 endif
 
 up: venv image

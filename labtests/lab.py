@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+import pytest
+
 from provision import inventory
 
 LAB = inventory.load()
@@ -24,12 +26,25 @@ class Service:
 
 
 def services():
+    """A pytest param per service lab.yaml puts on a node; skipped, saying why, for LAB_SKIP_ROLES."""
     found = []
     for node in LAB.nodes:
-        for role in node.roles:
+        for role in node.roles + node.skipped:
             address = "0.0.0.0" if role in LISTENS_ON_ALL else node.ip
-            found.append(Service(node.name, role, LAB.components[role]["port"], address))
+            service = Service(node.name, role, LAB.components[role]["port"], address)
+            found.append(param(node, role, service, id=str(service)))
     return found
+
+
+def param(node, role, *values, id):
+    """pytest.param(*values), skipped with the reason when LAB_SKIP_ROLES removed `role` from `node`."""
+    marks = [pytest.mark.skip(reason=f"LAB_SKIP_ROLES names {role}: this lab runs without it")] if role in node.skipped else []
+    return pytest.param(*values, marks=marks, id=id)
+
+
+def nodes_with(role):
+    """Nodes lab.yaml gives `role`, including those where LAB_SKIP_ROLES removed it (see param)."""
+    return [n for n in LAB.nodes if role in n.roles + n.skipped]
 
 
 def scraped_nodes():

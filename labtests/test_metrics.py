@@ -2,7 +2,7 @@
 
 import pytest
 
-from labtests.lab import LAB
+from labtests.lab import nodes_with, param
 
 FAMILIES = {
     "cpu": "node_cpu_seconds_total",
@@ -12,10 +12,10 @@ FAMILIES = {
     "network": "node_network_receive_bytes_total",
     "load": "node_load1",
 }
-CASES = [(n.name, family) for n in LAB.nodes_with("node_exporter") for family in FAMILIES]
+CASES = [param(n, "node_exporter", n.name, family, id=f"{n.name}-{family}") for n in nodes_with("node_exporter") for family in FAMILIES]
 
 
-@pytest.mark.parametrize(("node", "family"), CASES, ids=[f"{n}-{f}" for n, f in CASES])
+@pytest.mark.parametrize(("node", "family"), CASES)
 def test_node_metric_answers(prometheus, fresh_targets, node, family):
     # After a scrape since the tests began: a dead exporter's series are stale by then.
     expr = f'{FAMILIES[family]}{{node="{node}"}}'

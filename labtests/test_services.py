@@ -10,7 +10,7 @@ from labtests.poll import wait_for
 SERVICES = services()
 MAX_EXPOSURE = 2.0
 
-pytestmark = pytest.mark.parametrize("service", SERVICES, ids=str)
+pytestmark = pytest.mark.parametrize("service", SERVICES)
 
 
 def test_service_is_running(hosts, service):

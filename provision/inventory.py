@@ -54,6 +54,7 @@ class Node:
     forwarded_ports: list
     memory: int
     cpus: int
+    skipped: list = field(default_factory=list)  # roles lab.yaml gives it that LAB_SKIP_ROLES removed
 
 
 @dataclass
@@ -280,6 +281,7 @@ def parse(raw, source="lab.yaml", env=None):
     if c.problems:
         raise InventoryError(source, c.problems)
     for node in nodes:
+        node.skipped = [r for r in node.roles if r in skipped]
         node.roles = [r for r in node.roles if r not in skipped]
     return Lab(network=lab["network"], install_method=method or lab["install_method"],
                scrape_interval=lab["scrape_interval"], retention_time=lab["retention_time"],

@@ -1,0 +1,64 @@
+"""Measure the lab: time to green from nothing, a no-op provision, the labtests.
+
+    python3 scripts/benchmark.py [--keep]
+
+Destroys the lab, then times `make up` (unless --keep: only the running lab is measured),
+then prints a Markdown table for docs/performance.md. Uses the same settings as
+`make up` (VAGRANT_DEFAULT_PROVIDER, LAB_INSTALL_METHOD, LAB_FILE ...). Not a test:
+it asserts nothing about time, it reports it.
+"""
+
+import os
+import platform
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from provision import inventory  # noqa: E402
+
+
+def timed(cmd, **kw):
+    start = time.monotonic()
+    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, **kw)
+    elapsed = time.monotonic() - start
+    if proc.returncode != 0:
+        sys.exit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+    return elapsed, proc.stdout
+
+
+def machine():
+    mem = next(line for line in open("/proc/meminfo") if line.startswith("MemTotal")).split()[1]
+    return f"{os.cpu_count()} cores, {int(mem) // 1024 // 1024} GiB, {platform.system()} {platform.release()}"
+
+
+def main(argv):
+    lab = inventory.load()
+    n = len(lab.nodes)
+    rows = []
+    if "--keep" not in argv:
+        subprocess.run(["vagrant", "destroy", "--force"], cwd=REPO, capture_output=True)
+        green, out = timed(["make", "up"])  # image, vagrant up, then waits until every target is up
+        waited = re.search(r"green after (\d+)s", out)
+        rows += [(f"`make up` from nothing to all targets up ({n} nodes)", f"{green:.1f} s"),
+                 ("… of which waiting for the first scrapes after provisioning", f"{waited.group(1) if waited else '?'} s")]
+    noop, out = timed(["vagrant", "provision"])
+    changed = sum(int(c) for c in re.findall(r"(\d+) changed", out))
+    rows += [(f"no-op `vagrant provision`, {n} nodes one after another", f"{noop:.1f} s ({noop / n:.1f} s per node, {changed} changed)")]
+    suite, out = timed([sys.executable, "-m", "pytest", "labtests", "-q", "-p", "no:cacheprovider"])
+    summary = out.strip().splitlines()[-1]
+    rows += [("labtests", f"{suite:.1f} s ({summary})")]
+    provider = os.environ.get("VAGRANT_DEFAULT_PROVIDER", "(Vagrant's default)")
+    print(f"Machine: {machine()}; provider {provider}; install method {lab.install_method}\n")
+    print("| measure | result |\n| --- | --- |")
+    for what, value in rows:
+        print(f"| {what} | {value} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
