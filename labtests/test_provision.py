@@ -1,4 +1,4 @@
-"""Provisioning a second time changes nothing and restarts nothing."""
+"""Provisioning again: nothing changes and nothing restarts; a config change only reloads."""
 
 import os
 import re
@@ -7,24 +7,52 @@ import shlex
 import pytest
 
 from labtests.lab import LAB
+from labtests.poll import wait_for
 
 # The provisioning must see what `vagrant up` gave it.
 ENV = " ".join(f"{k}={shlex.quote(v)}" for k, v in os.environ.items() if k in ("LAB_INSTALL_METHOD", "LAB_SKIP_ROLES", "LAB_CACHE"))
+CONFIG = "/etc/prometheus/prometheus.yml"
+
+pytestmark = pytest.mark.provision
+
+
+def _provision(host, node):
+    result = host.run(f"env {ENV} sh /vagrant/provision/bootstrap.sh {node.name}")
+    assert result.rc == 0, f"provisioning {node.name} failed:\n{result.stdout}\n{result.stderr}"
+    return result.stdout
 
 
 def _main_pids(host, node):
     return {role: host.service(role).systemd_properties["MainPID"] for role in node.roles}
 
 
-@pytest.mark.provision
 @pytest.mark.parametrize("node", LAB.nodes, ids=lambda n: n.name)
 def test_second_provision_changes_nothing(hosts, node):
     host = hosts[node.name]
     before = _main_pids(host, node)
-    result = host.run(f"env {ENV} sh /vagrant/provision/bootstrap.sh {node.name}")
-    assert result.rc == 0, f"provisioning {node.name} failed:\n{result.stdout}\n{result.stderr}"
-    summary = re.search(r"(\d+) ok, (\d+) changed", result.stdout)
-    assert summary, f"no summary in the provisioning output:\n{result.stdout}"
-    changed = [line for line in result.stdout.splitlines() if line.startswith("changed")]
+    out = _provision(host, node)
+    summary = re.search(r"(\d+) ok, (\d+) changed", out)
+    assert summary, f"no summary in the provisioning output:\n{out}"
+    changed = [line for line in out.splitlines() if line.startswith("changed")]
     assert summary.group(2) == "0", f"{node.name}: a second run changed {summary.group(2)} things:\n" + "\n".join(changed)
     assert _main_pids(host, node) == before, f"{node.name}: a service was restarted"
+
+
+def _last_reload(prometheus):
+    metrics = prometheus.get("/metrics").text
+    found = re.search(r"^prometheus_config_last_reload_success_timestamp_seconds (\S+)$", metrics, re.M)
+    assert found, "Prometheus does not report prometheus_config_last_reload_success_timestamp_seconds"
+    return float(found.group(1))
+
+
+def test_config_change_reloads_prometheus_without_restart(hosts, prometheus):
+    node = LAB.prometheus_node
+    host = hosts[node.name]
+    pid = host.service("prometheus").systemd_properties["MainPID"]
+    reloaded_before = _last_reload(prometheus)
+    host.run(f"echo '# drift made by the labtests' >> {CONFIG}")
+    out = _provision(host, node)
+    assert f"changed file {CONFIG}" in out and "changed service prometheus: reloaded" in out, out
+    assert host.service("prometheus").systemd_properties["MainPID"] == pid, "Prometheus was restarted, not reloaded"
+    wait_for(lambda: _last_reload(prometheus), lambda t: t > reloaded_before, 10, "Prometheus reporting a successful reload")
+    assert "# drift" not in host.file(CONFIG).content_string

@@ -162,11 +162,20 @@ def _check_lab(c, raw):
 
 def _check_components(c, raw):
     components = c.mapping("components", raw.get("components"), set(ROLES), required=ROLES)
+    jobs = {}
     for name, comp in components.items():
         where = f"components.{name}"
         comp = c.mapping(where, comp, COMPONENT_KEYS, required=("version", "port", "release", "apt"))
         if "port" in comp:
             c.port(f"{where}.port", comp["port"])
+        if "job" in comp:
+            if not isinstance(comp["job"], str) or not re.match(r"^[a-z][a-z0-9_]*$", comp["job"]) or comp["job"] == "prometheus":
+                c.bad(f"{where}.job", comp["job"], "is not a job name of its own",
+                      "lower-case letters, digits and '_', not 'prometheus' (Prometheus' own job)")
+            elif comp["job"] in jobs:
+                c.bad(f"{where}.job", comp["job"], f"is also the job of components.{jobs[comp['job']]}", "a job name per component")
+            else:
+                jobs[comp["job"]] = name
         if "version" in comp and not re.match(r"^\d+\.\d+\.\d+$", str(comp["version"])):
             c.bad(f"{where}.version", comp["version"], "is not a release version", "x.y.z")
         release = c.mapping(f"{where}.release", comp.get("release", {}), RELEASE_KEYS, required=sorted(RELEASE_KEYS))

@@ -56,6 +56,8 @@ BAD = [
      "components.prometheus.release.sha256.amd64", "not a sha256"),
     ("url-without-placeholders", _set(("components", "prometheus", "release", "url"), "https://example.org/p.tgz"),
      "components.prometheus.release.url", "lacks {version}"),
+    ("job-named-prometheus", _set(("components", "node_exporter", "job"), "prometheus"), "components.node_exporter.job",
+     "not a job name of its own"),
     ("memory-too-small", _set(("nodes", 1, "memory"), 64), "nodes[1] (node2).memory", "out of range"),
 ]
 

@@ -18,19 +18,20 @@ def files(lab, node):
     ]
 
 
+def check_config(run, promtool, path):
+    """promtool must accept the new configuration before it replaces the old one."""
+    proc = run.sh(promtool, "check", "config", str(path), check=False)
+    if proc.returncode != 0:
+        raise steps.StepError(f"the new {CONFIG} is refused by promtool; Prometheus keeps the old one:\n"
+                              f"{(proc.stdout + proc.stderr).strip()}")
+
+
 def apply(run, lab, node, cache):
     programs, new_binary = install.install(run, NAME, lab.components[NAME], lab.install_method, cache)
     steps.user(run, NAME, home=DATA)
     steps.directory(run, "/etc/prometheus", "root", NAME, 0o750)
     steps.directory(run, DATA, NAME, NAME, 0o750)
     config, unit = files(lab, node)
-
-    def promtool_check(path):
-        proc = run.sh(programs["promtool"], "check", "config", path, check=False)
-        if proc.returncode != 0:
-            raise steps.StepError(f"the new {CONFIG} is refused by promtool; Prometheus keeps the old one:\n"
-                                  f"{(proc.stdout + proc.stderr).strip()}")
-
-    config_changed = put(run, config, validate=promtool_check)
+    config_changed = put(run, config, validate=lambda path: check_config(run, programs["promtool"], path))
     unit_changed = put(run, unit)
     steps.service(run, NAME, restart=unit_changed or new_binary, reload=config_changed)

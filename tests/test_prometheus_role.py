@@ -1,0 +1,31 @@
+"""The prometheus role's config step with the real promtool: a refused config never replaces the old one."""
+
+import pytest
+
+from provision import inventory, render, steps
+from provision.roles import prometheus
+from provision.steps import StepError
+from tests.conftest import needs_promtool, sized
+
+
+@pytest.fixture
+def config(lab_yaml, run):
+    steps.user(run, prometheus.NAME, home=prometheus.DATA)  # the config is owned by its group
+    lab = inventory.parse(sized(lab_yaml, 3), env={})
+    item, _ = prometheus.files(lab, lab.prometheus_node)
+    return item
+
+
+@needs_promtool
+def test_accepted_config_is_installed(run, config):
+    assert render.put(run, config, validate=lambda p: prometheus.check_config(run, "promtool", p))
+    assert run.path(prometheus.CONFIG).read_text() == config.text()
+
+
+@needs_promtool
+def test_refused_config_keeps_the_old_one_and_quotes_promtool(run, config):
+    render.put(run, config, validate=lambda p: prometheus.check_config(run, "promtool", p))
+    broken = render.Rendered(config.path, config.template, dict(config.context, jobs=config.context["jobs"] * 2))
+    with pytest.raises(StepError, match=r"refused by promtool.*\n.*(?s:.*)multiple scrape configs with job name"):
+        render.put(run, broken, validate=lambda p: prometheus.check_config(run, "promtool", p))
+    assert run.path(prometheus.CONFIG).read_text() == config.text()
