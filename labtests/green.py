@@ -45,7 +45,14 @@ def wait_green(timeout=180, out=sys.stdout):
 
 def urls():
     prometheus = Prometheus(LAB)
-    return [f"Prometheus  {prometheus.url}  (targets: {prometheus.url}/targets)"]
+    lines = [f"Prometheus  {prometheus.url}  (targets: {prometheus.url}/targets)"]
+    if LAB.nodes_with("grafana"):
+        from labtests.grafana import base_url
+
+        user = LAB.components["grafana"]["admin_user"]
+        lines.append(f"Grafana     {base_url()}  (sign in as {user}, password: components.grafana.admin_password in lab.yaml"
+                     " or $LAB_GRAFANA_PASSWORD)")
+    return lines
 
 
 def main(argv):

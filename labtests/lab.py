@@ -1,28 +1,37 @@
 """What the labtests know about the lab: lab.yaml, and SSH access to its nodes."""
 
+import os
 from dataclasses import dataclass
 
 import pytest
 
-from provision import inventory
+from provision import inventory, roles
 
 LAB = inventory.load()
 
-# Where each role's service listens inside its node. Prometheus listens on every
-# interface (the forwarded port reaches it through the provider's NAT); exporters
-# only on the node's lab address.
-LISTENS_ON_ALL = {"prometheus"}
+# Where each role's service listens inside its node. Prometheus and Grafana listen
+# on every interface (the forwarded port reaches them through the provider's NAT);
+# exporters only on the node's lab address.
+LISTENS_ON_ALL = {"prometheus", "grafana"}
 
 
 @dataclass(frozen=True)
 class Service:
     node: str
-    name: str
+    name: str  # the systemd unit, without .service
     port: int
     address: str
 
     def __str__(self):
         return f"{self.node}-{self.name}"
+
+
+def url_of(node, port):
+    """Where the host reaches a guest port: http://127.0.0.1:<host port> when forwarded, else the node's lab address."""
+    for fp in node.forwarded_ports:
+        if fp["guest"] == port:
+            return f"http://127.0.0.1:{fp['host']}"
+    return f"http://{node.ip}:{port}"
 
 
 def services():
@@ -31,15 +40,30 @@ def services():
     for node in LAB.nodes:
         for role in node.roles + node.skipped:
             address = "0.0.0.0" if role in LISTENS_ON_ALL else node.ip
-            service = Service(node.name, role, LAB.components[role]["port"], address)
+            service = Service(node.name, roles.module(role).SERVICE, LAB.components[role]["port"], address)
             found.append(param(node, role, service, id=str(service)))
     return found
 
 
+def skip_reason(role):
+    """Why a role's tests skip: LAB_SKIP_ROLES names it, and LAB_SKIP_REASON may say why."""
+    why = os.environ.get("LAB_SKIP_REASON")
+    return f"LAB_SKIP_ROLES names {role}: this lab runs without it" + (f" ({why})" if why else "")
+
+
 def param(node, role, *values, id):
     """pytest.param(*values), skipped with the reason when LAB_SKIP_ROLES removed `role` from `node`."""
-    marks = [pytest.mark.skip(reason=f"LAB_SKIP_ROLES names {role}: this lab runs without it")] if role in node.skipped else []
+    marks = [pytest.mark.skip(reason=skip_reason(role))] if role in node.skipped else []
     return pytest.param(*values, marks=marks, id=id)
+
+
+def needs_role(role):
+    """A mark for tests of a role that runs on one node: skipped, saying why, when the lab lacks it."""
+    if LAB.nodes_with(role):
+        return pytest.mark.usefixtures()
+    if nodes_with(role):
+        return pytest.mark.skip(reason=skip_reason(role))
+    return pytest.mark.skip(reason=f"lab.yaml gives no node the {role} role")
 
 
 def nodes_with(role):

@@ -2,17 +2,12 @@
 
 import requests
 
+from labtests.lab import url_of
 from provision import inventory
 
 
 def base_url(lab):
-    """http://127.0.0.1:<host port> when Prometheus' port is forwarded, else the node's lab address."""
-    node = lab.prometheus_node
-    port = lab.components["prometheus"]["port"]
-    for fp in node.forwarded_ports:
-        if fp["guest"] == port:
-            return f"http://127.0.0.1:{fp['host']}"
-    return f"http://{node.ip}:{port}"
+    return url_of(lab.prometheus_node, lab.components["prometheus"]["port"])
 
 
 class Prometheus:

@@ -8,9 +8,10 @@ import pytest
 
 from labtests.lab import LAB
 from labtests.poll import wait_for
+from provision import inventory, roles
 
 # The provisioning must see what `vagrant up` gave it.
-ENV = " ".join(f"{k}={shlex.quote(v)}" for k, v in os.environ.items() if k in ("LAB_INSTALL_METHOD", "LAB_SKIP_ROLES", "LAB_CACHE"))
+ENV = " ".join(f"{k}={shlex.quote(v)}" for k, v in os.environ.items() if k in inventory.PROVISION_ENV)
 CONFIG = "/etc/prometheus/prometheus.yml"
 
 pytestmark = pytest.mark.provision
@@ -23,7 +24,8 @@ def _provision(host, node):
 
 
 def _main_pids(host, node):
-    return {role: host.service(role).systemd_properties["MainPID"] for role in node.roles}
+    units = [roles.module(role).SERVICE for role in node.roles]
+    return {unit: host.service(unit).systemd_properties["MainPID"] for unit in units}
 
 
 @pytest.mark.parametrize("node", LAB.nodes, ids=lambda n: n.name)

@@ -22,7 +22,7 @@ def main(argv):
         return 2
     run = steps.Run(node=node.name)
     cache = os.environ.get("LAB_CACHE") or str(inventory.REPO / ".cache" / "artifacts")
-    for role in lab.skipped_roles:
+    for role in node.skipped:
         print(f"{node.name}: skip    role {role}: LAB_SKIP_ROLES names it")
     try:
         for role in node.roles:

@@ -12,12 +12,14 @@ import hashlib
 import os
 import platform
 import re
+import shutil
 import subprocess
 import tarfile
 import tempfile
 import urllib.request
 from pathlib import Path
 
+from provision import steps
 from provision.steps import StepError, masked
 
 BIN_DIR = "/usr/local/bin"
@@ -36,13 +38,18 @@ def paths(component, method):
     """{program: absolute path} once installed with this method."""
     if method == "apt":
         return dict(component["apt"]["binaries"])
-    return {name: f"{BIN_DIR}/{name}" for name in component["release"]["binaries"]}
+    tree = component["release"].get("tree")
+    directory = f"{tree}/bin" if tree else BIN_DIR
+    return {name: f"{directory}/{name}" for name in component["release"]["binaries"]}
 
 
 def install(run, name, component, method, cache):
     """Install the component's programs; return ({program: path}, changed)."""
     if method == "apt":
-        changed = apt_package(run, component["apt"]["package"])
+        changed = False
+        if "repository" in component["apt"]:
+            changed |= apt_repository(run, name, component["apt"]["repository"])
+        changed |= apt_package(run, component["apt"]["package"])
         for unit in component["apt"].get("replaces", []):
             changed |= masked(run, unit)
         return paths(component, method), changed
@@ -101,6 +108,17 @@ def release(run, name, component, cache, arch_name):
         return run.report(False, f"release {name} {version}", "installed")
     url = component["release"]["url"].format(version=version, arch=arch_name)
     archive, downloaded = fetch(url, component["release"]["sha256"][arch_name], cache)
+    source = "downloaded" if downloaded else "from the cache"
+    tree = component["release"].get("tree")
+    if tree:
+        _install_tree(run, archive, tree, version)
+        return run.report(True, f"release {name} {version}", f"unpacked into {tree}-{version} ({source}, sha256 verified; was {have})")
+    _install_programs(run, archive, wanted)
+    return run.report(True, f"release {name} {version}", f"installed ({source}, sha256 verified; was {have})")
+
+
+def _install_programs(run, archive, wanted):
+    """Take the wanted programs out of the archive into their paths, each replaced atomically."""
     bin_dir = run.path(BIN_DIR)
     bin_dir.mkdir(parents=True, exist_ok=True)
     staged = {}
@@ -121,8 +139,51 @@ def release(run, name, component, cache, arch_name):
         for tmp in staged.values():
             if os.path.exists(tmp):
                 os.unlink(tmp)
-    source = "downloaded" if downloaded else "from the cache"
-    return run.report(True, f"release {name} {version}", f"installed ({source}, sha256 verified; was {have})")
+
+
+def _member_path(member):
+    """The member's path below the archive's top folder; refuses absolute paths and '..'."""
+    parts = Path(member.name).parts
+    if member.name.startswith("/") or ".." in parts:
+        raise StepError(f"archive member {member.name!r} points outside the archive; nothing installed")
+    return Path(*parts[1:]) if len(parts) > 1 else None
+
+
+def _install_tree(run, archive, tree, version):
+    """Unpack the whole archive (without its top folder) into <tree>-<version>, then point <tree> at it."""
+    final = run.path(f"{tree}-{version}")
+    staging = final.with_name(final.name + ".partial")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    try:
+        with tarfile.open(archive) as tar:
+            for member in tar.getmembers():
+                relative = _member_path(member)
+                if relative is None:
+                    continue
+                target = staging / relative
+                if member.isdir():
+                    target.mkdir(parents=True, exist_ok=True)
+                elif member.isfile():
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    with open(target, "wb") as out:
+                        shutil.copyfileobj(tar.extractfile(member), out)
+                    os.chmod(target, member.mode & 0o755)
+                elif member.issym():
+                    if member.linkname.startswith("/") or ".." in Path(member.linkname).parts:
+                        raise StepError(f"archive link {member.name!r} -> {member.linkname!r} leaves the archive; nothing installed")
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    os.symlink(member.linkname, target)
+        shutil.rmtree(final, ignore_errors=True)
+        os.replace(staging, final)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    link = run.path(tree)
+    tmp_link = link.with_name(f".{link.name}.new")
+    if tmp_link.is_symlink():
+        tmp_link.unlink()
+    os.symlink(final.name, tmp_link)
+    os.replace(tmp_link, link)
 
 
 # --- apt ---------------------------------------------------------------------
@@ -149,3 +210,35 @@ def apt_package(run, package):
     finally:
         policy.unlink()
     return run.report(True, f"package {package}", "installed")
+
+
+def key_fingerprints(run, path):
+    """The OpenPGP fingerprints of the keys in a key file (gpg --show-keys)."""
+    proc = run.sh("gpg", "--batch", "--show-keys", "--with-colons", str(path), check=False)
+    return [line.split(":")[9] for line in proc.stdout.splitlines() if line.startswith("fpr:")]
+
+
+def apt_repository(run, name, repo):
+    """A vendor's APT repository, trusted only with the signing key of the pinned fingerprint."""
+    keyring = f"/etc/apt/keyrings/{name}.asc"
+    expected = repo["key_fingerprint"]
+    changed = apt_package(run, "gnupg")  # to read the key's fingerprint
+    if run.path(keyring).is_file() and expected in key_fingerprints(run, run.path(keyring)):
+        run.report(False, f"apt key {keyring}", f"holds the key {expected}")
+    else:
+        fd, tmp = tempfile.mkstemp(prefix=f".{name}-key.")
+        try:
+            with os.fdopen(fd, "wb") as out, urllib.request.urlopen(repo["key_url"], timeout=60) as response:
+                out.write(response.read())
+            found = key_fingerprints(run, tmp)
+            if expected not in found:
+                raise StepError(f"the key at {repo['key_url']} has fingerprints {found or 'none'}, not the pinned {expected}; "
+                                "nothing installed")
+            changed |= steps.file(run, keyring, open(tmp, "rb").read(), mode=0o644)
+        except OSError as e:
+            raise StepError(f"download of {repo['key_url']} failed: {e}; nothing installed") from None
+        finally:
+            os.unlink(tmp)
+    sources = (f"Types: deb\nURIs: {repo['url']}\nSuites: {repo['suite']}\nComponents: {repo['component']}\n"
+               f"Signed-By: {keyring}\n")
+    return steps.file(run, f"/etc/apt/sources.list.d/{name}.sources", sources) | changed

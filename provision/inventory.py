@@ -28,14 +28,27 @@ SIZE = re.compile(r"^\d+(B|KB|MB|GB|TB)$")
 NAME = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
+# What the provisioning inside the guests reads from the host's environment.
+PROVISION_ENV = ("LAB_INSTALL_METHOD", "LAB_SKIP_ROLES", "LAB_CACHE", "LAB_GRAFANA_PASSWORD")
+
 TOP_KEYS = {"lab", "defaults", "boxes", "components", "nodes"}
 LAB_KEYS = {"network", "install_method", "scrape_interval", "retention_time", "retention_size"}
 DEFAULT_KEYS = {"memory", "cpus"}
 COMPONENT_KEYS = {"version", "port", "job", "release", "apt"}
-RELEASE_KEYS = {"url", "sha256", "binaries"}
-APT_KEYS = {"package", "binaries", "replaces"}
+GRAFANA_KEYS = {"admin_user", "admin_password", "anonymous", "datasource_uid"}
+RELEASE_KEYS = {"url", "sha256", "binaries", "tree"}
+APT_KEYS = {"package", "binaries", "replaces", "repository"}
+REPOSITORY_KEYS = {"url", "suite", "component", "key_url", "key_fingerprint"}
 NODE_KEYS = {"name", "ip", "roles", "forwarded_ports", "memory", "cpus"}
 PORT_KEYS = {"guest", "host"}
+
+
+UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "y": 31536000}
+
+
+def seconds(duration):
+    """A Prometheus duration (15s, 1h30m, 500ms) in seconds."""
+    return sum(int(n) * UNIT_SECONDS[u] for n, u in re.findall(r"(\d+)(ms|y|w|d|h|m|s)", duration))
 
 
 class InventoryError(Exception):
@@ -96,8 +109,10 @@ class Lab:
                 jobs.append({"name": component["job"], "role": role, "port": component["port"], "targets": targets})
         return jobs
 
-    def to_json(self):
-        return json.dumps(asdict(self), indent=2)
+    def to_json(self, env=None):
+        """The checked inventory for the Vagrantfile, with the environment the guests must see."""
+        env = os.environ if env is None else env
+        return json.dumps(dict(asdict(self), provision_env={k: env[k] for k in PROVISION_ENV if env.get(k)}), indent=2)
 
 
 class _Checker:
@@ -165,7 +180,8 @@ def _check_components(c, raw):
     jobs = {}
     for name, comp in components.items():
         where = f"components.{name}"
-        comp = c.mapping(where, comp, COMPONENT_KEYS, required=("version", "port", "release", "apt"))
+        extra = GRAFANA_KEYS if name == "grafana" else set()
+        comp = c.mapping(where, comp, COMPONENT_KEYS | extra, required=("version", "port", "release", "apt", *sorted(extra)))
         if "port" in comp:
             c.port(f"{where}.port", comp["port"])
         if "job" in comp:
@@ -178,7 +194,7 @@ def _check_components(c, raw):
                 jobs[comp["job"]] = name
         if "version" in comp and not re.match(r"^\d+\.\d+\.\d+$", str(comp["version"])):
             c.bad(f"{where}.version", comp["version"], "is not a release version", "x.y.z")
-        release = c.mapping(f"{where}.release", comp.get("release", {}), RELEASE_KEYS, required=sorted(RELEASE_KEYS))
+        release = c.mapping(f"{where}.release", comp.get("release", {}), RELEASE_KEYS, required=("binaries", "sha256", "url"))
         url = release.get("url", "")
         if "url" in release and not (isinstance(url, str) and "{version}" in url and "{arch}" in url):
             c.bad(f"{where}.release.url", url, "lacks {version} or {arch}", "a URL with {version} and {arch} in it")
@@ -186,12 +202,33 @@ def _check_components(c, raw):
         for arch, digest in sums.items():
             if not SHA256.match(str(digest)):
                 c.bad(f"{where}.release.sha256.{arch}", digest, "is not a sha256", "64 lower-case hex digits")
+        if "tree" in release and not re.match(r"^/[a-z0-9/_-]+[a-z0-9]$", str(release["tree"])):
+            c.bad(f"{where}.release.tree", release["tree"], "is not an absolute directory", "a path such as /opt/grafana")
         apt = c.mapping(f"{where}.apt", comp.get("apt", {}), APT_KEYS, required=("package", "binaries"))
+        if "repository" in apt:
+            repo = c.mapping(f"{where}.apt.repository", apt["repository"], REPOSITORY_KEYS, required=sorted(REPOSITORY_KEYS))
+            if "key_fingerprint" in repo and not re.match(r"^[0-9A-F]{40}$", str(repo["key_fingerprint"])):
+                c.bad(f"{where}.apt.repository.key_fingerprint", repo["key_fingerprint"], "is not an OpenPGP fingerprint",
+                      "40 upper-case hex digits")
         binaries = release.get("binaries", [])
         if not isinstance(apt.get("binaries", {}), dict) or set(apt.get("binaries", {})) != set(binaries):
             c.bad(f"{where}.apt.binaries", apt.get("binaries"), "does not name the release's binaries",
                   f"a path for each of {binaries}")
     return components
+
+
+def _check_grafana(c, grafana):
+    where = "components.grafana"
+    password = grafana.get("admin_password")
+    if "admin_password" in grafana and (not isinstance(password, str) or len(password) < 8 or password == "admin"):
+        c.bad(f"{where}.admin_password", "(hidden)", "is too weak or Grafana's default",
+              "8 characters or more, not 'admin' (or set LAB_GRAFANA_PASSWORD)")
+    if "admin_user" in grafana and not (isinstance(grafana["admin_user"], str) and NAME.match(grafana["admin_user"])):
+        c.bad(f"{where}.admin_user", grafana["admin_user"], "is not a user name", "lower-case letters, digits and '-'")
+    if "anonymous" in grafana and not isinstance(grafana["anonymous"], bool):
+        c.bad(f"{where}.anonymous", grafana["anonymous"], "is not a switch", "true | false")
+    if "datasource_uid" in grafana and not re.match(r"^[a-zA-Z0-9_-]{1,40}$", str(grafana["datasource_uid"])):
+        c.bad(f"{where}.datasource_uid", grafana["datasource_uid"], "is not a Grafana uid", "1 to 40 letters, digits, '-' or '_'")
 
 
 def _check_nodes(c, raw, network, defaults):
@@ -281,12 +318,20 @@ def parse(raw, source="lab.yaml", env=None):
     defaults = c.mapping("defaults", raw.get("defaults", {}), DEFAULT_KEYS)
     boxes = c.mapping("boxes", raw.get("boxes", {}), set(PROVIDERS), required=PROVIDERS)
     components = _check_components(c, raw)
+    password = env.get("LAB_GRAFANA_PASSWORD")
+    if password and isinstance(components.get("grafana"), dict):
+        components["grafana"] = dict(components["grafana"], admin_password=password)
+    if isinstance(components.get("grafana"), dict):
+        _check_grafana(c, components["grafana"])
     nodes = _check_nodes(c, raw, network, defaults)
     method, skipped = _env_overrides(c, env)
     prometheus_nodes = [n.name for n in nodes if "prometheus" in n.roles]
     if len(prometheus_nodes) != 1:
         c.bad("nodes[].roles", prometheus_nodes, "does not give the prometheus role to exactly one node",
               "exactly one node with roles: [prometheus, ...]")
+    grafana_nodes = [n.name for n in nodes if "grafana" in n.roles]
+    if len(grafana_nodes) > 1:
+        c.bad("nodes[].roles", grafana_nodes, "gives the grafana role to more than one node", "at most one node with grafana")
     if c.problems:
         raise InventoryError(source, c.problems)
     for node in nodes:

@@ -4,7 +4,7 @@
 """
 
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from provision import inventory, roles, steps
@@ -22,9 +22,11 @@ class Rendered:
     owner: str = "root"
     group: str = "root"
     mode: int = 0o644
-    extra: dict = field(default_factory=dict)
+    verbatim: bool = False  # copied as it is (dashboard JSON has {{...}} of its own)
 
     def text(self):
+        if self.verbatim:
+            return (TEMPLATES / self.template).read_text()
         return render(self.template, **self.context)
 
 

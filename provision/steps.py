@@ -37,8 +37,8 @@ class Run:
         print(f"{status:<7} {what}: {why}", file=self.out or sys.stdout, flush=True)
         return changed
 
-    def sh(self, *cmd, check=True, env=None):
-        proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    def sh(self, *cmd, check=True, env=None, input=None):
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, input=input)
         if check and proc.returncode != 0:
             raise StepError(f"{' '.join(cmd)} failed (exit {proc.returncode}): {(proc.stderr or proc.stdout).strip()}")
         return proc
@@ -121,6 +121,14 @@ def file(run, path, content, owner="root", group="root", mode=0o644, validate=No
         os.unlink(tmp)
         raise
     return run.report(True, f"file {path}", "written" if data else "emptied")
+
+
+def only_files(run, directory, keep):
+    """Remove the files in `directory` that are not named in `keep` (e.g. a dashboard no longer shipped)."""
+    extra = sorted(p.name for p in run.path(directory).iterdir() if p.is_file() and p.name not in keep)
+    for name in extra:
+        (run.path(directory) / name).unlink()
+    return run.report(bool(extra), f"directory {directory}", f"removed {', '.join(extra)}" if extra else "holds only promlab's files")
 
 
 def unit(run, name, content):

@@ -1,7 +1,9 @@
 """Helpers for the fast tests: inventories of any size built from lab.yaml, temporary roots."""
 
 import copy
+import http.server
 import shutil
+import threading
 
 import pytest
 import yaml
@@ -43,3 +45,26 @@ def run(root, capsys):
 
 needs_promtool = pytest.mark.skipif(shutil.which("promtool") is None,
                                     reason="promtool is not installed (Debian: apt-get install prometheus)")
+
+
+@pytest.fixture
+def server():
+    """A local HTTP server on 127.0.0.1 serving {path: bytes}; counts the requests."""
+    files, hits = {}, []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - the http.server API
+            hits.append(self.path)
+            body = files.get(self.path)
+            self.send_response(200 if body is not None else 404)
+            self.end_headers()
+            if body is not None:
+                self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield httpd, files, hits
+    httpd.shutdown()

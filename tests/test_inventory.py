@@ -58,6 +58,7 @@ BAD = [
      "components.prometheus.release.url", "lacks {version}"),
     ("job-named-prometheus", _set(("components", "node_exporter", "job"), "prometheus"), "components.node_exporter.job",
      "not a job name of its own"),
+    ("two-grafana-nodes", _set(("nodes", 1, "roles"), ["grafana"]), "nodes[].roles", "more than one node"),
     ("memory-too-small", _set(("nodes", 1, "memory"), 64), "nodes[1] (node2).memory", "out of range"),
 ]
 
@@ -121,3 +122,8 @@ def test_vagrant_refuses_a_bad_inventory_before_creating_anything(lab_yaml, tmp_
     assert proc.returncode != 0
     assert "nodes[2] (node3).ip: '192.168.99.13' is outside lab.network" in proc.stderr + proc.stdout
     assert not list(dotfile.glob("machines/*/*/id")), "a machine was created from an invalid lab.yaml"
+
+
+@pytest.mark.parametrize(("duration", "expected"), [("15s", 15), ("1m", 60), ("1h30m", 5400), ("500ms", 0.5), ("7d", 604800)])
+def test_duration_in_seconds(duration, expected):
+    assert inventory.seconds(duration) == expected

@@ -1,11 +1,9 @@
 """The release installer against a local HTTP server: verified installs, refused mismatches, the cache."""
 
 import hashlib
-import http.server
 import io
 import os
 import tarfile
-import threading
 
 import pytest
 
@@ -27,29 +25,6 @@ def _archive(version):
             info.size, info.mode = len(data), 0o755
             tar.addfile(info, io.BytesIO(data))
     return buf.getvalue()
-
-
-@pytest.fixture
-def server():
-    """A local HTTP server on 127.0.0.1 serving {path: bytes}; counts the requests."""
-    files, hits = {}, []
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 - the http.server API
-            hits.append(self.path)
-            body = files.get(self.path)
-            self.send_response(200 if body is not None else 404)
-            self.end_headers()
-            if body is not None:
-                self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield httpd, files, hits
-    httpd.shutdown()
 
 
 def _component(httpd, sha256):
@@ -119,3 +94,53 @@ def test_failed_download_names_the_url_and_installs_nothing(server, run, tmp_pat
     with pytest.raises(steps.StepError, match=r"download of http://127\.0\.0\.1:\d+/v3\.4\.1/prometheus-3\.4\.1"):
         _release(run, _component(httpd, "a" * 64), tmp_path / "cache")
     assert not run.path("/usr/local/bin/prometheus").exists()
+
+
+def _tree_archive(members):
+    """A Grafana-style archive: everything under one top folder; members are (name, data or ('link', target))."""
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
+        for name, data in members:
+            info = tarfile.TarInfo(f"grafana-v{VERSION}/{name}")
+            if isinstance(data, tuple):
+                info.type, info.linkname = tarfile.SYMTYPE, data[1]
+                tar.addfile(info)
+            else:
+                info.size, info.mode = len(data), 0o755
+                tar.addfile(info, io.BytesIO(data))
+    return buf.getvalue()
+
+
+def _tree_component(httpd, files, members):
+    data = _tree_archive(members)
+    files[f"/v{VERSION}/grafana-{VERSION}.linux-amd64.tar.gz"] = data
+    return {"version": VERSION,
+            "release": {"url": f"http://127.0.0.1:{httpd.server_port}/v{{version}}/grafana-{{version}}.linux-{{arch}}.tar.gz",
+                        "sha256": {"amd64": hashlib.sha256(data).hexdigest(), "arm64": "0" * 64},
+                        "binaries": ["grafana"], "tree": "/opt/grafana"}}
+
+
+GRAFANA_TREE = [("bin/grafana", _program("grafana", VERSION)), ("conf/defaults.ini", b"[server]\n"),
+                ("public/index.html", b"<html></html>\n"), ("public/latest", ("link", "index.html"))]
+
+
+def test_tree_archive_is_unpacked_whole_and_linked(server, run, tmp_path):
+    httpd, files, _ = server
+    component = _tree_component(httpd, files, GRAFANA_TREE)
+    assert install.release(run, "grafana", component, tmp_path / "cache", "amd64")
+    assert install.paths(component, "release") == {"grafana": "/opt/grafana/bin/grafana"}
+    assert os.readlink(run.path("/opt/grafana")) == f"grafana-{VERSION}"
+    assert run.path("/opt/grafana/conf/defaults.ini").read_bytes() == b"[server]\n"
+    assert os.readlink(run.path("/opt/grafana/public/latest")) == "index.html"
+    assert install.installed_version(run.path("/opt/grafana/bin/grafana")) == VERSION
+    assert not install.release(run, "grafana", component, tmp_path / "cache", "amd64"), "a second run unpacked again"
+
+
+@pytest.mark.parametrize("member", [("../../etc/cron.d/evil", b"x"), ("public/escape", ("link", "../../../etc/shadow"))],
+                         ids=["dot-dot-path", "link-leaving-the-tree"])
+def test_tree_archive_escaping_its_folder_installs_nothing(server, run, tmp_path, member):
+    httpd, files, _ = server
+    component = _tree_component(httpd, files, [*GRAFANA_TREE, member])
+    with pytest.raises(steps.StepError, match="nothing installed"):
+        install.release(run, "grafana", component, tmp_path / "cache", "amd64")
+    assert not run.path("/opt/grafana").exists() and not list(run.path("/opt").iterdir())

@@ -4,6 +4,7 @@ from provision import install, steps
 from provision.render import Rendered, put
 
 NAME = "node_exporter"
+SERVICE = NAME
 
 
 def files(lab, node):
@@ -17,4 +18,4 @@ def apply(run, lab, node, cache):
     steps.user(run, NAME, home="/nonexistent")
     (unit,) = files(lab, node)
     unit_changed = put(run, unit)
-    steps.service(run, NAME, restart=unit_changed or new_binary)
+    steps.service(run, SERVICE, restart=unit_changed or new_binary)

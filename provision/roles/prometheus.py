@@ -4,6 +4,7 @@ from provision import install, steps
 from provision.render import Rendered, put
 
 NAME = "prometheus"
+SERVICE = NAME
 CONFIG = "/etc/prometheus/prometheus.yml"
 DATA = "/var/lib/prometheus"
 
@@ -34,4 +35,4 @@ def apply(run, lab, node, cache):
     config, unit = files(lab, node)
     config_changed = put(run, config, validate=lambda path: check_config(run, programs["promtool"], path))
     unit_changed = put(run, unit)
-    steps.service(run, NAME, restart=unit_changed or new_binary, reload=config_changed)
+    steps.service(run, SERVICE, restart=unit_changed or new_binary, reload=config_changed)

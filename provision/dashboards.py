@@ -1,0 +1,137 @@
+"""Generate the lab's Grafana dashboards into templates/dashboards/*.json.
+
+    python3 -m provision.dashboards        # rewrite the JSON files
+    python3 -m provision.dashboards --check  # exit 1 when a file differs from what this generates
+
+The JSON files are checked in; tests/test_dashboards.py keeps them in sync with
+this generator. Every panel refers to the provisioned datasource by the uid in
+lab.yaml (components.grafana.datasource_uid); none uses a ${DS_...} placeholder.
+"""
+
+import json
+import sys
+
+from provision import inventory
+from provision.render import TEMPLATES
+
+OUT = TEMPLATES / "dashboards"
+NODE = '{node="$node"}'
+FS = 'node="$node", fstype!~"tmpfs|ramfs|squashfs|fuse.*"'
+
+
+def panel(title, targets, unit="short", kind="timeseries", width=12, stack=False, description=""):
+    """A panel: targets is [(expr, legend)]; placed later by layout()."""
+    return {"title": title, "type": kind, "description": description, "unit": unit, "stack": stack,
+            "width": width, "targets": targets}
+
+
+NODES = [
+    panel("Targets up", [('up{node="$node"}', "{{job}}")], kind="stat", width=6,
+          description="1: the target answered its last scrape; 0: it did not"),
+    panel("Load", [(f"node_load1{NODE}", "1m"), (f"node_load5{NODE}", "5m"), (f"node_load15{NODE}", "15m")], width=18),
+    panel("CPU use per mode", [('avg by (mode) (rate(node_cpu_seconds_total{node="$node", mode!="idle"}[$__rate_interval]))',
+                                "{{mode}}")], unit="percentunit", stack=True,
+          description="Share of CPU time spent in each mode except idle, averaged over the CPUs"),
+    panel("Memory", [(f"node_memory_MemTotal_bytes{NODE} - node_memory_MemAvailable_bytes{NODE}", "used"),
+                     (f"node_memory_MemAvailable_bytes{NODE}", "available")], unit="bytes", stack=True),
+    panel("Disk I/O", [(f"sum by (device) (rate(node_disk_read_bytes_total{NODE}[$__rate_interval]))", "{{device}} read"),
+                       (f"sum by (device) (rate(node_disk_written_bytes_total{NODE}[$__rate_interval]))", "{{device}} written")],
+          unit="Bps"),
+    panel("Filesystem use per mountpoint", [(f"1 - node_filesystem_avail_bytes{{{FS}}} / node_filesystem_size_bytes{{{FS}}}",
+                                             "{{mountpoint}}")], unit="percentunit"),
+    panel("Network traffic per interface",
+          [('rate(node_network_receive_bytes_total{node="$node", device!="lo"}[$__rate_interval]) * 8', "{{device}} in"),
+           ('rate(node_network_transmit_bytes_total{node="$node", device!="lo"}[$__rate_interval]) * 8', "{{device}} out")],
+          unit="bps"),
+]
+
+PROMETHEUS = [
+    panel("Targets up", [("sum(up)", "up"), ("count(up)", "all")], kind="stat", width=8),
+    panel("Targets", [("up", "{{job}} {{node}}")], width=16, description="1: up, 0: down, per target"),
+    panel("Scrape duration", [("scrape_duration_seconds", "{{job}} {{node}}")], unit="s"),
+    panel("Samples ingested", [("rate(prometheus_tsdb_head_samples_appended_total[$__rate_interval])", "samples/s")], unit="short"),
+    panel("Series in the head block", [("prometheus_tsdb_head_series", "series")]),
+    panel("Last configuration reload", [("prometheus_config_last_reload_successful", "successful")], kind="stat",
+          description="1: the configuration loaded at the last reload was valid"),
+]
+
+
+def layout(panels, datasource):
+    """Grafana panels: ids, grid positions, datasource by uid, queries."""
+    placed, x, y = [], 0, 0
+    for number, p in enumerate(panels, start=1):
+        if x + p["width"] > 24:
+            x, y = 0, y + 8
+        placed.append({
+            "id": number,
+            "type": p["type"],
+            "title": p["title"],
+            "description": p["description"],
+            "gridPos": {"h": 8, "w": p["width"], "x": x, "y": y},
+            "datasource": datasource,
+            "fieldConfig": {"defaults": {"unit": p["unit"],
+                                         "custom": {"stacking": {"mode": "normal" if p["stack"] else "none"}}},
+                            "overrides": []},
+            "options": {"legend": {"displayMode": "list", "placement": "bottom", "showLegend": True}},
+            "targets": [{"refId": chr(ord("A") + i), "datasource": datasource, "expr": expr, "legendFormat": legend, "range": True}
+                        for i, (expr, legend) in enumerate(p["targets"])],
+        })
+        x += p["width"]
+    return placed
+
+
+def dashboard(uid, title, panels, datasource, variables=()):
+    return {
+        "uid": uid,
+        "title": title,
+        "tags": ["promlab"],
+        "editable": False,
+        "schemaVersion": 39,
+        "version": 1,
+        "time": {"from": "now-1h", "to": "now"},
+        "refresh": "30s",
+        "timezone": "browser",
+        "templating": {"list": list(variables)},
+        "panels": layout(panels, datasource),
+    }
+
+
+def node_variable(datasource):
+    query = "label_values(node_uname_info, node)"
+    return {"name": "node", "label": "Node", "type": "query", "datasource": datasource, "query": query,
+            "definition": query, "refresh": 2, "sort": 1, "includeAll": False, "multi": False}
+
+
+def generate(datasource_uid):
+    """{file name: dashboard} for the datasource uid."""
+    datasource = {"type": "prometheus", "uid": datasource_uid}
+    return {
+        "nodes.json": dashboard("promlab-nodes", "Nodes", NODES, datasource, [node_variable(datasource)]),
+        "prometheus.json": dashboard("promlab-prometheus-server", "Prometheus", PROMETHEUS, datasource),
+    }
+
+
+def as_text(board):
+    return json.dumps(board, indent=2, ensure_ascii=False) + "\n"
+
+
+def main(argv):
+    uid = inventory.load().components["grafana"]["datasource_uid"]
+    stale = []
+    for name, board in generate(uid).items():
+        path = OUT / name
+        if "--check" in argv:
+            if not path.is_file() or path.read_text() != as_text(board):
+                stale.append(name)
+        else:
+            OUT.mkdir(parents=True, exist_ok=True)
+            path.write_text(as_text(board))
+            print(path)
+    if stale:
+        print(f"out of date: {', '.join(stale)}; run `python3 -m provision.dashboards`", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

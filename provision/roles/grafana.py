@@ -1,0 +1,97 @@
+"""grafana: dashboards on :3000, Prometheus its one provisioned datasource, the admin password from lab.yaml."""
+
+import json
+import time
+import urllib.error
+import urllib.request
+from base64 import b64encode
+from pathlib import Path
+
+from provision import install, steps
+from provision.render import TEMPLATES, Rendered, put
+
+NAME = "grafana"
+SERVICE = "grafana-server"
+CONFIG = "/etc/grafana/grafana.ini"
+DATA = "/var/lib/grafana"
+DASHBOARDS = "/etc/grafana/dashboards"
+CONFIG_DIRS = ("/etc/grafana", "/etc/grafana/provisioning", "/etc/grafana/provisioning/datasources",
+               "/etc/grafana/provisioning/dashboards", DASHBOARDS)
+
+
+def dashboard_files():
+    return sorted(p.name for p in (TEMPLATES / "dashboards").glob("*.json"))
+
+
+def files(lab, node):
+    component = lab.components[NAME]
+    programs = install.paths(component, lab.install_method)
+    prometheus = lab.prometheus_node
+    context = {"lab": lab, "node": node, "grafana": component, "programs": programs,
+               "home": str(Path(programs["grafana"]).parent.parent),
+               "prometheus_url": f"http://{prometheus.ip}:{lab.components['prometheus']['port']}"}
+    private = {"group": NAME, "mode": 0o640}
+    return [
+        Rendered(CONFIG, "grafana.ini.j2", context, **private),
+        Rendered("/etc/grafana/provisioning/datasources/promlab.yaml", "grafana-datasource.yaml.j2", context, **private),
+        Rendered("/etc/grafana/provisioning/dashboards/promlab.yaml", "grafana-dashboards.yaml.j2", context, **private),
+        *(Rendered(f"{DASHBOARDS}/{name}", f"dashboards/{name}", {}, verbatim=True, **private) for name in dashboard_files()),
+        Rendered("/etc/systemd/system/grafana-server.service", "grafana-server.service.j2", context),
+    ]
+
+
+def apply(run, lab, node, cache):
+    component = lab.components[NAME]
+    programs, new_binary = install.install(run, NAME, component, lab.install_method, cache)
+    steps.user(run, NAME, home=DATA)
+    for directory in CONFIG_DIRS:
+        steps.directory(run, directory, "root", NAME, 0o750)
+    steps.directory(run, DATA, NAME, NAME, 0o750)
+    *config, unit = files(lab, node)
+    config_changed = [put(run, item) for item in config]  # every file, not only up to the first change
+    config_changed.append(steps.only_files(run, DASHBOARDS, dashboard_files()))
+    unit_changed = put(run, unit)
+    # Grafana has no reload: a changed file takes a restart.
+    steps.service(run, SERVICE, restart=unit_changed or new_binary or any(config_changed))
+    admin_password(run, component, programs["grafana"])
+
+
+def _get(url, auth=None, timeout=5):
+    request = urllib.request.Request(url)
+    if auth:
+        request.add_header("Authorization", "Basic " + b64encode(f"{auth[0]}:{auth[1]}".encode()).decode())
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read()
+
+
+def _wait_healthy(base, timeout=90):
+    deadline, last = time.monotonic() + timeout, None
+    while time.monotonic() < deadline:
+        try:
+            status, body = _get(f"{base}/api/health")
+            if status == 200 and json.loads(body).get("database") == "ok":
+                return
+            last = f"{status} {body[:200]!r}"
+        except OSError as e:
+            last = str(e)
+        time.sleep(0.5)
+    raise steps.StepError(f"Grafana at {base} is not healthy after {timeout}s; last seen: {last}")
+
+
+def admin_password(run, component, grafana):
+    """Grafana takes admin_password only when it creates the admin: apply a changed one with its CLI."""
+    base = f"http://127.0.0.1:{component['port']}"
+    user, password = component["admin_user"], component["admin_password"]
+    _wait_healthy(base)
+    if _get(f"{base}/api/user", auth=(user, password))[0] == 200:
+        return run.report(False, f"grafana admin {user}", "signs in with the password from lab.yaml")
+    home = str(Path(grafana).parent.parent)
+    run.sh("runuser", "-u", NAME, "--", grafana, "cli", "--homepath", home, "--config", CONFIG,
+           "admin", "reset-admin-password", "--password-from-stdin", input=password + "\n")
+    status, body = _get(f"{base}/api/user", auth=(user, password))
+    if status != 200:
+        raise steps.StepError(f"grafana admin {user} still cannot sign in after the password reset: {status} {body[:200]!r}")
+    return run.report(True, f"grafana admin {user}", "password reset to the one from lab.yaml")
