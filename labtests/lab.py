@@ -9,10 +9,6 @@ from provision import inventory, roles
 
 LAB = inventory.load()
 
-# Where each role's service listens inside its node. Prometheus and Grafana listen
-# on every interface (the forwarded port reaches them through the provider's NAT);
-# exporters only on the node's lab address.
-LISTENS_ON_ALL = {"prometheus", "grafana"}
 
 
 @dataclass(frozen=True)
@@ -39,9 +35,9 @@ def services():
     found = []
     for node in LAB.nodes:
         for role in node.roles + node.skipped:
-            address = "0.0.0.0" if role in LISTENS_ON_ALL else node.ip
-            service = Service(node.name, roles.module(role).SERVICE, LAB.components[role]["port"], address)
-            found.append(param(node, role, service, id=str(service)))
+            for unit, port, address in roles.module(role).services(LAB, node):
+                service = Service(node.name, unit, port, address)
+                found.append(param(node, role, service, id=str(service)))
     return found
 
 

@@ -24,7 +24,7 @@ def _provision(host, node):
 
 
 def _main_pids(host, node):
-    units = [roles.module(role).SERVICE for role in node.roles]
+    units = [unit for role in node.roles for unit, _, _ in roles.module(role).services(LAB, node)]
     return {unit: host.service(unit).systemd_properties["MainPID"] for unit in units}
 
 

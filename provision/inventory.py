@@ -31,11 +31,12 @@ SHA256 = re.compile(r"^[0-9a-f]{64}$")
 # What the provisioning inside the guests reads from the host's environment.
 PROVISION_ENV = ("LAB_INSTALL_METHOD", "LAB_SKIP_ROLES", "LAB_CACHE", "LAB_GRAFANA_PASSWORD")
 
-TOP_KEYS = {"lab", "defaults", "boxes", "components", "nodes"}
+TOP_KEYS = {"lab", "alerts", "defaults", "boxes", "components", "nodes"}
+ALERT_KEYS = {"instance_down_for", "memory_available_below", "cpu_busy_above", "disk_available_below"}
 LAB_KEYS = {"network", "install_method", "scrape_interval", "retention_time", "retention_size"}
 DEFAULT_KEYS = {"memory", "cpus"}
 COMPONENT_KEYS = {"version", "port", "job", "release", "apt"}
-GRAFANA_KEYS = {"admin_user", "admin_password", "anonymous", "datasource_uid"}
+EXTRA_KEYS = {"grafana": {"admin_user", "admin_password", "anonymous", "datasource_uid"}, "alertmanager": {"receiver_port"}}
 RELEASE_KEYS = {"url", "sha256", "binaries", "tree"}
 APT_KEYS = {"package", "binaries", "replaces", "repository"}
 REPOSITORY_KEYS = {"url", "suite", "component", "key_url", "key_fingerprint"}
@@ -77,6 +78,7 @@ class Lab:
     scrape_interval: str
     retention_time: str
     retention_size: str
+    alerts: dict
     boxes: dict
     components: dict
     nodes: list = field(default_factory=list)
@@ -180,10 +182,11 @@ def _check_components(c, raw):
     jobs = {}
     for name, comp in components.items():
         where = f"components.{name}"
-        extra = GRAFANA_KEYS if name == "grafana" else set()
+        extra = EXTRA_KEYS.get(name, set())
         comp = c.mapping(where, comp, COMPONENT_KEYS | extra, required=("version", "port", "release", "apt", *sorted(extra)))
-        if "port" in comp:
-            c.port(f"{where}.port", comp["port"])
+        for key in ("port", "receiver_port"):
+            if key in comp:
+                c.port(f"{where}.{key}", comp[key])
         if "job" in comp:
             if not isinstance(comp["job"], str) or not re.match(r"^[a-z][a-z0-9_]*$", comp["job"]) or comp["job"] == "prometheus":
                 c.bad(f"{where}.job", comp["job"], "is not a job name of its own",
@@ -315,6 +318,13 @@ def parse(raw, source="lab.yaml", env=None):
     if not isinstance(raw, dict):
         raise InventoryError(source, c.problems)
     lab, network = _check_lab(c, raw)
+    alerts = c.mapping("alerts", raw.get("alerts"), ALERT_KEYS, required=sorted(ALERT_KEYS))
+    if "instance_down_for" in alerts:
+        c.duration("alerts.instance_down_for", alerts["instance_down_for"])
+    for key in sorted(ALERT_KEYS - {"instance_down_for"}):
+        value = alerts.get(key)
+        if key in alerts and (isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1):
+            c.bad(f"alerts.{key}", value, "is not a share", "a number between 0 and 1, such as 0.10")
     defaults = c.mapping("defaults", raw.get("defaults", {}), DEFAULT_KEYS)
     boxes = c.mapping("boxes", raw.get("boxes", {}), set(PROVIDERS), required=PROVIDERS)
     components = _check_components(c, raw)
@@ -329,9 +339,10 @@ def parse(raw, source="lab.yaml", env=None):
     if len(prometheus_nodes) != 1:
         c.bad("nodes[].roles", prometheus_nodes, "does not give the prometheus role to exactly one node",
               "exactly one node with roles: [prometheus, ...]")
-    grafana_nodes = [n.name for n in nodes if "grafana" in n.roles]
-    if len(grafana_nodes) > 1:
-        c.bad("nodes[].roles", grafana_nodes, "gives the grafana role to more than one node", "at most one node with grafana")
+    for single in ("alertmanager", "grafana"):
+        holders = [n.name for n in nodes if single in n.roles]
+        if len(holders) > 1:
+            c.bad("nodes[].roles", holders, f"gives the {single} role to more than one node", f"at most one node with {single}")
     if c.problems:
         raise InventoryError(source, c.problems)
     for node in nodes:
@@ -339,7 +350,7 @@ def parse(raw, source="lab.yaml", env=None):
         node.roles = [r for r in node.roles if r not in skipped]
     return Lab(network=lab["network"], install_method=method or lab["install_method"],
                scrape_interval=lab["scrape_interval"], retention_time=lab["retention_time"],
-               retention_size=lab["retention_size"], boxes=boxes, components=components,
+               retention_size=lab["retention_size"], alerts=alerts, boxes=boxes, components=components,
                nodes=nodes, skipped_roles=skipped)
 
 

@@ -22,9 +22,12 @@ class Rendered:
     owner: str = "root"
     group: str = "root"
     mode: int = 0o644
-    verbatim: bool = False  # copied as it is (dashboard JSON has {{...}} of its own)
+    verbatim: bool = False  # copied as it is, from templates/ (dashboard JSON has {{...}} of its own) or `source`
+    source: str = ""  # a repository file copied as it is, e.g. provision/files/alert_receiver.py
 
     def text(self):
+        if self.source:
+            return (inventory.REPO / self.source).read_text()
         if self.verbatim:
             return (TEMPLATES / self.template).read_text()
         return render(self.template, **self.context)

@@ -12,8 +12,7 @@ from tests.conftest import needs_promtool, sized
 def config(lab_yaml, run):
     steps.user(run, prometheus.NAME, home=prometheus.DATA)  # the config is owned by its group
     lab = inventory.parse(sized(lab_yaml, 3), env={})
-    item, _ = prometheus.files(lab, lab.prometheus_node)
-    return item
+    return next(i for i in prometheus.files(lab, lab.prometheus_node) if i.path == prometheus.CONFIG)
 
 
 @needs_promtool

@@ -1,13 +1,13 @@
 """One module per role; a role installs the component of the same name in lab.yaml.
 
-Each role module has SERVICE (its systemd unit), `files(lab, node)` (what it
-renders, for `make render`) and `apply(run, lab, node, cache)` (the provisioning
-steps, in order).
+Each role module has `services(lab, node)` (the systemd units it runs, with their
+port and listen address), `files(lab, node)` (what it renders, for `make render`)
+and `apply(run, lab, node, cache)` (the provisioning steps, in order).
 """
 
 import importlib
 
-ROLES = ("prometheus", "grafana", "node_exporter")
+ROLES = ("prometheus", "alertmanager", "grafana", "node_exporter")
 
 
 def module(role):

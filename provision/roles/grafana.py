@@ -23,6 +23,11 @@ def dashboard_files():
     return sorted(p.name for p in (TEMPLATES / "dashboards").glob("*.json"))
 
 
+def services(lab, node):
+    """(unit, port, listen address): every interface, so that the forwarded port reaches it."""
+    return [(SERVICE, lab.components[NAME]["port"], "0.0.0.0")]
+
+
 def files(lab, node):
     component = lab.components[NAME]
     programs = install.paths(component, lab.install_method)

@@ -7,6 +7,11 @@ NAME = "node_exporter"
 SERVICE = NAME
 
 
+def services(lab, node):
+    """(unit, port, listen address): only the node's lab address."""
+    return [(SERVICE, lab.components[NAME]["port"], node.ip)]
+
+
 def files(lab, node):
     component = lab.components[NAME]
     context = {"node": node, "port": component["port"], "programs": install.paths(component, lab.install_method)}

@@ -6,33 +6,49 @@ from provision.render import Rendered, put
 NAME = "prometheus"
 SERVICE = NAME
 CONFIG = "/etc/prometheus/prometheus.yml"
+RULES = "/etc/prometheus/rules/promlab.rules.yml"
 DATA = "/var/lib/prometheus"
+
+
+def services(lab, node):
+    """(unit, port, listen address): every interface, so that the forwarded port reaches it."""
+    return [(SERVICE, lab.components[NAME]["port"], "0.0.0.0")]
 
 
 def files(lab, node):
     component = lab.components[NAME]
-    context = {"lab": lab, "node": node, "port": component["port"], "jobs": lab.scrape_jobs(),
+    alertmanagers = [f"{n.ip}:{lab.components['alertmanager']['port']}" for n in lab.nodes_with("alertmanager")]
+    context = {"lab": lab, "node": node, "port": component["port"], "jobs": lab.scrape_jobs(), "alerts": lab.alerts,
+               "alertmanager": alertmanagers[0] if alertmanagers else None,
                "programs": install.paths(component, lab.install_method)}
     return [
+        Rendered(RULES, "alert_rules.yml.j2", context, group=NAME, mode=0o640),
         Rendered(CONFIG, "prometheus.yml.j2", context, group=NAME, mode=0o640),
         Rendered("/etc/systemd/system/prometheus.service", "prometheus.service.j2", context),
     ]
 
 
-def check_config(run, promtool, path):
-    """promtool must accept the new configuration before it replaces the old one."""
-    proc = run.sh(promtool, "check", "config", str(path), check=False)
+def check(run, promtool, what, path, target):
+    """promtool must accept the new file (`what`: config or rules) before it replaces `target`."""
+    proc = run.sh(promtool, "check", what, str(path), check=False)
     if proc.returncode != 0:
-        raise steps.StepError(f"the new {CONFIG} is refused by promtool; Prometheus keeps the old one:\n"
+        raise steps.StepError(f"the new {target} is refused by promtool; Prometheus keeps the old one:\n"
                               f"{(proc.stdout + proc.stderr).strip()}")
+
+
+def check_config(run, promtool, path):
+    check(run, promtool, "config", path, CONFIG)
 
 
 def apply(run, lab, node, cache):
     programs, new_binary = install.install(run, NAME, lab.components[NAME], lab.install_method, cache)
     steps.user(run, NAME, home=DATA)
     steps.directory(run, "/etc/prometheus", "root", NAME, 0o750)
+    steps.directory(run, "/etc/prometheus/rules", "root", NAME, 0o750)
     steps.directory(run, DATA, NAME, NAME, 0o750)
-    config, unit = files(lab, node)
+    rules, config, unit = files(lab, node)
+    # Rules first: promtool's config check reads the rule files the config names.
+    rules_changed = put(run, rules, validate=lambda path: check(run, programs["promtool"], "rules", path, RULES))
     config_changed = put(run, config, validate=lambda path: check_config(run, programs["promtool"], path))
     unit_changed = put(run, unit)
-    steps.service(run, SERVICE, restart=unit_changed or new_binary, reload=config_changed)
+    steps.service(run, SERVICE, restart=unit_changed or new_binary, reload=config_changed or rules_changed)

@@ -1,0 +1,53 @@
+"""alertmanager: routes Prometheus' alerts to receivers; the lab's own receiver records every notification."""
+
+from provision import install, steps
+from provision.render import Rendered, put
+
+NAME = "alertmanager"
+SERVICE = NAME
+RECEIVER = "alert-receiver"
+CONFIG = "/etc/alertmanager/alertmanager.yml"
+DATA = "/var/lib/alertmanager"
+RECEIVER_DATA = "/var/lib/alert-receiver"
+RECEIVER_PROGRAM = "/usr/local/lib/promlab/alert_receiver.py"
+
+
+def services(lab, node):
+    """(unit, port, listen address): both on the node's lab address only."""
+    component = lab.components[NAME]
+    return [(SERVICE, component["port"], node.ip), (RECEIVER, component["receiver_port"], node.ip)]
+
+
+def files(lab, node):
+    component = lab.components[NAME]
+    context = {"node": node, "port": component["port"], "receiver_port": component["receiver_port"],
+               "programs": install.paths(component, lab.install_method), "receiver_program": RECEIVER_PROGRAM,
+               "receiver_data": RECEIVER_DATA}
+    return [
+        Rendered(CONFIG, "alertmanager.yml.j2", context, group=NAME, mode=0o640),
+        Rendered(f"/etc/systemd/system/{SERVICE}.service", "alertmanager.service.j2", context),
+        Rendered(RECEIVER_PROGRAM, "", {}, mode=0o755, source="provision/files/alert_receiver.py"),
+        Rendered(f"/etc/systemd/system/{RECEIVER}.service", "alert-receiver.service.j2", context),
+    ]
+
+
+def apply(run, lab, node, cache):
+    programs, new_binary = install.install(run, NAME, lab.components[NAME], lab.install_method, cache)
+    steps.user(run, NAME, home=DATA)
+    steps.user(run, RECEIVER, home=RECEIVER_DATA)
+    steps.directory(run, "/etc/alertmanager", "root", NAME, 0o750)
+    steps.directory(run, DATA, NAME, NAME, 0o750)
+    steps.directory(run, RECEIVER_DATA, RECEIVER, RECEIVER, 0o750)
+    config, unit, program, receiver_unit = files(lab, node)
+
+    def amtool_check(path):
+        proc = run.sh(programs["amtool"], "check-config", str(path), check=False)
+        if proc.returncode != 0:
+            raise steps.StepError(f"the new {CONFIG} is refused by amtool; Alertmanager keeps the old one:\n"
+                                  f"{(proc.stdout + proc.stderr).strip()}")
+
+    config_changed = put(run, config, validate=amtool_check)
+    unit_changed = put(run, unit)
+    receiver_changed = put(run, program) | put(run, receiver_unit)
+    steps.service(run, RECEIVER, restart=receiver_changed)
+    steps.service(run, SERVICE, restart=unit_changed or new_binary, reload=config_changed)
