@@ -7,7 +7,7 @@ PY       := $(VENV)/bin/python
 PROVIDER := $(VAGRANT_DEFAULT_PROVIDER)
 RENDERED := build/rendered
 
-.PHONY: help venv check render up image provision test test-fast labtest down clean bench lint
+.PHONY: help venv check render up image provision test test-fast labtest drill down clean bench lint
 
 help:
 	@echo "make up         boot and provision every node of lab.yaml, wait until all targets are up"
@@ -15,6 +15,8 @@ help:
 	@echo "make check      validate lab.yaml, render, promtool check config, vagrant validate"
 	@echo "make render     write every file the provisioning would install under $(RENDERED)/<node>/"
 	@echo "make provision  provision the running lab again (a second run changes nothing)"
+	@echo "make drill      only the fault drills: break the lab on purpose, watch it notice, repair it"
+	@echo "                (PYTEST_ARGS='-m \"not drill\"' make test: everything but the drills)"
 	@echo "make down       destroy the lab"
 	@echo "make bench      measure time to green, a no-op provision and the labtests (docs/performance.md)"
 
@@ -59,7 +61,10 @@ test-fast: venv
 	$(PY) -m pytest tests
 
 labtest: venv
-	$(PY) -m pytest labtests
+	$(PY) -m pytest labtests $(PYTEST_ARGS)
+
+drill: venv
+	$(PY) -m pytest labtests -m drill -s
 
 down:
 	vagrant destroy --force

@@ -84,6 +84,11 @@ def _parse_time(stamp):
     return datetime.fromisoformat(stamp)
 
 
+def pytest_collection_modifyitems(items):
+    """Drills last: they break the lab on purpose (and repair it); ordinary tests see it untouched."""
+    items.sort(key=lambda item: item.get_closest_marker("drill") is not None)
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield

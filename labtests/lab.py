@@ -54,12 +54,12 @@ def param(node, role, *values, id):
 
 
 def needs_role(role):
-    """A mark for tests of a role that runs on one node: skipped, saying why, when the lab lacks it."""
+    """Marks (a list) for tests of a role that runs on one node: skipped, saying why, when the lab lacks it."""
     if LAB.nodes_with(role):
-        return pytest.mark.usefixtures()
+        return []
     if nodes_with(role):
-        return pytest.mark.skip(reason=skip_reason(role))
-    return pytest.mark.skip(reason=f"lab.yaml gives no node the {role} role")
+        return [pytest.mark.skip(reason=skip_reason(role))]
+    return [pytest.mark.skip(reason=f"lab.yaml gives no node the {role} role")]
 
 
 def nodes_with(role):

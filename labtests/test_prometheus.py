@@ -45,7 +45,8 @@ def test_target_is_up(fresh_targets, job, node):
 
 @pytest.mark.parametrize(("job", "node"), TARGETS, ids=[f"{j}-{n}" for j, n in TARGETS])
 def test_target_scrape_interval_matches_lab(fresh_targets, job, node):
-    assert _target(fresh_targets, job, node)["scrapeInterval"] == LAB.scrape_interval
+    interval = _target(fresh_targets, job, node)["scrapeInterval"]
+    assert interval == LAB.scrape_interval, f"target {job} on {node} is scraped every {interval}; lab.yaml says {LAB.scrape_interval}"
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads the host's /proc/net/tcp*, which only Linux has")

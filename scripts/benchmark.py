@@ -1,4 +1,4 @@
-"""Measure the lab: time to green from nothing, a no-op provision, the labtests.
+"""Measure the lab: time to green from nothing, a no-op provision, the labtests, the fault drill.
 
     python3 scripts/benchmark.py [--keep]
 
@@ -8,6 +8,7 @@ then prints a Markdown table for docs/performance.md. Uses the same settings as
 it asserts nothing about time, it reports it.
 """
 
+import json
 import os
 import platform
 import re
@@ -49,9 +50,14 @@ def main(argv):
     noop, out = timed(["vagrant", "provision"])
     changed = sum(int(c) for c in re.findall(r"(\d+) changed", out))
     rows += [(f"no-op `vagrant provision`, {n} nodes one after another", f"{noop:.1f} s ({noop / n:.1f} s per node, {changed} changed)")]
-    suite, out = timed([sys.executable, "-m", "pytest", "labtests", "-q", "-p", "no:cacheprovider"])
-    summary = out.strip().splitlines()[-1]
-    rows += [("labtests", f"{suite:.1f} s ({summary})")]
+    suite, out = timed([sys.executable, "-m", "pytest", "labtests", "-q", "-p", "no:cacheprovider", "-m", "not drill"])
+    rows += [("labtests without the drills", f"{suite:.1f} s ({out.strip().splitlines()[-1]})")]
+    if lab.nodes_with("alertmanager") and lab.nodes_with("node_exporter"):
+        drill, out = timed([sys.executable, "-m", "pytest", "labtests/test_drills.py", "-q", "-p", "no:cacheprovider"])
+        timings = json.loads((REPO / "build" / "drill-timings.json").read_text())
+        steps = ", ".join(f"{step} {t} s" for step, t in timings["seconds"].items())
+        rows += [(f"fault drill on {timings['node']} (node_exporter stopped; instance_down_for {timings['instance_down_for']})",
+                  f"{drill:.1f} s: {steps}")]
     provider = os.environ.get("VAGRANT_DEFAULT_PROVIDER", "(Vagrant's default)")
     print(f"Machine: {machine()}; provider {provider}; install method {lab.install_method}\n")
     print("| measure | result |\n| --- | --- |")

@@ -1,0 +1,28 @@
+"""The lab's Alertmanager and alert receiver, reached on the node's lab address."""
+
+import requests
+
+from labtests.lab import LAB
+
+
+def alertmanager_url():
+    node = LAB.nodes_with("alertmanager")[0]
+    return f"http://{node.ip}:{LAB.components['alertmanager']['port']}"
+
+
+def receiver_url():
+    node = LAB.nodes_with("alertmanager")[0]
+    return f"http://{node.ip}:{LAB.components['alertmanager']['receiver_port']}"
+
+
+def notifications():
+    """Every notification the lab's receiver recorded, oldest first."""
+    reply = requests.get(f"{receiver_url()}/alerts", timeout=5)
+    reply.raise_for_status()
+    return reply.json()
+
+
+def received(since, alertname, node, status):
+    """Alerts in notifications after index `since` with that name, node and status ('firing'/'resolved')."""
+    return [a for n in notifications()[since:] for a in n["alerts"]
+            if a["labels"].get("alertname") == alertname and a["labels"].get("node") == node and a["status"] == status]

@@ -1,0 +1,45 @@
+"""Faults the drills inject into the lab, each with the way back. Every fault leaves the lab as it was."""
+
+import os
+import shlex
+import subprocess
+import sys
+
+from labtests.lab import LAB
+from labtests.poll import wait_for
+from provision import inventory
+
+REPO = inventory.REPO
+
+
+def provision(host, node):
+    """Run the provisioning on a node as `vagrant provision` does (it repairs any drift)."""
+    env = " ".join(f"{k}={shlex.quote(v)}" for k, v in os.environ.items() if k in inventory.PROVISION_ENV)
+    result = host.run(f"env {env} sh /vagrant/provision/bootstrap.sh {node.name}")
+    assert result.rc == 0, f"provisioning {node.name} failed:\n{result.stdout}\n{result.stderr}"
+    return result.stdout
+
+
+def target(prometheus, job, node):
+    found = [t for t in prometheus.targets() if t["labels"]["job"] == job and t["labels"].get("node") == node]
+    return found[0] if found else None
+
+
+def wait_target(prometheus, job, node, health, timeout=None):
+    timeout = timeout or 2 * inventory.seconds(LAB.scrape_interval) + 15
+    return wait_for(lambda: target(prometheus, job, node), lambda t: t is not None and t["health"] == health, timeout,
+                    f"target {job} on {node} {health}")
+
+
+def run_labtests(*args):
+    """Run part of the ordinary labtests (never the drills) as a user would; return (exit code, output)."""
+    cmd = [sys.executable, "-m", "pytest", *args, "-m", "not drill and not provision", "-p", "no:cacheprovider", "-q",
+           "--tb=line", "-o", "addopts="]
+    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=600)
+    return proc.returncode, proc.stdout + proc.stderr
+
+
+def exec_on(host, command):
+    result = host.run(command)
+    assert result.rc == 0, f"{command}: {result.stderr}"
+    return result.stdout

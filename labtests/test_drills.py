@@ -1,0 +1,66 @@
+"""Fault drill: stop node_exporter on a node and watch the lab notice it, alert, and recover.
+
+Marked `drill`: it stops a service (and puts it back, also when the drill fails).
+Skip with `-m "not drill"`. The timings are written to build/drill-timings.json.
+"""
+
+import json
+import time
+
+import pytest
+
+from labtests.alerting import notifications, received
+from labtests.faults import REPO, target, wait_target
+from labtests.lab import LAB, needs_role
+from labtests.poll import wait_for
+from provision import inventory
+
+pytestmark = [pytest.mark.drill, *needs_role("alertmanager")]
+NODE = LAB.nodes_with("node_exporter")[min(1, len(LAB.nodes_with("node_exporter")) - 1)] if LAB.nodes_with("node_exporter") else None
+INTERVAL = inventory.seconds(LAB.scrape_interval)
+DOWN_FOR = inventory.seconds(LAB.alerts["instance_down_for"])
+
+
+def _alert_state(prometheus, node):
+    states = [a["state"] for a in prometheus.api("alerts")["alerts"]
+              if a["labels"]["alertname"] == "InstanceDown" and a["labels"].get("node") == node]
+    return states[0] if states else "inactive"
+
+
+@pytest.mark.skipif(NODE is None, reason="lab.yaml gives no node the node_exporter role")
+def test_stopped_exporter_is_noticed_alerted_received_and_resolved(hosts, prometheus, fresh_targets):
+    host, name = hosts[NODE.name], NODE.name
+    since = len(notifications())
+    marks = {}
+    start = time.monotonic()
+
+    def mark(step):
+        marks[step] = round(time.monotonic() - start, 1)
+
+    try:
+        host.run("systemctl stop node_exporter")
+        mark("fault")
+        wait_target(prometheus, "node", name, "down", timeout=2 * INTERVAL + 5)
+        mark("target down")
+        state = lambda: _alert_state(prometheus, name)  # noqa: E731
+        wait_for(state, lambda s: s in ("pending", "firing"), 2 * INTERVAL, f"InstanceDown pending for {name}")
+        mark("alert pending")
+        wait_for(state, lambda s: s == "firing", DOWN_FOR + 2 * INTERVAL, f"InstanceDown firing for {name}")
+        mark("alert firing")
+        wait_for(lambda: received(since, "InstanceDown", name, "firing"), bool, 30, f"the receiver recording InstanceDown for {name}")
+        mark("notification received")
+    finally:
+        host.run("systemctl start node_exporter")
+    mark("exporter restarted")
+    wait_target(prometheus, "node", name, "up")
+    mark("target up")
+    wait_for(lambda: _alert_state(prometheus, name), lambda s: s == "inactive", 2 * INTERVAL, f"InstanceDown resolved for {name}")
+    mark("alert resolved")
+    wait_for(lambda: received(since, "InstanceDown", name, "resolved"), bool, 60, f"the receiver recording the resolution for {name}")
+    mark("resolution received")
+    out = REPO / "build" / "drill-timings.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps({"node": name, "scrape_interval": LAB.scrape_interval,
+                               "instance_down_for": LAB.alerts["instance_down_for"], "seconds": marks}, indent=2) + "\n")
+    print(f"\ndrill on {name}: " + ", ".join(f"{step} {t}s" for step, t in marks.items()))
+    assert target(prometheus, "node", name)["health"] == "up"

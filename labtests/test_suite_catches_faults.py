@@ -1,0 +1,87 @@
+"""Proof that the labtests fail when the lab is broken, naming the node or target.
+
+Each test injects one fault, runs the ordinary labtests that should notice it,
+expects them to fail and to name the node, then repairs the lab and waits until
+it is green again (also when the test itself fails). Marked `drill`.
+"""
+
+import pytest
+
+from labtests.faults import exec_on, provision, run_labtests, wait_target
+from labtests.lab import LAB
+
+pytestmark = pytest.mark.drill
+EXPORTERS = LAB.nodes_with("node_exporter")
+VICTIM = EXPORTERS[min(1, len(EXPORTERS) - 1)] if EXPORTERS else None
+PROMETHEUS = LAB.prometheus_node
+CONFIG = "/etc/prometheus/prometheus.yml"
+
+needs_exporter = pytest.mark.skipif(VICTIM is None, reason="lab.yaml gives no node the node_exporter role")
+
+
+def _fails_naming(args, name):
+    """The labtests selected by args fail, and a failure's own message (not only the test id) names `name`."""
+    code, out = run_labtests(*args)
+    messages = [line for line in out.splitlines() if "AssertionError" in line]
+    assert code != 0, f"the labtests passed although the lab is broken:\n{out[-3000:]}"
+    assert any(name in line for line in messages), f"the labtests failed without naming {name}:\n{out[-3000:]}"
+
+
+@needs_exporter
+def test_stopped_exporter_fails_the_suite(hosts, prometheus):
+    host = hosts[VICTIM.name]
+    try:
+        exec_on(host, "systemctl stop node_exporter")
+        _fails_naming(["labtests/test_services.py", "labtests/test_prometheus.py", "-k", VICTIM.name], VICTIM.name)
+    finally:
+        exec_on(host, "systemctl start node_exporter")
+        wait_target(prometheus, "node", VICTIM.name, "up")
+
+
+@needs_exporter
+def test_exporter_disabled_at_boot_fails_the_suite(hosts):
+    host = hosts[VICTIM.name]
+    try:
+        exec_on(host, "systemctl disable node_exporter")
+        _fails_naming(["labtests/test_services.py", "-k", f"enabled and {VICTIM.name}"], VICTIM.name)
+    finally:
+        exec_on(host, "systemctl enable node_exporter")
+
+
+@needs_exporter
+def test_exporter_unreachable_from_prometheus_fails_the_suite(hosts, prometheus):
+    host = hosts[PROMETHEUS.name]
+    route = f"blackhole {VICTIM.ip}/32"
+    try:
+        exec_on(host, f"ip route add {route}")
+        _fails_naming(["labtests/test_prometheus.py", "-k", f"up and {VICTIM.name}"], VICTIM.name)
+    finally:
+        host.run(f"ip route del {route}")
+        wait_target(prometheus, "node", VICTIM.name, "up")
+
+
+@needs_exporter
+def test_target_missing_from_the_config_fails_the_suite(hosts, prometheus):
+    host = hosts[PROMETHEUS.name]
+    drop = (f"import yaml; p='{CONFIG}'; c=yaml.safe_load(open(p)); "
+            "[j.__setitem__('static_configs', [s for s in j['static_configs'] "
+            f"if s.get('labels', {{}}).get('node') != '{VICTIM.name}']) "
+            "for j in c['scrape_configs']]; open(p, 'w').write(yaml.safe_dump(c))")
+    try:
+        exec_on(host, f'python3 -c "{drop}" && systemctl reload prometheus')
+        _fails_naming(["labtests/test_prometheus.py", "-k", "exactly"], VICTIM.name)
+    finally:
+        provision(host, PROMETHEUS)
+        wait_target(prometheus, "node", VICTIM.name, "up")
+
+
+@needs_exporter
+def test_scrape_interval_unlike_lab_fails_the_suite(hosts, prometheus):
+    host = hosts[PROMETHEUS.name]
+    other = "20s" if LAB.scrape_interval != "20s" else "25s"
+    try:
+        exec_on(host, f"sed -i 's/^  scrape_interval: .*/  scrape_interval: {other}/' {CONFIG} && systemctl reload prometheus")
+        _fails_naming(["labtests/test_prometheus.py", "-k", f"interval and {VICTIM.name}"], VICTIM.name)
+    finally:
+        provision(host, PROMETHEUS)
+        wait_target(prometheus, "node", VICTIM.name, "up")
