@@ -243,7 +243,7 @@ def _check_nodes(c, raw, network, defaults):
     for i, node in enumerate(nodes):
         name = node.get("name") if isinstance(node, dict) else None
         where = f"nodes[{i}] ({name})" if name is not None else f"nodes[{i}]"
-        node = c.mapping(where, node, NODE_KEYS, required=("name", "ip", "roles"))
+        node = c.mapping(where, node, NODE_KEYS, required=("name", "roles"))
         if "name" in node:
             if not isinstance(name, str) or not NAME.match(name):
                 c.bad(f"{where}.name", name, "is not a host name", "lower-case letters, digits and '-', starting with a letter")
@@ -251,20 +251,8 @@ def _check_nodes(c, raw, network, defaults):
                 c.bad(f"{where}.name", name, f"is used twice (also nodes[{names[name]}])", "a name unique in the lab")
             else:
                 names[name] = i
-        ip = node.get("ip")
-        try:
-            address = ipaddress.IPv4Address(str(ip))
-        except ValueError:
-            c.bad(f"{where}.ip", ip, "is not an IPv4 address", f"an address inside lab.network {network}")
-        else:
-            if network is not None and (address not in network or address in (network.network_address, network.broadcast_address)):
-                c.bad(f"{where}.ip", ip, f"is outside lab.network {network}", f"a host address from {network[2]} to {network[-2]}")
-            elif network is not None and address == network[1]:
-                c.bad(f"{where}.ip", ip, "is the host's address in the lab network", f"a host address from {network[2]} to {network[-2]}")
-            elif str(address) in ips:
-                c.bad(f"{where}.ip", ip, f"is used twice (also {ips[str(address)]})", "an address unique in the lab")
-            else:
-                ips[str(address)] = name
+        if "ip" in node:
+            _check_address(c, where, node["ip"], network, ips, name)
         roles = node.get("roles", [])
         if not isinstance(roles, list):
             c.bad(f"{where}.roles", roles, "is not a list", f"a list of {', '.join(ROLES)}")
@@ -291,9 +279,40 @@ def _check_nodes(c, raw, network, defaults):
         cpus = node.get("cpus", defaults.get("cpus", 1))
         c.integer(f"{where}.memory", memory, 256, 65536, "MiB")
         c.integer(f"{where}.cpus", cpus, 1, 64, "CPUs")
-        result.append(Node(name=str(name), ip=str(ip), roles=list(roles), forwarded_ports=list(ports),
-                           memory=memory, cpus=cpus))
+        result.append(Node(name=str(name), ip=str(node["ip"]) if "ip" in node else "", roles=list(roles),
+                           forwarded_ports=list(ports), memory=memory, cpus=cpus))
+    if network is not None:
+        _allocate(c, result, network, ips)
     return result
+
+
+def _check_address(c, where, ip, network, ips, name):
+    """A node's given address: IPv4, a host address of lab.network other than the host's, unique."""
+    try:
+        address = ipaddress.IPv4Address(str(ip))
+    except ValueError:
+        c.bad(f"{where}.ip", ip, "is not an IPv4 address", f"an address inside lab.network {network}")
+        return
+    if network is not None and (address not in network or address in (network.network_address, network.broadcast_address)):
+        c.bad(f"{where}.ip", ip, f"is outside lab.network {network}", f"a host address from {network[2]} to {network[-2]}")
+    elif network is not None and address == network[1]:
+        c.bad(f"{where}.ip", ip, "is the host's address in the lab network", f"a host address from {network[2]} to {network[-2]}")
+    elif str(address) in ips:
+        c.bad(f"{where}.ip", ip, f"is used twice (also {ips[str(address)]})", "an address unique in the lab")
+    else:
+        ips[str(address)] = name
+
+
+def _allocate(c, nodes, network, ips):
+    """Nodes without `ip` get the next free address from the network's 11th on (node1 .11, node2 .12 ...),
+    in the order of lab.yaml: adding a node at the end never moves another."""
+    free = (str(a) for i, a in enumerate(network.hosts(), start=1) if i >= min(11, network.num_addresses - 2) and str(a) not in ips)
+    for node in nodes:
+        if not node.ip:
+            node.ip = next(free, "")
+            if not node.ip:
+                c.bad(f"nodes ({node.name}).ip", None, f"cannot be allocated: lab.network {network} is full",
+                      "a larger lab.network, or fewer nodes")
 
 
 def _env_overrides(c, env):

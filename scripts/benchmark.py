@@ -1,7 +1,9 @@
 """Measure the lab: time to green from nothing, a no-op provision, the labtests, the fault drill.
 
-    python3 scripts/benchmark.py [--keep]
+    python3 scripts/benchmark.py [--keep] [--nodes N] [--no-drill]
 
+--nodes N: a lab like lab.yaml grown to N nodes (node7... run node_exporter, their
+addresses allocated), written to build/lab-N.yaml and used through LAB_FILE.
 Destroys the lab, then times `make up` (unless --keep: only the running lab is measured),
 then prints a Markdown table for docs/performance.md. Uses the same settings as
 `make up` (VAGRANT_DEFAULT_PROVIDER, LAB_INSTALL_METHOD, LAB_FILE ...). Not a test:
@@ -14,11 +16,14 @@ import platform
 import re
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+
+import yaml  # noqa: E402
 
 from provision import inventory  # noqa: E402
 
@@ -32,27 +37,63 @@ def timed(cmd, **kw):
     return elapsed, proc.stdout
 
 
+def used_memory():
+    """Bytes of memory in use on the host (MemTotal - MemAvailable)."""
+    info = {line.split(":")[0]: int(line.split()[1]) * 1024 for line in open("/proc/meminfo")}
+    return info["MemTotal"] - info["MemAvailable"]
+
+
+class PeakMemory(threading.Thread):
+    """Samples the host's used memory twice a second until stopped; .peak is the highest seen."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.peak, self.done = used_memory(), threading.Event()
+
+    def run(self):
+        while not self.done.wait(0.5):
+            self.peak = max(self.peak, used_memory())
+
+
+def grown(count):
+    """build/lab-<count>.yaml: lab.yaml with node_exporter nodes added up to `count` (addresses allocated)."""
+    raw = yaml.safe_load((REPO / "lab.yaml").read_text())
+    names = {n["name"] for n in raw["nodes"]}
+    raw["nodes"] += [{"name": f"node{i}", "roles": ["node_exporter"]} for i in range(1, count + 1) if f"node{i}" not in names]
+    path = REPO / "build" / f"lab-{count}.yaml"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(yaml.safe_dump(raw, sort_keys=False))
+    return path
+
+
 def machine():
     mem = next(line for line in open("/proc/meminfo") if line.startswith("MemTotal")).split()[1]
     return f"{os.cpu_count()} cores, {int(mem) // 1024 // 1024} GiB, {platform.system()} {platform.release()}"
 
 
 def main(argv):
+    if "--nodes" in argv:
+        os.environ["LAB_FILE"] = str(grown(int(argv[argv.index("--nodes") + 1])))
     lab = inventory.load()
     n = len(lab.nodes)
     rows = []
     if "--keep" not in argv:
         subprocess.run(["vagrant", "destroy", "--force"], cwd=REPO, capture_output=True)
+        before, sampler = used_memory(), PeakMemory()
+        sampler.start()
         green, out = timed(["make", "up"])  # image, vagrant up, then waits until every target is up
+        sampler.done.set()
         waited = re.search(r"green after (\d+)s", out)
         rows += [(f"`make up` from nothing to all targets up ({n} nodes)", f"{green:.1f} s"),
-                 ("… of which waiting for the first scrapes after provisioning", f"{waited.group(1) if waited else '?'} s")]
+                 ("… of which waiting for the first scrapes after provisioning", f"{waited.group(1) if waited else '?'} s"),
+                 ("peak host memory used by the lab during `make up`", f"{(sampler.peak - before) / 2**30:.2f} GiB"),
+                 ("host memory used by the green lab", f"{(used_memory() - before) / 2**30:.2f} GiB")]
     noop, out = timed(["vagrant", "provision"])
     changed = sum(int(c) for c in re.findall(r"(\d+) changed", out))
     rows += [(f"no-op `vagrant provision`, {n} nodes one after another", f"{noop:.1f} s ({noop / n:.1f} s per node, {changed} changed)")]
     suite, out = timed([sys.executable, "-m", "pytest", "labtests", "-q", "-p", "no:cacheprovider", "-m", "not drill"])
     rows += [("labtests without the drills", f"{suite:.1f} s ({out.strip().splitlines()[-1]})")]
-    if lab.nodes_with("alertmanager") and lab.nodes_with("node_exporter"):
+    if lab.nodes_with("alertmanager") and lab.nodes_with("node_exporter") and "--no-drill" not in argv:
         drill, out = timed([sys.executable, "-m", "pytest", "labtests/test_drills.py", "-q", "-p", "no:cacheprovider"])
         timings = json.loads((REPO / "build" / "drill-timings.json").read_text())
         steps = ", ".join(f"{step} {t} s" for step, t in timings["seconds"].items())

@@ -127,3 +127,31 @@ def test_vagrant_refuses_a_bad_inventory_before_creating_anything(lab_yaml, tmp_
 @pytest.mark.parametrize(("duration", "expected"), [("15s", 15), ("1m", 60), ("1h30m", 5400), ("500ms", 0.5), ("7d", 604800)])
 def test_duration_in_seconds(duration, expected):
     assert inventory.seconds(duration) == expected
+
+
+def test_nodes_without_an_address_get_the_next_free_ones(lab_yaml):
+    raw = copy.deepcopy(lab_yaml)
+    raw["nodes"] += [{"name": f"node{i}", "roles": ["node_exporter"]} for i in range(7, 10)]
+    raw["nodes"][8]["ip"] = "192.168.56.17"  # node9 takes .17 itself: node7 and node8 get .18 and .19
+    lab = inventory.parse(raw, env={})
+    assert [(n.name, n.ip) for n in lab.nodes[6:]] == [("node7", "192.168.56.18"), ("node8", "192.168.56.19"), ("node9", "192.168.56.17")]
+
+
+def test_adding_a_node_at_the_end_moves_no_other(lab_yaml):
+    raw = copy.deepcopy(lab_yaml)
+    raw["nodes"] += [{"name": "node7", "roles": ["node_exporter"]}]
+    before = {n.name: n.ip for n in inventory.parse(copy.deepcopy(raw), env={}).nodes}
+    raw["nodes"] += [{"name": "node8", "roles": ["node_exporter"]}]
+    after = {n.name: n.ip for n in inventory.parse(raw, env={}).nodes}
+    assert {k: after[k] for k in before} == before and after["node8"] == "192.168.56.18"
+
+
+def test_a_full_network_is_refused_naming_the_node(lab_yaml):
+    raw = copy.deepcopy(lab_yaml)
+    raw["lab"]["network"] = "192.168.56.0/28"  # hosts .1-.14: .11-.14 are taken by node1-node4
+    raw["nodes"] += [{"name": "node7", "roles": ["node_exporter"]}]
+    for node, ip in zip(raw["nodes"][4:6], ["192.168.56.5", "192.168.56.6"]):
+        node["ip"] = ip
+    with pytest.raises(inventory.InventoryError) as refused:
+        inventory.parse(raw, env={})
+    assert any(p.startswith("nodes (node7).ip:") and "is full" in p for p in refused.value.problems), refused.value.problems
