@@ -43,6 +43,7 @@ render: venv
 # from deleting the image, so the next `make up` does not rebuild it.
 image:
 ifeq ($(PROVIDER),docker)
+	@$(PY) scripts/docker_leftovers.py
 	docker build --quiet --tag promlab-node:latest --tag promlab-node:cache $(shell $(PY) -c 'from provision import inventory; print(inventory.load().boxes["docker"])') >/dev/null
 endif
 

@@ -1,6 +1,5 @@
 """Faults the drills inject into the lab, each with the way back. Every fault leaves the lab as it was."""
 
-import os
 import shlex
 import subprocess
 import sys
@@ -12,9 +11,9 @@ from provision import inventory
 REPO = inventory.REPO
 
 
-def provision(host, node):
+def reprovision(host, node):
     """Run the provisioning on a node as `vagrant provision` does (it repairs any drift)."""
-    env = " ".join(f"{k}={shlex.quote(v)}" for k, v in os.environ.items() if k in inventory.PROVISION_ENV)
+    env = " ".join(f"{k}={shlex.quote(v)}" for k, v in inventory.guest_env().items())
     result = host.run(f"env {env} sh /vagrant/provision/bootstrap.sh {node.name}")
     assert result.rc == 0, f"provisioning {node.name} failed:\n{result.stdout}\n{result.stderr}"
     return result.stdout

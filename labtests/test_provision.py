@@ -1,26 +1,17 @@
 """Provisioning again: nothing changes and nothing restarts; a config change only reloads."""
 
-import os
 import re
-import shlex
 
 import pytest
 
+from labtests.faults import reprovision
 from labtests.lab import LAB
 from labtests.poll import wait_for
-from provision import inventory, roles
+from provision import roles
 
-# The provisioning must see what `vagrant up` gave it.
-ENV = " ".join(f"{k}={shlex.quote(v)}" for k, v in os.environ.items() if k in inventory.PROVISION_ENV)
 CONFIG = "/etc/prometheus/prometheus.yml"
 
 pytestmark = pytest.mark.provision
-
-
-def _provision(host, node):
-    result = host.run(f"env {ENV} sh /vagrant/provision/bootstrap.sh {node.name}")
-    assert result.rc == 0, f"provisioning {node.name} failed:\n{result.stdout}\n{result.stderr}"
-    return result.stdout
 
 
 def _main_pids(host, node):
@@ -32,7 +23,7 @@ def _main_pids(host, node):
 def test_second_provision_changes_nothing(hosts, node):
     host = hosts[node.name]
     before = _main_pids(host, node)
-    out = _provision(host, node)
+    out = reprovision(host, node)
     summary = re.search(r"(\d+) ok, (\d+) changed", out)
     assert summary, f"no summary in the provisioning output:\n{out}"
     changed = [line for line in out.splitlines() if line.startswith("changed")]
@@ -53,7 +44,7 @@ def test_config_change_reloads_prometheus_without_restart(hosts, prometheus):
     pid = host.service("prometheus").systemd_properties["MainPID"]
     reloaded_before = _last_reload(prometheus)
     host.run(f"echo '# drift made by the labtests' >> {CONFIG}")
-    out = _provision(host, node)
+    out = reprovision(host, node)
     assert f"changed file {CONFIG}" in out and "changed service prometheus: reloaded" in out, out
     assert host.service("prometheus").systemd_properties["MainPID"] == pid, "Prometheus was restarted, not reloaded"
     wait_for(lambda: _last_reload(prometheus), lambda t: t > reloaded_before, 10, "Prometheus reporting a successful reload")

@@ -7,7 +7,7 @@ it is green again (also when the test itself fails). Marked `drill`.
 
 import pytest
 
-from labtests.faults import exec_on, provision, run_labtests, wait_target
+from labtests.faults import exec_on, reprovision, run_labtests, wait_target
 from labtests.lab import LAB
 
 pytestmark = pytest.mark.drill
@@ -71,7 +71,7 @@ def test_target_missing_from_the_config_fails_the_suite(hosts, prometheus):
         exec_on(host, f'python3 -c "{drop}" && systemctl reload prometheus')
         _fails_naming(["labtests/test_prometheus.py", "-k", "exactly"], VICTIM.name)
     finally:
-        provision(host, PROMETHEUS)
+        reprovision(host, PROMETHEUS)
         wait_target(prometheus, "node", VICTIM.name, "up")
 
 
@@ -83,5 +83,5 @@ def test_scrape_interval_unlike_lab_fails_the_suite(hosts, prometheus):
         exec_on(host, f"sed -i 's/^  scrape_interval: .*/  scrape_interval: {other}/' {CONFIG} && systemctl reload prometheus")
         _fails_naming(["labtests/test_prometheus.py", "-k", f"interval and {VICTIM.name}"], VICTIM.name)
     finally:
-        provision(host, PROMETHEUS)
+        reprovision(host, PROMETHEUS)
         wait_target(prometheus, "node", VICTIM.name, "up")

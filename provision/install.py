@@ -200,6 +200,7 @@ def apt_package(run, package):
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     install_cmd = ("apt-get", "install", "-y", "-q", "--no-install-recommends", package)
     policy = Path(POLICY_RC)
+    earlier = policy.read_bytes() if policy.is_file() else None  # an image's own policy comes back afterwards
     policy.write_text("#!/bin/sh\n# promlab: packages must not start services while they install\nexit 101\n")
     policy.chmod(0o755)
     try:
@@ -208,7 +209,10 @@ def apt_package(run, package):
             run.sh("apt-get", "update", "-q", env=env)
             run.sh(*install_cmd, env=env)
     finally:
-        policy.unlink()
+        if earlier is None:
+            policy.unlink()
+        else:
+            policy.write_bytes(earlier)
     return run.report(True, f"package {package}", "installed")
 
 
@@ -234,7 +238,7 @@ def apt_repository(run, name, repo):
             if expected not in found:
                 raise StepError(f"the key at {repo['key_url']} has fingerprints {found or 'none'}, not the pinned {expected}; "
                                 "nothing installed")
-            changed |= steps.file(run, keyring, open(tmp, "rb").read(), mode=0o644)
+            changed |= steps.file(run, keyring, Path(tmp).read_bytes(), mode=0o644)
         except OSError as e:
             raise StepError(f"download of {repo['key_url']} failed: {e}; nothing installed") from None
         finally:

@@ -28,8 +28,9 @@ SIZE = re.compile(r"^\d+(B|KB|MB|GB|TB)$")
 NAME = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
-# What the provisioning inside the guests reads from the host's environment.
+# What the provisioning inside the guests reads from the host's environment (LAB_FILE too, see guest_env).
 PROVISION_ENV = ("LAB_INSTALL_METHOD", "LAB_SKIP_ROLES", "LAB_CACHE", "LAB_GRAFANA_PASSWORD")
+GUEST_REPO = "/vagrant"
 
 TOP_KEYS = {"lab", "alerts", "defaults", "boxes", "components", "nodes"}
 ALERT_KEYS = {"instance_down_for", "memory_available_below", "cpu_busy_above", "disk_available_below"}
@@ -113,8 +114,21 @@ class Lab:
 
     def to_json(self, env=None):
         """The checked inventory for the Vagrantfile, with the environment the guests must see."""
-        env = os.environ if env is None else env
-        return json.dumps(dict(asdict(self), provision_env={k: env[k] for k in PROVISION_ENV if env.get(k)}), indent=2)
+        return json.dumps(dict(asdict(self), provision_env=guest_env(env)), indent=2)
+
+
+def guest_env(env=None):
+    """The environment the provisioning inside the guests must see: LAB_* settings, and LAB_FILE as
+    the guests see it (the repository is synced to /vagrant, so the file must lie inside it)."""
+    env = os.environ if env is None else env
+    found = {k: env[k] for k in PROVISION_ENV if env.get(k)}
+    if env.get("LAB_FILE"):
+        path = Path(env["LAB_FILE"]).resolve()
+        if not path.is_relative_to(REPO):
+            raise InventoryError("LAB_FILE", [f"LAB_FILE (environment): {str(path)!r} is outside the repository; "
+                                              f"allowed: a file under {REPO} (the guests see it at {GUEST_REPO})"])
+        found["LAB_FILE"] = f"{GUEST_REPO}/{path.relative_to(REPO).as_posix()}"
+    return found
 
 
 class _Checker:
@@ -398,7 +412,11 @@ def main(argv):
         print(f"promlab: {e}", file=sys.stderr)
         return 2
     if as_json:
-        print(lab.to_json())
+        try:
+            print(lab.to_json())
+        except InventoryError as e:
+            print(f"promlab: {e}", file=sys.stderr)
+            return 2
     else:
         print(f"{default_path() if not paths else paths[0]}: ok, {len(lab.nodes)} nodes, "
               f"install method {lab.install_method}, scrape interval {lab.scrape_interval}")

@@ -155,3 +155,11 @@ def test_a_full_network_is_refused_naming_the_node(lab_yaml):
     with pytest.raises(inventory.InventoryError) as refused:
         inventory.parse(raw, env={})
     assert any(p.startswith("nodes (node7).ip:") and "is full" in p for p in refused.value.problems), refused.value.problems
+
+
+def test_guests_see_lab_file_under_the_synced_folder(tmp_path):
+    inside = inventory.REPO / "build" / "lab-test.yaml"
+    assert inventory.guest_env({"LAB_FILE": str(inside), "LAB_INSTALL_METHOD": "apt", "HOME": "/root"}) == {
+        "LAB_FILE": "/vagrant/build/lab-test.yaml", "LAB_INSTALL_METHOD": "apt"}
+    with pytest.raises(inventory.InventoryError, match="outside the repository"):
+        inventory.guest_env({"LAB_FILE": str(tmp_path / "lab.yaml")})
