@@ -19,14 +19,9 @@ def reprovision(host, node):
     return result.stdout
 
 
-def target(prometheus, job, node):
-    found = [t for t in prometheus.targets() if t["labels"]["job"] == job and t["labels"].get("node") == node]
-    return found[0] if found else None
-
-
 def wait_target(prometheus, job, node, health, timeout=None):
     timeout = timeout or 2 * inventory.seconds(LAB.scrape_interval) + 15
-    return wait_for(lambda: target(prometheus, job, node), lambda t: t is not None and t["health"] == health, timeout,
+    return wait_for(lambda: prometheus.target(job, node), lambda t: t is not None and t["health"] == health, timeout,
                     f"target {job} on {node} {health}")
 
 

@@ -10,6 +10,12 @@ def base_url(lab):
     return url_of(lab.prometheus_node, lab.components["prometheus"]["port"])
 
 
+def find_target(targets, job, node):
+    """The target of `job` labelled with `node` among `targets` (from /api/v1/targets), or None."""
+    found = [t for t in targets if t["labels"]["job"] == job and t["labels"].get("node") == node]
+    return found[0] if found else None
+
+
 class Prometheus:
     def __init__(self, lab=None):
         self.url = base_url(lab or inventory.load())
@@ -26,6 +32,10 @@ class Prometheus:
 
     def targets(self):
         return self.api("targets", state="active")["activeTargets"]
+
+    def target(self, job, node):
+        """The active target of `job` labelled with `node`, or None."""
+        return find_target(self.targets(), job, node)
 
     def query(self, expr):
         return self.api("query", query=expr)["result"]

@@ -10,7 +10,7 @@ import time
 import pytest
 
 from labtests.alerting import notifications, received
-from labtests.faults import REPO, target, wait_target
+from labtests.faults import REPO, wait_target
 from labtests.lab import LAB, needs_role
 from labtests.poll import wait_for
 from provision import inventory
@@ -63,4 +63,4 @@ def test_stopped_exporter_is_noticed_alerted_received_and_resolved(hosts, promet
     out.write_text(json.dumps({"node": name, "scrape_interval": LAB.scrape_interval,
                                "instance_down_for": LAB.alerts["instance_down_for"], "seconds": marks}, indent=2) + "\n")
     print(f"\ndrill on {name}: " + ", ".join(f"{step} {t}s" for step, t in marks.items()))
-    assert target(prometheus, "node", name)["health"] == "up"
+    assert prometheus.target("node", name)["health"] == "up"

@@ -7,6 +7,7 @@ import yaml
 
 from labtests.lab import LAB, scraped_nodes
 from labtests.poll import wait_for
+from labtests.prom import find_target
 
 TARGETS = scraped_nodes()
 
@@ -32,9 +33,9 @@ def test_targets_are_exactly_the_inventory(fresh_targets):
 
 
 def _target(targets, job, node):
-    found = [t for t in targets if t["labels"]["job"] == job and t["labels"].get("node") == node]
+    found = find_target(targets, job, node)
     assert found, f"no target for job {job} on {node} in Prometheus"
-    return found[0]
+    return found
 
 
 @pytest.mark.parametrize(("job", "node"), TARGETS, ids=[f"{j}-{n}" for j, n in TARGETS])
