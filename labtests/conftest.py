@@ -5,6 +5,7 @@ When a test about a service fails, the report carries the unit's journal.
 
 import functools
 import re
+import subprocess
 from datetime import datetime, timezone
 
 import pytest
@@ -16,19 +17,24 @@ from labtests.poll import wait_for
 from labtests.prom import Prometheus
 from provision import inventory
 
+# A target's health is that of its last scrape: the tests that read Prometheus'
+# targets wait for a scrape after this moment (see fresh_targets).
+SESSION_START = datetime.now(timezone.utc)
+
 
 @functools.cache
 def _ssh_config_path(tmpdir):
     v = vagrant.Vagrant(str(inventory.REPO), quiet_stdout=True, quiet_stderr=True)
-    states = {s.name: s.state for s in v.status()}
-    down = [name for name in (n.name for n in LAB.nodes) if states.get(name) != "running"]
-    if down:
-        listed = ", ".join(f"{n}: {states.get(n, 'not created')}" for n in down)
-        pytest.fail(f"the lab is not up ({listed}); "
+    try:
+        config = v.ssh_config()  # fails unless every machine runs; then say which do not
+    except subprocess.CalledProcessError:
+        states = {s.name: s.state for s in v.status()}
+        down = ", ".join(f"{n.name}: {states.get(n.name, 'not created')}" for n in LAB.nodes if states.get(n.name) != "running")
+        pytest.fail(f"the lab is not up ({down or 'vagrant ssh-config failed'}); "
                     "run `make up` first (`make test` does it for you)", pytrace=False)
     path = f"{tmpdir}/ssh_config"
     with open(path, "w") as f:
-        f.write(v.ssh_config())
+        f.write(config)
     return path
 
 
@@ -65,15 +71,15 @@ def lab():
 
 @pytest.fixture(scope="session")
 def fresh_targets(prometheus):
-    """Prometheus' targets once every one has been scraped since this fixture started.
+    """Prometheus' targets once every one has been scraped since the test session started.
 
     A target's health is that of its last scrape: only a scrape after the tests
-    began says anything about the lab as it is now. Waits about one interval.
+    began says anything about the lab as it is now. The tests using this run after
+    the others (see pytest_collection_modifyitems), so the wait overlaps them.
     """
-    started = datetime.now(timezone.utc)
 
     def scraped_since_start(targets):
-        return targets and all(_parse_time(t["lastScrape"]) > started for t in targets)
+        return targets and all(_parse_time(t["lastScrape"]) > SESSION_START for t in targets)
 
     return wait_for(prometheus.targets, scraped_since_start, 90, "every target scraped since the tests started")
 
@@ -85,8 +91,9 @@ def _parse_time(stamp):
 
 
 def pytest_collection_modifyitems(items):
-    """Drills last: they break the lab on purpose (and repair it); ordinary tests see it untouched."""
-    items.sort(key=lambda item: item.get_closest_marker("drill") is not None)
+    """Drills last: they break the lab on purpose (and repair it); ordinary tests see it untouched.
+    Before them, the tests that need a fresh scrape, which by then has mostly happened."""
+    items.sort(key=lambda item: (item.get_closest_marker("drill") is not None, "fresh_targets" in item.fixturenames))
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -93,6 +93,29 @@ def grown(count):
     return path
 
 
+def config_change_seconds(lab):
+    """Time from `vagrant provision <prometheus node>` with another scrape interval to Prometheus
+    reporting it in /api/v1/status/config; the lab is provisioned back afterwards."""
+    from labtests.prom import Prometheus
+
+    source = Path(os.environ.get("LAB_FILE") or REPO / "lab.yaml")
+    raw = yaml.safe_load(source.read_text())
+    other = "20s" if lab.scrape_interval != "20s" else "25s"
+    raw["lab"]["scrape_interval"] = other
+    changed = REPO / "build" / "lab-config-change.yaml"
+    changed.write_text(yaml.safe_dump(raw, sort_keys=False))
+    prometheus, node = Prometheus(lab), lab.prometheus_node.name
+    start = time.monotonic()
+    timed(["vagrant", "provision", node], env=dict(os.environ, LAB_FILE=str(changed)))
+    while yaml.safe_load(prometheus.api("status/config")["yaml"])["global"]["scrape_interval"] != other:
+        if time.monotonic() - start > 120:
+            sys.exit("Prometheus did not load the changed configuration within 120 s")
+        time.sleep(0.2)
+    elapsed = time.monotonic() - start
+    timed(["vagrant", "provision", node])
+    return elapsed
+
+
 def machine():
     mem = next(line for line in open("/proc/meminfo") if line.startswith("MemTotal")).split()[1]
     return f"{os.cpu_count()} cores, {int(mem) // 1024 // 1024} GiB, {platform.system()} {platform.release()}"
@@ -120,6 +143,8 @@ def main(argv):
     noop, out = timed(["vagrant", "provision"])
     changed = sum(int(c) for c in re.findall(r"(\d+) changed", out))
     rows += [(f"no-op `vagrant provision`, {n} nodes one after another", f"{noop:.1f} s ({noop / n:.1f} s per node, {changed} changed)")]
+    rows += [("a scrape interval change: `vagrant provision` on the Prometheus node until Prometheus runs with it",
+              f"{config_change_seconds(lab):.1f} s (validated with promtool, then a reload)")]
     suite, out = timed([sys.executable, "-m", "pytest", "labtests", "-q", "-p", "no:cacheprovider", "-m", "not drill"])
     rows += [("labtests without the drills", f"{suite:.1f} s ({out.strip().splitlines()[-1]})")]
     if lab.nodes_with("alertmanager") and lab.nodes_with("node_exporter") and "--no-drill" not in argv:
