@@ -74,3 +74,13 @@ def scraped_nodes():
         if component.get("job"):
             expected |= {(component["job"], n.name) for n in LAB.nodes_with(role)}
     return sorted(expected)
+
+
+def subjects():
+    """A pytest param (node, role, subject unit, up metric) per exporter of a server that lab.yaml places."""
+    found = []
+    for role, component in LAB.components.items():
+        if component.get("subject"):
+            for node in nodes_with(role):
+                found.append(param(node, role, node.name, role, component["subject"], component["subject_up"], id=f"{node.name}-{role}"))
+    return found

@@ -11,11 +11,11 @@ import pytest
 
 from labtests.alerting import notifications, received
 from labtests.faults import REPO, wait_target
-from labtests.lab import LAB, needs_role
+from labtests.lab import LAB, needs_role, subjects
 from labtests.poll import wait_for
 from provision import inventory
 
-pytestmark = [pytest.mark.drill, *needs_role("alertmanager")]
+pytestmark = pytest.mark.drill
 NODE = LAB.nodes_with("node_exporter")[min(1, len(LAB.nodes_with("node_exporter")) - 1)] if LAB.nodes_with("node_exporter") else None
 INTERVAL = inventory.seconds(LAB.scrape_interval)
 DOWN_FOR = inventory.seconds(LAB.alerts["instance_down_for"])
@@ -28,7 +28,8 @@ def _alert_state(prometheus, node):
 
 
 @pytest.mark.skipif(NODE is None, reason="lab.yaml gives no node the node_exporter role")
-def test_stopped_exporter_is_noticed_alerted_received_and_resolved(hosts, prometheus, fresh_targets):
+@pytest.mark.parametrize("_", [pytest.param(None, marks=needs_role("alertmanager"), id="instance-down")])
+def test_stopped_exporter_is_noticed_alerted_received_and_resolved(hosts, prometheus, fresh_targets, _):
     host, name = hosts[NODE.name], NODE.name
     since = len(notifications())
     marks = {}
@@ -64,3 +65,20 @@ def test_stopped_exporter_is_noticed_alerted_received_and_resolved(hosts, promet
                                "instance_down_for": LAB.alerts["instance_down_for"], "seconds": marks}, indent=2) + "\n")
     print(f"\ndrill on {name}: " + ", ".join(f"{step} {t}s" for step, t in marks.items()))
     assert prometheus.target("node", name)["health"] == "up"
+
+
+def _value(prometheus, expr):
+    result = prometheus.query(expr)
+    return result[0]["value"][1] if result else None
+
+
+@pytest.mark.parametrize(("node", "role", "subject", "up_metric"), subjects())
+def test_stopped_subject_is_reported_down_then_up(hosts, prometheus, node, role, subject, up_metric):
+    host, expr = hosts[node], f'{up_metric}{{node="{node}"}}'
+    deadline = 2 * INTERVAL + 10
+    try:
+        host.run(f"systemctl stop {subject}")
+        wait_for(lambda: _value(prometheus, expr), lambda v: v == "0", deadline, f"{role} on {node} reporting {subject} down ({expr} = 0)")
+    finally:
+        host.run(f"systemctl start {subject}")
+    wait_for(lambda: _value(prometheus, expr), lambda v: v == "1", deadline, f"{role} on {node} reporting {subject} up again ({expr} = 1)")

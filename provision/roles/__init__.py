@@ -7,7 +7,7 @@ and `apply(run, lab, node, cache)` (the provisioning steps, in order).
 
 import importlib
 
-ROLES = ("prometheus", "alertmanager", "grafana", "node_exporter")
+ROLES = ("prometheus", "alertmanager", "grafana", "node_exporter", "postgres_exporter")
 
 
 def module(role):
