@@ -2,17 +2,15 @@
 
 import requests
 
-from labtests.lab import LAB
+from labtests.lab import LAB, url_of
 
 
 def alertmanager_url():
-    node = LAB.nodes_with("alertmanager")[0]
-    return f"http://{node.ip}:{LAB.components['alertmanager']['port']}"
+    return url_of(LAB.nodes_with("alertmanager")[0], LAB.components["alertmanager"]["port"])
 
 
 def receiver_url():
-    node = LAB.nodes_with("alertmanager")[0]
-    return f"http://{node.ip}:{LAB.components['alertmanager']['receiver_port']}"
+    return url_of(LAB.nodes_with("alertmanager")[0], LAB.components["alertmanager"]["receiver_port"])
 
 
 def notifications():

@@ -9,6 +9,9 @@ from labtests.poll import wait_for
 from provision import inventory
 
 REPO = inventory.REPO
+# The node the drills break: the second exporter node (node3 in lab.yaml), or the only one.
+EXPORTERS = LAB.nodes_with("node_exporter")
+VICTIM = EXPORTERS[min(1, len(EXPORTERS) - 1)] if EXPORTERS else None
 
 
 def reprovision(host, node):

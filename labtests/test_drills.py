@@ -10,13 +10,12 @@ import time
 import pytest
 
 from labtests.alerting import notifications, received
-from labtests.faults import REPO, wait_target
+from labtests.faults import REPO, VICTIM, wait_target
 from labtests.lab import LAB, needs_role, subjects
 from labtests.poll import wait_for
 from provision import inventory
 
 pytestmark = pytest.mark.drill
-NODE = LAB.nodes_with("node_exporter")[min(1, len(LAB.nodes_with("node_exporter")) - 1)] if LAB.nodes_with("node_exporter") else None
 INTERVAL = inventory.seconds(LAB.scrape_interval)
 DOWN_FOR = inventory.seconds(LAB.alerts["instance_down_for"])
 
@@ -27,10 +26,10 @@ def _alert_state(prometheus, node):
     return states[0] if states else "inactive"
 
 
-@pytest.mark.skipif(NODE is None, reason="lab.yaml gives no node the node_exporter role")
+@pytest.mark.skipif(VICTIM is None, reason="lab.yaml gives no node the node_exporter role")
 @pytest.mark.parametrize("_", [pytest.param(None, marks=needs_role("alertmanager"), id="instance-down")])
 def test_stopped_exporter_is_noticed_alerted_received_and_resolved(hosts, prometheus, fresh_targets, _):
-    host, name = hosts[NODE.name], NODE.name
+    host, name = hosts[VICTIM.name], VICTIM.name
     since = len(notifications())
     marks = {}
     start = time.monotonic()

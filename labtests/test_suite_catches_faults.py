@@ -7,12 +7,10 @@ it is green again (also when the test itself fails). Marked `drill`.
 
 import pytest
 
-from labtests.faults import exec_on, reprovision, run_labtests, wait_target
+from labtests.faults import VICTIM, exec_on, reprovision, run_labtests, wait_target
 from labtests.lab import LAB
 
 pytestmark = pytest.mark.drill
-EXPORTERS = LAB.nodes_with("node_exporter")
-VICTIM = EXPORTERS[min(1, len(EXPORTERS) - 1)] if EXPORTERS else None
 PROMETHEUS = LAB.prometheus_node
 CONFIG = "/etc/prometheus/prometheus.yml"
 

@@ -131,6 +131,19 @@ def only_files(run, directory, keep):
     return run.report(bool(extra), f"directory {directory}", f"removed {', '.join(extra)}" if extra else "holds only promlab's files")
 
 
+def checked_by(run, *checker, target, keeps):
+    """A `validate` for file(): the checker command (the new file's path appended) must accept the new
+    file; otherwise StepError quoting it, and `keeps` (the service) goes on with the old `target`."""
+
+    def validate(path):
+        proc = run.sh(*checker, str(path), check=False)
+        if proc.returncode != 0:
+            raise StepError(f"the new {target} is refused by {Path(checker[0]).name}; {keeps} keeps the old one:\n"
+                            f"{(proc.stdout + proc.stderr).strip()}")
+
+    return validate
+
+
 def unit(run, name, content):
     """A systemd unit file under /etc/systemd/system; marks a daemon-reload when it changes."""
     changed = file(run, f"/etc/systemd/system/{name}", content)

@@ -39,14 +39,8 @@ def apply(run, lab, node, cache):
     steps.directory(run, DATA, NAME, NAME, 0o750)
     steps.directory(run, RECEIVER_DATA, RECEIVER, RECEIVER, 0o750)
     config, unit, program, receiver_unit = files(lab, node)
-
-    def amtool_check(path):
-        proc = run.sh(programs["amtool"], "check-config", str(path), check=False)
-        if proc.returncode != 0:
-            raise steps.StepError(f"the new {CONFIG} is refused by amtool; Alertmanager keeps the old one:\n"
-                                  f"{(proc.stdout + proc.stderr).strip()}")
-
-    config_changed = put(run, config, validate=amtool_check)
+    amtool = steps.checked_by(run, programs["amtool"], "check-config", target=CONFIG, keeps="Alertmanager")
+    config_changed = put(run, config, validate=amtool)
     unit_changed = put(run, unit)
     receiver_changed = put(run, program) | put(run, receiver_unit)
     steps.service(run, RECEIVER, restart=receiver_changed)

@@ -28,16 +28,9 @@ def files(lab, node):
     ]
 
 
-def check(run, promtool, what, path, target):
-    """promtool must accept the new file (`what`: config or rules) before it replaces `target`."""
-    proc = run.sh(promtool, "check", what, str(path), check=False)
-    if proc.returncode != 0:
-        raise steps.StepError(f"the new {target} is refused by promtool; Prometheus keeps the old one:\n"
-                              f"{(proc.stdout + proc.stderr).strip()}")
-
-
 def check_config(run, promtool, path):
-    check(run, promtool, "config", path, CONFIG)
+    """promtool must accept a new configuration before it replaces the old one."""
+    steps.checked_by(run, promtool, "check", "config", target=CONFIG, keeps="Prometheus")(path)
 
 
 def apply(run, lab, node, cache):
@@ -48,7 +41,8 @@ def apply(run, lab, node, cache):
     steps.directory(run, DATA, NAME, NAME, 0o750)
     rules, config, unit = files(lab, node)
     # Rules first: promtool's config check reads the rule files the config names.
-    rules_changed = put(run, rules, validate=lambda path: check(run, programs["promtool"], "rules", path, RULES))
+    promtool_rules = steps.checked_by(run, programs["promtool"], "check", "rules", target=RULES, keeps="Prometheus")
+    rules_changed = put(run, rules, validate=promtool_rules)
     config_changed = put(run, config, validate=lambda path: check_config(run, programs["promtool"], path))
     unit_changed = put(run, unit)
     steps.service(run, SERVICE, restart=unit_changed or new_binary, reload=config_changed or rules_changed)
