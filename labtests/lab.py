@@ -84,3 +84,8 @@ def subjects():
             for node in nodes_with(role):
                 found.append(param(node, role, node.name, role, component["subject"], component["subject_up"], id=f"{node.name}-{role}"))
     return found
+
+
+def probes():
+    """(job, node, what is probed) for every blackbox probe lab.yaml implies (Lab.probe_jobs)."""
+    return [(job["name"], t["node"], t["address"]) for job in LAB.probe_jobs() for t in job["targets"]]

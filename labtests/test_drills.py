@@ -11,7 +11,7 @@ import pytest
 
 from labtests.alerting import notifications, received
 from labtests.faults import REPO, VICTIM, wait_target
-from labtests.lab import LAB, needs_role, subjects
+from labtests.lab import LAB, needs_role, probes, subjects
 from labtests.poll import wait_for
 from provision import inventory
 
@@ -81,3 +81,25 @@ def test_stopped_subject_is_reported_down_then_up(hosts, prometheus, node, role,
     finally:
         host.run(f"systemctl start {subject}")
     wait_for(lambda: _value(prometheus, expr), lambda v: v == "1", deadline, f"{role} on {node} reporting {subject} up again ({expr} = 1)")
+
+
+def _probed_endpoint():
+    """The victim's node_exporter endpoint as blackbox_exporter probes it, or None."""
+    found = [t for job, node, t in probes() if job == "blackbox_http" and VICTIM and node == VICTIM.name
+             and t.endswith(f":{LAB.components['node_exporter']['port']}{LAB.components['node_exporter'].get('probe', '')}")]
+    return found[0] if found else None
+
+
+ENDPOINT = _probed_endpoint()
+
+
+@pytest.mark.skipif(ENDPOINT is None, reason="blackbox_exporter probes no node_exporter endpoint in this lab.yaml")
+def test_stopped_endpoint_is_probed_down_then_up(hosts, prometheus):
+    host, expr = hosts[VICTIM.name], f'probe_success{{job="blackbox_http", instance="{ENDPOINT}"}}'
+    deadline = 2 * INTERVAL + 10
+    try:
+        host.run("systemctl stop node_exporter")
+        wait_for(lambda: _value(prometheus, expr), lambda v: v == "0", deadline, f"blackbox_exporter failing to reach {ENDPOINT} ({expr} = 0)")
+    finally:
+        host.run("systemctl start node_exporter")
+    wait_for(lambda: _value(prometheus, expr), lambda v: v == "1", deadline, f"blackbox_exporter reaching {ENDPOINT} again ({expr} = 1)")

@@ -5,11 +5,12 @@ import sys
 import pytest
 import yaml
 
-from labtests.lab import LAB, scraped_nodes
+from labtests.lab import LAB, probes, scraped_nodes
 from labtests.poll import wait_for
 from labtests.prom import find_target
 
 TARGETS = scraped_nodes()
+PROBES = probes()
 
 
 def test_prometheus_is_ready(prometheus):
@@ -28,8 +29,11 @@ def test_loaded_config_has_lab_scrape_interval(prometheus):
 
 
 def test_targets_are_exactly_the_inventory(fresh_targets):
-    seen = sorted((t["labels"]["job"], t["labels"].get("node", "(no node label)")) for t in fresh_targets)
-    assert seen == TARGETS, f"missing: {sorted(set(TARGETS) - set(seen))}, unexpected: {sorted(set(seen) - set(TARGETS))}"
+    probe_jobs = {job for job, _, _ in PROBES}
+    expected = sorted([(job, node, "") for job, node in TARGETS] + PROBES)
+    seen = sorted((t["labels"]["job"], t["labels"].get("node", "(no node label)"),
+                   t["labels"]["instance"] if t["labels"]["job"] in probe_jobs else "") for t in fresh_targets)
+    assert seen == expected, f"missing: {sorted(set(expected) - set(seen))}, unexpected: {sorted(set(seen) - set(expected))}"
 
 
 def _target(targets, job, node):

@@ -34,9 +34,17 @@ def arch():
     return ARCHES[machine]
 
 
+def method_for(component, method, arch_name=None):
+    """The method the component really installs with: `release` becomes `apt` (Debian's package)
+    on an architecture for which lab.yaml pins no checksum, because nothing unverified is installed."""
+    if method == "release" and (arch_name or ARCHES.get(platform.machine())) not in component["release"]["sha256"]:
+        return "apt"
+    return method
+
+
 def paths(component, method):
     """{program: absolute path} once installed with this method."""
-    if method == "apt":
+    if method_for(component, method) == "apt":
         return dict(component["apt"]["binaries"])
     tree = component["release"].get("tree")
     directory = f"{tree}/bin" if tree else BIN_DIR
@@ -45,6 +53,9 @@ def paths(component, method):
 
 def install(run, name, component, method, cache):
     """Install the component's programs; return ({program: path}, changed)."""
+    if method_for(component, method) != method:
+        run.report(False, f"release {name}", f"lab.yaml pins no sha256 for {arch()}: Debian's package instead")
+        method = "apt"
     if method == "apt":
         changed = False
         if "repository" in component["apt"]:
@@ -59,11 +70,11 @@ def install(run, name, component, method, cache):
 # --- release ---------------------------------------------------------------
 
 def installed_version(path):
-    """The version a Prometheus-style program reports (`prog --version`), or None."""
+    """The version a program reports with `--version` (`version 3.4.1`, `v1.80.1`), or None."""
     if not path.exists():
         return None
     proc = subprocess.run([str(path), "--version"], capture_output=True, text=True)
-    found = re.search(r"version (\S+)", proc.stdout + proc.stderr)
+    found = re.search(r"\bv?(\d+\.\d+\.\d+)\b", proc.stdout + proc.stderr)
     return found.group(1) if found else None
 
 

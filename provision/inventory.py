@@ -36,7 +36,7 @@ TOP_KEYS = {"lab", "alerts", "defaults", "boxes", "components", "nodes"}
 ALERT_KEYS = {"instance_down_for", "memory_available_below", "cpu_busy_above", "disk_available_below"}
 LAB_KEYS = {"network", "install_method", "scrape_interval", "retention_time", "retention_size"}
 DEFAULT_KEYS = {"memory", "cpus"}
-COMPONENT_KEYS = {"version", "port", "job", "subject", "subject_up", "release", "apt"}
+COMPONENT_KEYS = {"version", "port", "job", "subject", "subject_up", "probe", "release", "apt"}
 EXTRA_KEYS = {"grafana": {"admin_user", "admin_password", "anonymous", "datasource_uid"}, "alertmanager": {"receiver_port"}}
 RELEASE_KEYS = {"url", "sha256", "binaries", "tree"}
 APT_KEYS = {"package", "binaries", "replaces", "repository"}
@@ -111,6 +111,20 @@ class Lab:
             if targets:
                 jobs.append({"name": component["job"], "role": role, "port": component["port"], "targets": targets})
         return jobs
+
+    def probe_jobs(self):
+        """[{name, module, targets: [{address, node}]}]: what blackbox_exporter probes, when a node runs
+        it. HTTP: every component's endpoint that has a `probe` path; ICMP: every node; TCP: every
+        node's SSH port. The blackbox modules are in templates/blackbox.yml.j2."""
+        if not self.nodes_with("blackbox_exporter"):
+            return []
+        http = [{"address": f"http://{n.ip}:{self.components[r]['port']}{self.components[r]['probe']}", "node": n.name}
+                for n in self.nodes for r in n.roles if self.components[r].get("probe")]
+        icmp = [{"address": n.ip, "node": n.name} for n in self.nodes]
+        tcp = [{"address": f"{n.ip}:22", "node": n.name} for n in self.nodes]
+        return [{"name": "blackbox_http", "module": "http_2xx", "targets": http},
+                {"name": "blackbox_icmp", "module": "icmp", "targets": icmp},
+                {"name": "blackbox_tcp", "module": "tcp_connect", "targets": tcp}]
 
     def to_json(self, env=None):
         """The checked inventory for the Vagrantfile, with the environment the guests must see."""
@@ -205,17 +219,22 @@ def _check_components(c, raw):
             if not isinstance(comp["job"], str) or not re.match(r"^[a-z][a-z0-9_]*$", comp["job"]) or comp["job"] == "prometheus":
                 c.bad(f"{where}.job", comp["job"], "is not a job name of its own",
                       "lower-case letters, digits and '_', not 'prometheus' (Prometheus' own job)")
+            elif comp["job"].startswith("blackbox_"):
+                c.bad(f"{where}.job", comp["job"], "is a name the blackbox probes use", "a job name not starting with blackbox_")
             elif comp["job"] in jobs:
                 c.bad(f"{where}.job", comp["job"], f"is also the job of components.{jobs[comp['job']]}", "a job name per component")
             else:
                 jobs[comp["job"]] = name
+        if "probe" in comp and not re.match(r"^/[A-Za-z0-9/._-]*$", str(comp["probe"])):
+            c.bad(f"{where}.probe", comp["probe"], "is not an HTTP path", "a path such as /metrics or /-/healthy")
         if "version" in comp and not re.match(r"^\d+\.\d+\.\d+$", str(comp["version"])):
             c.bad(f"{where}.version", comp["version"], "is not a release version", "x.y.z")
         release = c.mapping(f"{where}.release", comp.get("release", {}), RELEASE_KEYS, required=("binaries", "sha256", "url"))
         url = release.get("url", "")
         if "url" in release and not (isinstance(url, str) and "{version}" in url and "{arch}" in url):
             c.bad(f"{where}.release.url", url, "lacks {version} or {arch}", "a URL with {version} and {arch} in it")
-        sums = c.mapping(f"{where}.release.sha256", release.get("sha256", {}), set(ARCHES), required=ARCHES)
+        # An architecture without a pin installs Debian's package instead (install.method_for).
+        sums = c.mapping(f"{where}.release.sha256", release.get("sha256", {}), set(ARCHES))
         for arch, digest in sums.items():
             if not SHA256.match(str(digest)):
                 c.bad(f"{where}.release.sha256.{arch}", digest, "is not a sha256", "64 lower-case hex digits")
@@ -372,7 +391,7 @@ def parse(raw, source="lab.yaml", env=None):
     if len(prometheus_nodes) != 1:
         c.bad("nodes[].roles", prometheus_nodes, "does not give the prometheus role to exactly one node",
               "exactly one node with roles: [prometheus, ...]")
-    for single in ("alertmanager", "grafana"):
+    for single in ("alertmanager", "grafana", "blackbox_exporter"):
         holders = [n.name for n in nodes if single in n.roles]
         if len(holders) > 1:
             c.bad("nodes[].roles", holders, f"gives the {single} role to more than one node", f"at most one node with {single}")

@@ -44,7 +44,7 @@ def render(template, **context):
 def put(run, item, validate=None):
     """Install a Rendered file on the node; units also mark a daemon-reload."""
     if item.path.startswith("/etc/systemd/system/"):
-        return steps.unit(run, Path(item.path).name, item.text())
+        return steps.unit(run, item.path.removeprefix("/etc/systemd/system/"), item.text())
     return steps.file(run, item.path, item.text(), item.owner, item.group, item.mode, validate=validate)
 
 

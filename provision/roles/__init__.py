@@ -7,7 +7,8 @@ and `apply(run, lab, node, cache)` (the provisioning steps, in order).
 
 import importlib
 
-ROLES = ("prometheus", "alertmanager", "grafana", "node_exporter", "postgres_exporter")
+ROLES = ("prometheus", "alertmanager", "grafana", "node_exporter", "blackbox_exporter", "postgres_exporter",
+         "mysqld_exporter", "nginx_exporter", "redis_exporter")
 
 
 def module(role):

@@ -18,7 +18,9 @@ def services(lab, node):
 def files(lab, node):
     component = lab.components[NAME]
     alertmanagers = [f"{n.ip}:{lab.components['alertmanager']['port']}" for n in lab.nodes_with("alertmanager")]
+    blackbox = [f"{n.ip}:{lab.components['blackbox_exporter']['port']}" for n in lab.nodes_with("blackbox_exporter")]
     context = {"lab": lab, "node": node, "port": component["port"], "jobs": lab.scrape_jobs(), "alerts": lab.alerts,
+               "probe_jobs": lab.probe_jobs(), "blackbox": blackbox[0] if blackbox else None,
                "alertmanager": alertmanagers[0] if alertmanagers else None,
                "programs": install.paths(component, lab.install_method)}
     return [

@@ -1,0 +1,54 @@
+"""What every exporter role does alike: its program, user, files and service, and the server it watches.
+
+A role module for an exporter keeps only what is its own: the unit's flags (its
+template), the server it watches and how that server lets it in.
+"""
+
+import time
+
+from provision import install, steps
+from provision.render import Rendered, put
+
+
+def services(lab, node, name):
+    """(unit, port, listen address): an exporter listens on its node's lab address only."""
+    return [(name, lab.components[name]["port"], node.ip)]
+
+
+def unit(lab, node, name, **values):
+    """The exporter's unit, from templates/<name>.service.j2 (which extends exporter.service.j2)."""
+    component = lab.components[name]
+    context = {"name": name, "node": node, "port": component["port"], "subject": component.get("subject"),
+               "programs": install.paths(component, lab.install_method), **values}
+    return Rendered(f"/etc/systemd/system/{name}.service", f"{name}.service.j2", context)
+
+
+def apply(run, lab, node, cache, name, files, admit=None, configs=None):
+    """Program, user, `admit(run)` (the server lets the exporter's user in), files, service.
+    The service restarts when its program or one of `files` changed; `configs(run, programs)` gives
+    [(Rendered, validate)]: configuration checked before it replaces the old one, and reloaded."""
+    programs, new_program = install.install(run, name, lab.components[name], lab.install_method, cache)
+    steps.user(run, name, home="/nonexistent")
+    if admit:
+        admit(run)
+    reload = False
+    for item, validate in configs(run, programs) if configs else ():
+        reload |= put(run, item, validate=validate)
+    changed = False
+    for item in files:
+        changed |= put(run, item)
+    steps.service(run, name, restart=changed or new_program, reload=reload)
+
+
+def server(run, package, unit_name, ready, configure=None, on_change="reload", timeout=60):
+    """The server an exporter watches, from the distribution: `configure(run)` (its own settings; True
+    when they changed, then the server reloads or restarts), running, and accepting connections
+    (`ready`, a command, succeeds) before the exporter needs it."""
+    install.apt_package(run, package)
+    changed = configure(run) if configure else False
+    steps.service(run, unit_name, reload=changed and on_change == "reload", restart=changed and on_change == "restart")
+    deadline = time.monotonic() + timeout
+    while run.sh(*ready, check=False).returncode != 0:
+        if time.monotonic() > deadline:
+            raise steps.StepError(f"{unit_name} does not accept connections after {timeout}s (`{' '.join(ready)}` fails)")
+        time.sleep(0.5)

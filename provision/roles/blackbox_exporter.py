@@ -1,0 +1,34 @@
+"""blackbox_exporter: probes from outside what the lab serves — every HTTP endpoint, every node
+by ICMP, every node's SSH port by TCP (the list: Lab.probe_jobs(); the jobs: prometheus.yml.j2).
+
+Its modules are in /etc/blackbox_exporter/blackbox.yml, checked with `--config.check`
+before they replace the old ones; a change reloads the exporter (SIGHUP), no restart.
+ICMP uses an unprivileged ping socket: the service keeps no capability.
+"""
+
+from provision import exporter, steps
+from provision.render import Rendered
+
+NAME = "blackbox_exporter"
+CONFIG_DIR = "/etc/blackbox_exporter"
+CONFIG = f"{CONFIG_DIR}/blackbox.yml"
+
+
+def services(lab, node):
+    return exporter.services(lab, node, NAME)
+
+
+def files(lab, node):
+    return [Rendered(CONFIG, "blackbox.yml.j2", {}, group=NAME, mode=0o640),
+            exporter.unit(lab, node, NAME, config=CONFIG)]
+
+
+def apply(run, lab, node, cache):
+    config, unit = files(lab, node)
+
+    def modules(run, programs):
+        steps.directory(run, CONFIG_DIR, "root", NAME, 0o750)
+        check = steps.checked_by(run, programs[NAME], "--config.check", "--config.file", target=CONFIG, keeps=NAME)
+        return [(config, check)]
+
+    exporter.apply(run, lab, node, cache, NAME, [unit], configs=modules)
