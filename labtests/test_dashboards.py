@@ -8,9 +8,9 @@ import re
 
 import pytest
 
-from labtests.lab import LAB
+from labtests.lab import LAB, nodes_with, skip_reason
 from labtests.poll import wait_for
-from provision import inventory
+from provision import dashboards, inventory
 from provision.render import TEMPLATES
 
 BOARDS = {p.name: json.loads(p.read_text()) for p in sorted((TEMPLATES / "dashboards").glob("*.json"))}
@@ -23,10 +23,13 @@ def _cases():
     for board_name, board in BOARDS.items():
         per_node = any(v["name"] == "node" for v in board["templating"]["list"])
         for p in board["panels"]:
+            role = dashboards.ROLE_OF.get((board_name, p["title"]))
+            why = (skip_reason(role) if nodes_with(role) else f"lab.yaml gives no node the {role} role") if role else ""
+            marks = [pytest.mark.skip(reason=why)] if role and not LAB.nodes_with(role) else []
             for t in p["targets"]:
                 for node in EXPORTER_NODES if per_node else [None]:
                     label = f"{board_name}-{p['title']}-{t['refId']}" + (f"-{node}" if node else "")
-                    yield pytest.param(t["expr"], node, id=label.replace(" ", "_"))
+                    yield pytest.param(t["expr"], node, marks=marks, id=label.replace(" ", "_"))
 
 
 def fill(expr, node):

@@ -71,22 +71,27 @@ def _value(prometheus, expr):
     return result[0]["value"][1] if result else None
 
 
-@pytest.mark.parametrize(("node", "role", "subject", "up_metric"), subjects())
-def test_stopped_subject_is_reported_down_then_up(hosts, prometheus, node, role, subject, up_metric):
-    host, expr = hosts[node], f'{up_metric}{{node="{node}"}}'
+def _stop_see_then_start_see(host, prometheus, unit, expr, what):
+    """Stop `unit`: `expr` must turn 0 within two scrapes; start it again: back to 1."""
     deadline = 2 * INTERVAL + 10
     try:
-        host.run(f"systemctl stop {subject}")
-        wait_for(lambda: _value(prometheus, expr), lambda v: v == "0", deadline, f"{role} on {node} reporting {subject} down ({expr} = 0)")
+        host.run(f"systemctl stop {unit}")
+        wait_for(lambda: _value(prometheus, expr), lambda v: v == "0", deadline, f"{what} down ({expr} = 0) after stopping {unit}")
     finally:
-        host.run(f"systemctl start {subject}")
-    wait_for(lambda: _value(prometheus, expr), lambda v: v == "1", deadline, f"{role} on {node} reporting {subject} up again ({expr} = 1)")
+        host.run(f"systemctl start {unit}")
+    wait_for(lambda: _value(prometheus, expr), lambda v: v == "1", deadline, f"{what} up again ({expr} = 1) after starting {unit}")
+
+
+@pytest.mark.parametrize(("node", "role", "subject", "up_metric"), subjects())
+def test_stopped_subject_is_reported_down_then_up(hosts, prometheus, node, role, subject, up_metric):
+    _stop_see_then_start_see(hosts[node], prometheus, subject, f'{up_metric}{{node="{node}"}}', f"{role} on {node} reporting {subject}")
 
 
 def _probed_endpoint():
     """The victim's node_exporter endpoint as blackbox_exporter probes it, or None."""
+    component = LAB.components["node_exporter"]
     found = [t for job, node, t in probes() if job == "blackbox_http" and VICTIM and node == VICTIM.name
-             and t.endswith(f":{LAB.components['node_exporter']['port']}{LAB.components['node_exporter'].get('probe', '')}")]
+             and t.endswith(f":{component['port']}{component.get('probe', '')}")]
     return found[0] if found else None
 
 
@@ -95,11 +100,5 @@ ENDPOINT = _probed_endpoint()
 
 @pytest.mark.skipif(ENDPOINT is None, reason="blackbox_exporter probes no node_exporter endpoint in this lab.yaml")
 def test_stopped_endpoint_is_probed_down_then_up(hosts, prometheus):
-    host, expr = hosts[VICTIM.name], f'probe_success{{job="blackbox_http", instance="{ENDPOINT}"}}'
-    deadline = 2 * INTERVAL + 10
-    try:
-        host.run("systemctl stop node_exporter")
-        wait_for(lambda: _value(prometheus, expr), lambda v: v == "0", deadline, f"blackbox_exporter failing to reach {ENDPOINT} ({expr} = 0)")
-    finally:
-        host.run("systemctl start node_exporter")
-    wait_for(lambda: _value(prometheus, expr), lambda v: v == "1", deadline, f"blackbox_exporter reaching {ENDPOINT} again ({expr} = 1)")
+    expr = f'probe_success{{job="blackbox_http", instance="{ENDPOINT}"}}'
+    _stop_see_then_start_see(hosts[VICTIM.name], prometheus, "node_exporter", expr, f"blackbox_exporter probing {ENDPOINT}")

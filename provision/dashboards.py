@@ -55,6 +55,39 @@ PROMETHEUS = [
           description="1: the configuration loaded at the last reload was valid"),
 ]
 
+# The servers the exporters watch, one row of panels per exporter; ROLE_OF says which role a panel
+# needs (labtests skip its queries, saying so, when lab.yaml gives no node that role).
+RATE = "[$__rate_interval]"
+SERVICES_BY_ROLE = {
+    "blackbox_exporter": [
+        panel("Probes succeeding", [("probe_success", "{{job}} {{instance}}")], width=12,
+              description="blackbox_exporter: 1 when the endpoint, ping or SSH port answered"),
+        panel("Probe duration", [("probe_duration_seconds", "{{instance}}")], unit="s", width=12),
+    ],
+    "postgres_exporter": [
+        panel("PostgreSQL up", [("pg_up", "{{node}}")], kind="stat", width=6),
+        panel("PostgreSQL connections", [("sum by (node) (pg_stat_database_numbackends)", "{{node}}")], width=9),
+        panel("PostgreSQL commits", [(f"sum by (node) (rate(pg_stat_database_xact_commit{RATE}))", "{{node}}")], unit="ops", width=9),
+    ],
+    "mysqld_exporter": [
+        panel("MariaDB up", [("mysql_up", "{{node}}")], kind="stat", width=6),
+        panel("MariaDB connections", [("mysql_global_status_threads_connected", "{{node}}")], width=9),
+        panel("MariaDB queries", [(f"rate(mysql_global_status_queries{RATE})", "{{node}}")], unit="ops", width=9),
+    ],
+    "nginx_exporter": [
+        panel("nginx up", [("nginx_up", "{{node}}")], kind="stat", width=6),
+        panel("nginx active connections", [("nginx_connections_active", "{{node}}")], width=9),
+        panel("nginx requests", [(f"rate(nginx_http_requests_total{RATE})", "{{node}}")], unit="reqps", width=9),
+    ],
+    "redis_exporter": [
+        panel("Redis up", [("redis_up", "{{node}}")], kind="stat", width=6),
+        panel("Redis memory", [("redis_memory_used_bytes", "{{node}}")], unit="bytes", width=9),
+        panel("Redis commands", [(f"rate(redis_commands_processed_total{RATE})", "{{node}}")], unit="ops", width=9),
+    ],
+}
+SERVICES = [p for panels in SERVICES_BY_ROLE.values() for p in panels]
+ROLE_OF = {("services.json", p["title"]): role for role, panels in SERVICES_BY_ROLE.items() for p in panels}
+
 
 def layout(panels, datasource):
     """Grafana panels: ids, grid positions, datasource by uid, queries."""
@@ -108,6 +141,7 @@ def generate(datasource_uid):
     return {
         "nodes.json": dashboard("promlab-nodes", "Nodes", NODES, datasource, [node_variable(datasource)]),
         "prometheus.json": dashboard("promlab-prometheus-server", "Prometheus", PROMETHEUS, datasource),
+        "services.json": dashboard("promlab-services", "Services", SERVICES, datasource),
     }
 
 

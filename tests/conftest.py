@@ -17,12 +17,18 @@ def lab_yaml():
     return yaml.safe_load((inventory.REPO / "lab.yaml").read_text())
 
 
+SERVER_EXPORTERS = ["postgres_exporter", "mysqld_exporter", "nginx_exporter", "redis_exporter"]
+
+
 def sized(raw, count):
-    """An inventory like lab.yaml with `count` nodes: node1 runs Prometheus, the others node_exporter."""
+    """An inventory like lab.yaml with `count` nodes: node1 runs Prometheus and blackbox_exporter, the
+    others node_exporter, node2 to node5 also one server exporter each (as many as there are nodes)."""
     raw = copy.deepcopy(raw)
-    raw["nodes"] = [{"name": "node1", "ip": "192.168.56.11", "roles": ["prometheus"] + (["node_exporter"] if count == 1 else []),
+    raw["nodes"] = [{"name": "node1", "ip": "192.168.56.11",
+                     "roles": ["prometheus", "blackbox_exporter"] + (["node_exporter"] if count == 1 else []),
                      "forwarded_ports": [{"guest": 9090, "host": 9090}]}]
-    raw["nodes"] += [{"name": f"node{i}", "ip": f"192.168.56.{10 + i}", "roles": ["node_exporter"]} for i in range(2, count + 1)]
+    raw["nodes"] += [{"name": f"node{i}", "ip": f"192.168.56.{10 + i}", "roles": ["node_exporter", *SERVER_EXPORTERS[i - 2:i - 1]]}
+                     for i in range(2, count + 1)]
     return raw
 
 

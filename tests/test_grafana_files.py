@@ -61,7 +61,21 @@ def test_no_datasource_placeholder(name):
 
 
 def test_dashboard_uids_are_stable_and_unique():
-    assert sorted(b["uid"] for b in BOARDS.values()) == ["promlab-nodes", "promlab-prometheus-server"]
+    assert sorted(b["uid"] for b in BOARDS.values()) == ["promlab-nodes", "promlab-prometheus-server", "promlab-services"]
+
+
+SERVER_EXPORTERS = [name for name, c in inventory.load().components.items() if c.get("subject_up")]
+
+
+@pytest.mark.parametrize("role", SERVER_EXPORTERS)
+def test_services_dashboard_shows_each_exporters_subject_up(role):
+    up = inventory.load().components[role]["subject_up"]
+    assert any(re.search(rf"\b{up}\b", expr) for expr in _exprs(BOARDS["services.json"])), f"no panel shows {up} ({role})"
+    assert role in dashboards.ROLE_OF.values()
+
+
+def test_services_dashboard_shows_probe_results():
+    assert any("probe_success" in expr for expr in _exprs(BOARDS["services.json"]))
 
 
 @pytest.mark.parametrize("family", FAMILIES)

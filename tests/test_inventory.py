@@ -58,6 +58,10 @@ BAD = [
      "components.prometheus.release.url", "lacks {version}"),
     ("job-named-prometheus", _set(("components", "node_exporter", "job"), "prometheus"), "components.node_exporter.job",
      "not a job name of its own"),
+    ("bad-probe-path", _set(("components", "node_exporter", "probe"), "metrics"), "components.node_exporter.probe", "not an HTTP path"),
+    ("job-named-like-a-probe", _set(("components", "node_exporter", "job"), "blackbox_http"), "components.node_exporter.job",
+     "blackbox probes use"),
+    ("two-blackbox-nodes", _set(("nodes", 1, "roles"), ["node_exporter", "blackbox_exporter"]), "nodes[].roles", "more than one node"),
     ("two-grafana-nodes", _set(("nodes", 1, "roles"), ["grafana"]), "nodes[].roles", "more than one node"),
     ("memory-too-small", _set(("nodes", 1, "memory"), 64), "nodes[1] (node2).memory", "out of range"),
 ]

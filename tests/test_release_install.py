@@ -144,3 +144,20 @@ def test_tree_archive_escaping_its_folder_installs_nothing(server, run, tmp_path
     with pytest.raises(steps.StepError, match="nothing installed"):
         install.release(run, "grafana", component, tmp_path / "cache", "amd64")
     assert not run.path("/opt/grafana").exists() and not list(run.path("/opt").iterdir())
+
+
+def test_an_architecture_without_a_pin_installs_the_package_instead():
+    component = {"release": {"sha256": {"amd64": "0" * 64}}}
+    assert install.method_for(component, "release", "amd64") == "release"
+    assert install.method_for(component, "release", "arm64") == "apt"
+    assert install.method_for(component, "apt", "amd64") == "apt"
+
+
+@pytest.mark.parametrize(("output", "version"), [("prometheus, version 3.4.1 (branch: HEAD)", "3.4.1"),
+                                                 ("Redis Metrics Exporter v1.80.1    build date: 2025", "1.80.1"),
+                                                 ("NGINX Prometheus Exporter version=1.4.2 commit=abc", "1.4.2")])
+def test_installed_version_is_read_from_the_programs_output(tmp_path, output, version):
+    program = tmp_path / "prog"
+    program.write_text(f"#!/bin/sh\necho '{output}'\n")
+    program.chmod(0o755)
+    assert install.installed_version(program) == version

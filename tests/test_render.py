@@ -64,3 +64,36 @@ def test_units_use_the_install_methods_programs(lab_yaml, tmp_path, method):
     unit = (tmp_path / "node2/etc/systemd/system/node_exporter.service").read_text()
     expected = {"release": "/usr/local/bin/node_exporter", "apt": "/usr/bin/prometheus-node-exporter"}[method]
     assert f"ExecStart={expected} " in unit
+
+
+def test_blackbox_probes_every_endpoint_ping_and_ssh_port(rendered):
+    lab, tree = rendered
+    jobs = {job["job_name"]: job for job in yaml.safe_load(_config(tree).read_text())["scrape_configs"]}
+    probed = {name: {sc["targets"][0] for sc in jobs[name]["static_configs"]}
+              for name in ("blackbox_http", "blackbox_icmp", "blackbox_tcp")}
+    assert probed["blackbox_icmp"] == {n.ip for n in lab.nodes}
+    assert probed["blackbox_tcp"] == {f"{n.ip}:22" for n in lab.nodes}
+    assert {f"http://{n.ip}:9100/metrics" for n in lab.nodes_with("node_exporter")} <= probed["blackbox_http"]
+    assert f"http://{lab.prometheus_node.ip}:9090/-/healthy" in probed["blackbox_http"]
+    blackbox = f"{lab.nodes_with('blackbox_exporter')[0].ip}:9115"
+    assert all(job["relabel_configs"][-1] == {"target_label": "__address__", "replacement": blackbox} for name, job in jobs.items()
+               if name.startswith("blackbox_"))
+
+
+def test_no_probe_jobs_without_blackbox_exporter(lab_yaml, tmp_path):
+    raw = sized(lab_yaml, 6)
+    for node in raw["nodes"]:
+        node["roles"] = [r for r in node["roles"] if r != "blackbox_exporter"]
+    lab = inventory.parse(raw, env={})
+    render.write_tree(lab, tmp_path)
+    assert "blackbox_" not in _config(tmp_path).read_text().split("# --- Your own targets")[0]
+
+
+def test_exporter_credentials_are_not_world_readable(rendered):
+    lab, _ = rendered
+    from provision.roles import redis_exporter  # the one exporter with a secret (its password)
+
+    for node in lab.nodes_with("redis_exporter"):
+        users = next(f for f in redis_exporter.files(lab, node) if f.path == redis_exporter.USERS_CONF)
+        assert users.mode & 0o007 == 0, f"{users.path} is world-readable"
+        assert "PASSWORD" not in users.text() and "#<sha256" in users.text()
