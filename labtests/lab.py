@@ -89,3 +89,17 @@ def subjects():
 def probes():
     """(job, node, what is probed) for every blackbox probe lab.yaml implies (Lab.probe_jobs)."""
     return [(job["name"], t["node"], t["address"]) for job in LAB.probe_jobs() for t in job["targets"]]
+
+
+def hand_targets():
+    """(job, node, address) for every target added by hand in templates/prometheus.yml.j2's own section:
+    the jobs of the rendered configuration that lab.yaml does not define."""
+    import yaml
+
+    from provision.roles import prometheus
+
+    config = next(f for f in prometheus.files(LAB, LAB.prometheus_node) if f.path == prometheus.CONFIG)
+    generated = {"prometheus"} | {j["name"] for j in LAB.scrape_jobs() + LAB.probe_jobs()}
+    return [(job["job_name"], sc.get("labels", {}).get("node", "(no node label)"), address)
+            for job in yaml.safe_load(config.text())["scrape_configs"] if job["job_name"] not in generated
+            for sc in job.get("static_configs", []) for address in sc["targets"]]

@@ -5,12 +5,13 @@ import sys
 import pytest
 import yaml
 
-from labtests.lab import LAB, probes, scraped_nodes
+from labtests.lab import LAB, hand_targets, probes, scraped_nodes
 from labtests.poll import wait_for
 from labtests.prom import find_target
 
 TARGETS = scraped_nodes()
 PROBES = probes()
+HAND = hand_targets()
 
 
 def test_prometheus_is_ready(prometheus):
@@ -29,10 +30,12 @@ def test_loaded_config_has_lab_scrape_interval(prometheus):
 
 
 def test_targets_are_exactly_the_inventory(fresh_targets):
+    # Every target lab.yaml implies, and those added by hand in prometheus.yml.j2's own section.
     probe_jobs = {job for job, _, _ in PROBES}
-    expected = sorted([(job, node, "") for job, node in TARGETS] + PROBES)
+    expected = sorted([(job, node, "") for job, node in TARGETS] + PROBES + [(job, node, address) for job, node, address in HAND])
     seen = sorted((t["labels"]["job"], t["labels"].get("node", "(no node label)"),
-                   t["labels"]["instance"] if t["labels"]["job"] in probe_jobs else "") for t in fresh_targets)
+                   t["labels"]["instance"] if t["labels"]["job"] in probe_jobs or t["labels"]["job"] in {j for j, _, _ in HAND}
+                   else "") for t in fresh_targets)
     assert seen == expected, f"missing: {sorted(set(expected) - set(seen))}, unexpected: {sorted(set(seen) - set(expected))}"
 
 
@@ -46,6 +49,14 @@ def _target(targets, job, node):
 def test_target_is_up(fresh_targets, job, node):
     target = _target(fresh_targets, job, node)
     assert target["health"] == "up", f"target {job} on {node} is {target['health']}: {target['lastError']}"
+
+
+@pytest.mark.skipif(not HAND, reason="no target added by hand in templates/prometheus.yml.j2 (its 'Your own targets' section)")
+@pytest.mark.parametrize(("job", "node", "address"), HAND, ids=[f"{j}-{n}-{a}" for j, n, a in HAND])
+def test_hand_added_target_is_up(fresh_targets, job, node, address):
+    found = [t for t in fresh_targets if t["labels"]["job"] == job and t["labels"]["instance"] == address]
+    assert found, f"no target {address} of job {job} ({node}) in Prometheus: run `vagrant provision {LAB.prometheus_node.name}`"
+    assert found[0]["health"] == "up", f"target {address} of job {job} on {node} is {found[0]['health']}: {found[0]['lastError']}"
 
 
 @pytest.mark.parametrize(("job", "node"), TARGETS, ids=[f"{j}-{n}" for j, n in TARGETS])
