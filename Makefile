@@ -7,7 +7,15 @@ PY       := $(VENV)/bin/python
 PROVIDER := $(VAGRANT_DEFAULT_PROVIDER)
 RENDERED := build/rendered
 
-.PHONY: help venv check render up image provision test test-fast labtest drill down clean bench lint
+.PHONY: help venv check render up image provision status exercise reset-exercise offline test test-fast labtest drill down clean bench lint
+
+# `make exercise 3` and `make reset-exercise 3`: the number is the second word (or N=3).
+ifneq ($(filter exercise reset-exercise,$(firstword $(MAKECMDGOALS))),)
+  N ?= $(word 2,$(MAKECMDGOALS))
+  ifneq ($(N),)
+    $(eval $(N):;@:)
+  endif
+endif
 
 help:
 	@echo "make up         boot and provision every node of lab.yaml, wait until all targets are up"
@@ -15,8 +23,12 @@ help:
 	@echo "make check      validate lab.yaml, render, promtool check config, vagrant validate"
 	@echo "make render     write every file the provisioning would install under $(RENDERED)/<node>/"
 	@echo "make provision  provision the running lab again (a second run changes nothing)"
+	@echo "make status     nodes, services, Prometheus targets and the URLs to open"
+	@echo "make exercise N check workshop exercise N (1-6) on your lab: what is done, what is missing"
+	@echo "                (LAB_LANG=fr|en; make exercise lists them; make reset-exercise N starts one over)"
 	@echo "make drill      only the fault drills: break the lab on purpose, watch it notice, repair it"
 	@echo "                (PYTEST_ARGS='-m \"not drill\"' make test: everything but the drills)"
+	@echo "make offline    fill .cache/ for a classroom without internet (release archives, box or docker image)"
 	@echo "make down       destroy the lab"
 	@echo "make bench      measure time to green, a no-op provision and the labtests (docs/performance.md)"
 
@@ -42,7 +54,7 @@ render: venv
 # parallel (their builds are then cache hits). The second tag keeps `vagrant destroy`
 # from deleting the image, so the next `make up` does not rebuild it.
 image:
-ifeq ($(PROVIDER),docker)
+ifeq ($(PROVIDER)$(LAB_DOCKER_IMAGE),docker)
 	@$(PY) scripts/docker_leftovers.py
 	docker build --quiet --tag promlab-node:latest --tag promlab-node:cache $(shell $(PY) -c 'from provision import inventory; print(inventory.load().boxes["docker"])') >/dev/null
 endif
@@ -50,6 +62,16 @@ endif
 up: venv image
 	vagrant up
 	$(PY) -m labtests.green
+	@$(PY) -m labtests.status || true
+
+status: venv
+	$(PY) -m labtests.status
+
+exercise: venv
+	@$(PY) -m exercises $(N)
+
+reset-exercise: venv
+	$(PY) -m exercises reset $(N)
 
 provision: venv
 	vagrant provision
@@ -72,6 +94,9 @@ down:
 
 clean: down
 	rm -rf build .vagrant
+
+offline: venv
+	$(PY) scripts/offline.py
 
 bench: venv image
 	$(PY) scripts/benchmark.py

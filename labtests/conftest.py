@@ -4,7 +4,6 @@ When a test about a service fails, the report carries the unit's journal.
 """
 
 import functools
-import re
 import subprocess
 from datetime import datetime, timezone
 
@@ -14,7 +13,7 @@ import vagrant
 
 from labtests.lab import LAB, Service
 from labtests.poll import wait_for
-from labtests.prom import Prometheus
+from labtests.prom import Prometheus, parse_time
 from provision import inventory
 
 # A target's health is that of its last scrape: the tests that read Prometheus'
@@ -79,21 +78,17 @@ def fresh_targets(prometheus):
     """
 
     def scraped_since_start(targets):
-        return targets and all(_parse_time(t["lastScrape"]) > SESSION_START for t in targets)
+        return targets and all(parse_time(t["lastScrape"]) > SESSION_START for t in targets)
 
     return wait_for(prometheus.targets, scraped_since_start, 90, "every target scraped since the tests started")
 
 
-def _parse_time(stamp):
-    # RFC 3339 with nanoseconds; Python 3.9 wants at most microseconds and no 'Z'.
-    stamp = re.sub(r"(\.\d{6})\d*", r"\1", stamp.replace("Z", "+00:00"))
-    return datetime.fromisoformat(stamp)
-
-
 def pytest_collection_modifyitems(items):
-    """Drills last: they break the lab on purpose (and repair it); ordinary tests see it untouched.
+    """Drills last, then the exercises: they break or change the lab on purpose (and put it back);
+    ordinary tests see it untouched.
     Before them, the tests that need a fresh scrape, which by then has mostly happened."""
-    items.sort(key=lambda item: (item.get_closest_marker("drill") is not None, "fresh_targets" in item.fixturenames))
+    items.sort(key=lambda item: (item.get_closest_marker("exercise") is not None, item.get_closest_marker("drill") is not None,
+                                 "fresh_targets" in item.fixturenames))
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -2,8 +2,8 @@
 
     python3 -m labtests.green [--timeout SECONDS]
 
-Prints progress while it waits, then the URLs to open. Exit 1 on timeout,
-naming what was last seen. `make up` ends with it.
+Prints progress while it waits. Exit 1 on timeout, naming what was last seen.
+`make up` ends with it, then with the status view (labtests/status.py) and its URLs.
 """
 
 import sys
@@ -45,23 +45,24 @@ def wait_green(timeout=180, out=sys.stdout):
 
 def urls():
     prometheus = Prometheus(LAB)
-    lines = [f"Prometheus  {prometheus.url}  (targets: {prometheus.url}/targets)"]
+    lines = [f"Prometheus  {prometheus.url}  (menu Status → Targets; Alerts)"]
     if LAB.nodes_with("grafana"):
         from labtests.grafana import base_url
 
         user = LAB.components["grafana"]["admin_user"]
         lines.append(f"Grafana     {base_url()}  (sign in as {user}, password: components.grafana.admin_password in lab.yaml"
                      " or $LAB_GRAFANA_PASSWORD)")
+    elif "grafana" in LAB.skipped_roles:
+        lines.append("Grafana     not in this lab (LAB_SKIP_ROLES names it)")
+    for node in LAB.nodes_with("alertmanager"):
+        port = LAB.components["alertmanager"]["port"]
+        lines.append(f"Alertmanager http://{node.ip}:{port}  (on the lab network; Prometheus' Alerts page shows the same alerts)")
     return lines
 
 
 def main(argv):
     timeout = float(argv[argv.index("--timeout") + 1]) if "--timeout" in argv else 180
-    if not wait_green(timeout):
-        return 1
-    for line in urls():
-        print(f"  {line}")
-    return 0
+    return 0 if wait_green(timeout) else 1
 
 
 if __name__ == "__main__":

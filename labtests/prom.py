@@ -1,5 +1,8 @@
 """The lab's Prometheus HTTP API, reached on the host through the forwarded port."""
 
+import re
+from datetime import datetime
+
 import requests
 
 from labtests.lab import url_of
@@ -8,6 +11,11 @@ from provision import inventory
 
 def base_url(lab):
     return url_of(lab.prometheus_node, lab.components["prometheus"]["port"])
+
+
+def parse_time(stamp):
+    """A time Prometheus gives (RFC 3339 with nanoseconds); Python 3.9 wants at most microseconds and no 'Z'."""
+    return datetime.fromisoformat(re.sub(r"(\.\d{6})\d*", r"\1", stamp.replace("Z", "+00:00")))
 
 
 def find_target(targets, job, node):

@@ -7,7 +7,7 @@ and a summary (`node3: 9 ok, 0 changed`). Exit 1 when a step fails.
 import os
 import sys
 
-from provision import inventory, roles, steps
+from provision import install, inventory, roles, steps
 
 
 def main(argv):
@@ -25,6 +25,7 @@ def main(argv):
     for role in node.skipped:
         print(f"{node.name}: skip    role {role}: LAB_SKIP_ROLES names it")
     try:
+        install.apt_proxy(run, os.environ.get("LAB_APT_PROXY"))
         for role in node.roles:
             roles.module(role).apply(run, lab, node, cache)
     except steps.StepError as e:

@@ -199,6 +199,19 @@ def _install_tree(run, archive, tree, version):
 
 # --- apt ---------------------------------------------------------------------
 
+PROXY_CONF = "/etc/apt/apt.conf.d/01promlab-proxy"
+
+
+def apt_proxy(run, url):
+    """APT through a caching proxy (apt-cacher-ng on the teacher's machine) while LAB_APT_PROXY names one."""
+    if url:
+        return steps.file(run, PROXY_CONF, f'# promlab: LAB_APT_PROXY\nAcquire::http::Proxy "{url}";\n')
+    if run.path(PROXY_CONF).exists():
+        run.path(PROXY_CONF).unlink()
+        return run.report(True, f"file {PROXY_CONF}", "removed: LAB_APT_PROXY is no longer set")
+    return False
+
+
 def _dpkg_installed(run, package):
     proc = run.sh("dpkg-query", "-W", "-f=${Status}", package, check=False)
     return proc.returncode == 0 and proc.stdout.endswith("installed") and "not-installed" not in proc.stdout

@@ -29,7 +29,7 @@ NAME = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 # What the provisioning inside the guests reads from the host's environment (LAB_FILE too, see guest_env).
-PROVISION_ENV = ("LAB_INSTALL_METHOD", "LAB_SKIP_ROLES", "LAB_CACHE", "LAB_GRAFANA_PASSWORD")
+PROVISION_ENV = ("LAB_INSTALL_METHOD", "LAB_SKIP_ROLES", "LAB_CACHE", "LAB_GRAFANA_PASSWORD", "LAB_APT_PROXY")
 GUEST_REPO = "/vagrant"
 
 TOP_KEYS = {"lab", "alerts", "defaults", "boxes", "components", "nodes"}
@@ -352,6 +352,9 @@ def _env_overrides(c, env):
     method = env.get("LAB_INSTALL_METHOD")
     if method:
         c.choice("LAB_INSTALL_METHOD (environment)", method, METHODS)
+    proxy = env.get("LAB_APT_PROXY")
+    if proxy and not re.match(r"^http://[A-Za-z0-9.-]+(:\d+)?/?$", proxy):
+        c.bad("LAB_APT_PROXY (environment)", proxy, "is not an HTTP proxy URL", "http://host:port, e.g. http://192.168.56.1:3142")
     skipped = [r.strip() for r in env.get("LAB_SKIP_ROLES", "").split(",") if r.strip()]
     for role in skipped:
         if role == "prometheus":

@@ -145,7 +145,7 @@ def main(argv):
     rows += [(f"no-op `vagrant provision`, {n} nodes one after another", f"{noop:.1f} s ({noop / n:.1f} s per node, {changed} changed)")]
     rows += [("a scrape interval change: `vagrant provision` on the Prometheus node until Prometheus runs with it",
               f"{config_change_seconds(lab):.1f} s (validated with promtool, then a reload)")]
-    suite, out = timed([sys.executable, "-m", "pytest", "labtests", "-q", "-p", "no:cacheprovider", "-m", "not drill"])
+    suite, out = timed([sys.executable, "-m", "pytest", "labtests", "-q", "-p", "no:cacheprovider", "-m", "not drill and not exercise"])
     rows += [("labtests without the drills", f"{suite:.1f} s ({out.strip().splitlines()[-1]})")]
     if lab.nodes_with("alertmanager") and lab.nodes_with("node_exporter") and "--no-drill" not in argv:
         drill, out = timed([sys.executable, "-m", "pytest", "labtests/test_drills.py", "-q", "-p", "no:cacheprovider"])

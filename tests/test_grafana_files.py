@@ -61,7 +61,9 @@ def test_no_datasource_placeholder(name):
 
 
 def test_dashboard_uids_are_stable_and_unique():
-    assert sorted(b["uid"] for b in BOARDS.values()) == ["promlab-nodes", "promlab-prometheus-server", "promlab-services"]
+    uids = [b.get("uid") for b in BOARDS.values()]
+    assert {"promlab-nodes", "promlab-prometheus-server", "promlab-services"} <= set(uids)
+    assert len(set(uids)) == len(uids) and all(uids), f"dashboards without a uid, or sharing one: {uids}"
 
 
 SERVER_EXPORTERS = [name for name, c in inventory.load().components.items() if c.get("subject_up")]

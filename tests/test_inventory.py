@@ -82,7 +82,8 @@ def test_bad_inventory_is_refused_naming_the_field(lab_yaml, mutate, field, why)
     ({"LAB_INSTALL_METHOD": "snap"}, "LAB_INSTALL_METHOD (environment)"),
     ({"LAB_SKIP_ROLES": "grafna"}, "LAB_SKIP_ROLES (environment)"),
     ({"LAB_SKIP_ROLES": "prometheus"}, "LAB_SKIP_ROLES (environment)"),
-], ids=["bad-method", "unknown-skipped-role", "skipping-prometheus"])
+    ({"LAB_APT_PROXY": "192.168.56.1:3142"}, "LAB_APT_PROXY (environment)"),
+], ids=["bad-method", "unknown-skipped-role", "skipping-prometheus", "apt-proxy-without-scheme"])
 def test_bad_override_is_refused_naming_the_variable(lab_yaml, env, field):
     with pytest.raises(inventory.InventoryError) as refused:
         inventory.parse(copy.deepcopy(lab_yaml), env=env)

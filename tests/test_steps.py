@@ -82,3 +82,13 @@ def test_report_lines_and_summary(run, capsys):
     assert out[0].startswith("changed file /etc/x.conf")
     assert out[1].startswith("ok      file /etc/x.conf: content, owner and mode as wanted")
     assert run.summary() == "test: 1 ok, 1 changed"
+
+
+def test_apt_proxy_is_written_while_set_and_removed_after(run):
+    from provision import install
+
+    assert install.apt_proxy(run, "http://192.168.56.1:3142") is True
+    assert 'Acquire::http::Proxy "http://192.168.56.1:3142";' in run.path(install.PROXY_CONF).read_text()
+    assert install.apt_proxy(run, "http://192.168.56.1:3142") is False
+    assert install.apt_proxy(run, None) is True and not run.path(install.PROXY_CONF).exists()
+    assert install.apt_proxy(run, None) is False

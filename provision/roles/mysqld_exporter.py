@@ -9,6 +9,7 @@ BINLOG MONITOR and SLAVE MONITOR (what the exporter reads), with at most 3 conne
 from provision import exporter
 
 NAME = "mysqld_exporter"
+SERVER_PACKAGE = "mariadb-server"  # the server it watches, from the distribution
 SOCKET = "/run/mysqld/mysqld.sock"
 USER = "'mysqld_exporter'@'localhost'"
 PRIVILEGES = "SELECT, PROCESS, BINLOG MONITOR, SLAVE MONITOR"
@@ -42,5 +43,5 @@ def monitoring_user(run):
 
 def apply(run, lab, node, cache):
     subject = lab.components[NAME]["subject"]
-    exporter.server(run, "mariadb-server", subject, ready=("mariadb-admin", "--protocol=socket", "-S", SOCKET, "ping"))
+    exporter.server(run, SERVER_PACKAGE, subject, ready=("mariadb-admin", "--protocol=socket", "-S", SOCKET, "ping"))
     exporter.apply(run, lab, node, cache, NAME, files(lab, node), admit=monitoring_user)

@@ -10,6 +10,7 @@ from provision import exporter, steps
 from provision.render import Rendered, put
 
 NAME = "nginx_exporter"
+SERVER_PACKAGE = "nginx-light"  # the server it watches, from the distribution
 STATUS_PORT = 8080
 STATUS_CONF = "/etc/nginx/conf.d/promlab-status.conf"
 
@@ -41,7 +42,7 @@ def check_nginx(run):
 
 def apply(run, lab, node, cache):
     status, unit = files(lab, node)
-    exporter.server(run, "nginx-light", lab.components[NAME]["subject"],
+    exporter.server(run, SERVER_PACKAGE, lab.components[NAME]["subject"],
                     configure=lambda run: put(run, status, validate=check_nginx(run)),
                     ready=("python3", "-c", f"import urllib.request; urllib.request.urlopen({status_url()!r}, timeout=2)"))
     exporter.apply(run, lab, node, cache, NAME, [unit])

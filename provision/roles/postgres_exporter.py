@@ -8,6 +8,7 @@ system user is the credential, so no password exists anywhere.
 from provision import exporter
 
 NAME = "postgres_exporter"
+SERVER_PACKAGE = "postgresql"  # the server it watches, from the distribution
 SOCKET_DIR = "/run/postgresql"
 
 
@@ -37,5 +38,5 @@ def monitoring_role(run):
 
 def apply(run, lab, node, cache):
     subject = lab.components[NAME]["subject"]
-    exporter.server(run, "postgresql", subject, ready=("pg_isready", "-q", "-h", SOCKET_DIR))
+    exporter.server(run, SERVER_PACKAGE, subject, ready=("pg_isready", "-q", "-h", SOCKET_DIR))
     exporter.apply(run, lab, node, cache, NAME, files(lab, node), admit=monitoring_role)

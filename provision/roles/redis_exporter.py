@@ -14,6 +14,7 @@ from provision import exporter, steps
 from provision.render import Rendered, put
 
 NAME = "redis_exporter"
+SERVER_PACKAGE = "redis-server"  # the server it watches, from the distribution
 REDIS_CONF = "/etc/redis/redis.conf"
 USERS_CONF = "/etc/redis/promlab-users.conf"
 ENV_FILE = f"/etc/{NAME}.env"
@@ -63,6 +64,6 @@ def users(run, users_conf):
 def apply(run, lab, node, cache):
     digest = hashlib.sha256(password(run).encode()).hexdigest()
     users_conf, unit = files(lab, node, digest)
-    exporter.server(run, "redis-server", lab.components[NAME]["subject"], configure=lambda run: users(run, users_conf),
+    exporter.server(run, SERVER_PACKAGE, lab.components[NAME]["subject"], configure=lambda run: users(run, users_conf),
                     on_change="restart", ready=("redis-cli", "ping"))
     exporter.apply(run, lab, node, cache, NAME, [unit])

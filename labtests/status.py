@@ -1,0 +1,107 @@
+"""The lab at a glance: nodes, their services, Prometheus' targets, the URLs to open.
+
+    python3 -m labtests.status        (make status; make up ends with it)
+
+Reads Vagrant's view of the machines, asks each running node for its services
+(one SSH connection per node, all at once) and Prometheus for its targets.
+Exit 0 when every node runs, every service is active and every target is up.
+"""
+
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
+
+import testinfra
+import vagrant
+
+from labtests.green import urls
+from labtests.lab import LAB
+from labtests.prom import Prometheus, parse_time
+from provision import inventory, roles
+
+
+def table(headers, rows):
+    """Rows as aligned columns under their headers."""
+    widths = [max(len(str(x)) for x in column) for column in zip(headers, *rows)]
+    line = lambda values: "  ".join(str(v).ljust(w) for v, w in zip(values, widths)).rstrip()  # noqa: E731
+    return "\n".join([line(headers), line("-" * w for w in widths), *map(line, rows)])
+
+
+def machines():
+    """{node: (state, provider)} as Vagrant sees them."""
+    v = vagrant.Vagrant(str(inventory.REPO), quiet_stdout=True, quiet_stderr=True)
+    return {s.name: (s.state, s.provider) for s in v.status()}
+
+
+def units(node):
+    """The systemd units lab.yaml puts on a node: each role's services and the server an exporter watches."""
+    found = [unit for role in node.roles for unit, _, _ in roles.module(role).services(LAB, node)]
+    return found + [LAB.components[r]["subject"] for r in node.roles if LAB.components[r].get("subject")]
+
+
+def service_states(running):
+    """{node: {unit: state}} for the running nodes, asked over SSH in parallel."""
+    if not running:
+        return {}
+    config = subprocess.run(["vagrant", "ssh-config", *running], cwd=inventory.REPO, capture_output=True, text=True).stdout
+    with tempfile.NamedTemporaryFile("w", suffix=".ssh_config") as f:
+        f.write(config)
+        f.flush()
+
+        def ask(name):
+            wanted = units(LAB.node(name))
+            try:
+                host = testinfra.get_host(f"paramiko://{name}", ssh_config=f.name)
+                states = host.run("systemctl is-active " + " ".join(wanted)).stdout.split()
+            except Exception as e:  # noqa: BLE001 - an unreachable node is a state to show, not a crash
+                states = [f"unreachable ({type(e).__name__})"] * len(wanted)
+            return name, dict(zip(wanted, states))
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            return dict(pool.map(ask, running))
+
+
+def ago(stamp):
+    if stamp.startswith("0001"):  # Prometheus' zero time: not scraped yet
+        return "never"
+    return f"{(datetime.now(timezone.utc) - parse_time(stamp)).total_seconds():.0f}s ago"
+
+
+def report(out=sys.stdout):
+    """Print the status; return True when everything is as lab.yaml says."""
+    ok = True
+    vms = machines()
+    rows = []
+    for node in LAB.nodes:
+        state, provider = vms.get(node.name, ("not created", "-"))
+        ok &= state == "running"
+        rows.append((node.name, state, provider, node.ip, ", ".join(node.roles)))
+    print(table(("node", "state", "provider", "address", "roles"), rows), file=out)
+
+    states = service_states([n.name for n in LAB.nodes if vms.get(n.name, ("",))[0] == "running"])
+    rows = [(name, unit, state) for name, found in states.items() for unit, state in found.items()]
+    ok &= all(state == "active" for _, _, state in rows)
+    print("\n" + table(("node", "service", "state"), rows), file=out)
+
+    try:
+        targets = Prometheus(LAB).targets()
+        rows = sorted((t["labels"]["job"], t["labels"].get("node", "-"), t["labels"]["instance"], t["health"],
+                       ago(t["lastScrape"]), t["lastError"][:60]) for t in targets)
+        ok &= all(r[3] == "up" for r in rows)
+        print("\n" + table(("job", "node", "instance", "health", "last scrape", "error"), rows), file=out)
+    except Exception as e:  # noqa: BLE001
+        ok = False
+        print(f"\nPrometheus does not answer ({type(e).__name__}): is node1 up? `make up`", file=out)
+    print("\nOpen:", file=out)
+    for line in urls():
+        print(f"  {line}", file=out)
+    print(f"\n{'everything is up' if ok else 'NOT everything is up: see the rows above'} "
+          f"({time.strftime('%H:%M:%S')})", file=out)
+    return ok
+
+
+if __name__ == "__main__":
+    sys.exit(0 if report() else 1)

@@ -1,0 +1,132 @@
+"""Prepare a classroom without internet: fill .cache/ once, on a machine that has it.
+
+    python3 scripts/offline.py [--arch amd64,arm64] [--provider docker|virtualbox|libvirt] [--skip-archives]
+
+1. Every release archive lab.yaml pins, for each architecture asked (default: both, for
+   Intel and Apple Silicon students), downloaded into .cache/artifacts and verified
+   against its sha256 (a mismatch is reported and nothing is kept).
+2. The provider's base: docker — the node image with every Debian package the lab
+   installs already in its APT cache, saved to .cache/images/promlab-node-offline.tar.gz;
+   virtualbox or libvirt — the Vagrant box, repackaged to .cache/boxes/<box>-<provider>.box.
+3. What to hand the students, and the commands they run, printed at the end
+   (docs/en/teacher.md and docs/fr/enseignant.md say the same).
+
+Exit 1 when something could not be fetched; what was fetched stays in the cache.
+"""
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from provision import install, inventory, roles  # noqa: E402
+from provision.steps import StepError  # noqa: E402
+
+CACHE = REPO / ".cache"
+IMAGE = "promlab-node:offline"
+
+
+def archives(lab, arches, cache=CACHE / "artifacts"):
+    """Fetch and verify every pinned archive; return the problems (an empty list when all are there)."""
+    problems = []
+    for name, component in lab.components.items():
+        for arch in arches:
+            digest = component["release"]["sha256"].get(arch)
+            if not digest:
+                print(f"  -       {name} {arch}: no pinned sha256, nodes install Debian's {component['apt']['package']}")
+                continue
+            url = component["release"]["url"].format(version=component["version"], arch=arch)
+            try:
+                path, downloaded = install.fetch(url, digest, cache)
+                print(f"  {'fetched' if downloaded else 'cached '} {name} {arch}: {path.name} (sha256 verified)")
+            except StepError as e:
+                problems.append(str(e))
+                print(f"  FAILED  {name} {arch}: {e}")
+    return problems
+
+
+def debian_packages(lab):
+    """Every Debian package the lab's roles may install: the apt method's, and the servers exporters watch."""
+    found = {"gnupg"}
+    for name, component in lab.components.items():
+        if "repository" not in component["apt"]:  # a vendor repository (Grafana) is not in Debian
+            found.add(component["apt"]["package"])
+        server = getattr(roles.module(name), "SERVER_PACKAGE", None)
+        if server:
+            found.add(server)
+    return sorted(found)
+
+
+def docker_image(lab):
+    out = CACHE / "images" / "promlab-node-offline.tar.gz"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    packages = " ".join(debian_packages(lab))
+    print(f"  building {IMAGE} with {packages} in its APT cache")
+    subprocess.run(["docker", "build", "--quiet", "--build-arg", f"PRELOAD={packages}", "--tag", IMAGE,
+                    str(REPO / lab.boxes["docker"])], check=True, stdout=subprocess.DEVNULL)
+    with open(out, "wb") as f:
+        save = subprocess.Popen(["docker", "save", IMAGE], stdout=subprocess.PIPE)
+        subprocess.run(["gzip", "-1"], stdin=save.stdout, stdout=f, check=True)
+        save.wait()
+    print(f"  saved   {out.relative_to(REPO)} ({out.stat().st_size / 2**20:.0f} MiB)")
+    return [f"docker load -i {out.relative_to(REPO)}",
+            f"LAB_DOCKER_IMAGE={IMAGE} VAGRANT_DEFAULT_PROVIDER=docker make up"]
+
+
+def _box_versions(box, provider):
+    """Versions of `box` for `provider` that Vagrant has (`vagrant box list --machine-readable`)."""
+    out = subprocess.run(["vagrant", "box", "list", "--machine-readable"], capture_output=True, text=True).stdout
+    fields = [line.split(",")[2:4] for line in out.splitlines() if len(line.split(",")) >= 4]
+    names = [v for k, v in fields if k == "box-name"]
+    providers = [v.split(" ")[0] for k, v in fields if k == "box-provider"]
+    versions = [v for k, v in fields if k == "box-version"]
+    return [v for n, p, v in zip(names, providers, versions) if n == box and p == provider]
+
+
+def vagrant_box(lab, provider):
+    box = lab.boxes[provider]
+    if not _box_versions(box, provider):
+        subprocess.run(["vagrant", "box", "add", box, "--provider", provider], check=True)
+    version = _box_versions(box, provider)[-1]
+    out = CACHE / "boxes" / f"{box.replace('/', '-')}-{provider}.box"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["vagrant", "box", "repackage", box, provider, version], cwd=out.parent, check=True)
+    shutil.move(str(out.parent / "package.box"), out)
+    print(f"  saved   {out.relative_to(REPO)}")
+    return [f"vagrant box add --name {box} {out.relative_to(REPO)}", "make up"]
+
+
+def main(argv):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--arch", default="amd64,arm64")
+    parser.add_argument("--provider", default=None, help="default: $VAGRANT_DEFAULT_PROVIDER, else virtualbox")
+    parser.add_argument("--skip-archives", action="store_true")
+    args = parser.parse_args(argv)
+    provider = args.provider or os.environ.get("VAGRANT_DEFAULT_PROVIDER") or "virtualbox"
+    lab = inventory.load()
+    problems = []
+    if not args.skip_archives:
+        print("Release archives (.cache/artifacts):")
+        problems += archives(lab, args.arch.split(","))
+    print(f"Base for the {provider} provider:")
+    try:
+        steps = docker_image(lab) if provider == "docker" else vagrant_box(lab, provider)
+    except (subprocess.CalledProcessError, IndexError) as e:
+        problems.append(f"{provider} base: {e}")
+        steps = []
+    print("\nHand the students this repository with its .cache/ folder (a USB stick, a share). They run:")
+    for step in steps:
+        print(f"  {step}")
+    if problems:
+        print(f"\n{len(problems)} problem(s): the cache is incomplete; run again where the internet is reachable.")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
