@@ -15,7 +15,7 @@ from exercises import checks, reset
 
 TITLES = {
     1: ("La mémoire de node3 en PromQL", "node3's memory use in PromQL"),
-    2: ("Interroger toutes les 10 secondes", "Scrape every 10 seconds"),
+    2: ("Collecter toutes les 10 secondes", "Scrape every 10 seconds"),
     3: ("Ajouter node7", "Add node7"),
     4: ("Un exporter de plus sur node6", "One more exporter on node6"),
     5: ("Une alerte sur la charge, et la faire sonner", "An alert on the load, and make it fire"),
