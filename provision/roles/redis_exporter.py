@@ -19,6 +19,7 @@ REDIS_CONF = "/etc/redis/redis.conf"
 USERS_CONF = "/etc/redis/promlab-users.conf"
 ENV_FILE = f"/etc/{NAME}.env"
 DROP_IN = "/etc/systemd/system/redis-server.service.d/promlab-container.conf"
+SECRETS = (ENV_FILE,)  # files holding a credential: root's only (labtests/test_exporters.py checks it)
 COMMANDS = ("ping", "info", "config|get", "client|setname", "client|list", "slowlog|get", "slowlog|len",
             "latency|latest", "select", "cluster|info")
 
