@@ -7,13 +7,13 @@ lab (Prometheus' API, Vagrant, Grafana when the lab has it) whether it took effe
 
 import json
 import re
-import subprocess
 from dataclasses import dataclass
 
 import requests
 
 from labtests.grafana import base_url as grafana_url
 from labtests.prom import Prometheus
+from labtests.status import machines
 from provision import inventory
 
 REPO = inventory.REPO
@@ -85,17 +85,6 @@ def exercise_2(lab, prometheus):
                             f"Prometheus scrapes every target every {WANTED_INTERVAL}")]
 
 
-def _vagrant_state(name):
-    out = subprocess.run(["vagrant", "status", name, "--machine-readable"], cwd=REPO, capture_output=True, text=True).stdout
-    states = [line.split(",")[3] for line in out.splitlines() if line.split(",")[2:3] == ["state"]]
-    return states[0] if states else "not in lab.yaml"
-
-
-def _target(prometheus, job, node):
-    found = [t for t in prometheus.targets() if t["labels"]["job"] == job and t["labels"].get("node") == node]
-    return found[0] if found else None
-
-
 def exercise_3(lab, prometheus):
     """node7 exists in lab.yaml with node_exporter, runs, and Prometheus scrapes it."""
     if NEW_NODE not in [n.name for n in lab.nodes]:
@@ -106,12 +95,12 @@ def exercise_3(lab, prometheus):
         return [Finding(False, f"{NEW_NODE} n'a pas le rôle node_exporter", f"{NEW_NODE} lacks the node_exporter role")]
     found = [Finding(True, f"lab.yaml a {NEW_NODE} ({node.ip}) avec node_exporter",
                      f"lab.yaml has {NEW_NODE} ({node.ip}) with node_exporter")]
-    state = _vagrant_state(NEW_NODE)
+    state = machines().get(NEW_NODE, ("not created",))[0]
     if state != "running":
         return found + [Finding(False, f"la machine {NEW_NODE} est « {state} » : lancez `vagrant up {NEW_NODE}`",
                                 f"machine {NEW_NODE} is '{state}': run `vagrant up {NEW_NODE}`")]
     found.append(Finding(True, f"la machine {NEW_NODE} tourne", f"machine {NEW_NODE} runs"))
-    target = _target(prometheus, "node", NEW_NODE)
+    target = prometheus.target("node", NEW_NODE)
     if not target:
         return found + [Finding(False, f"Prometheus ne connaît pas encore {NEW_NODE} : `vagrant provision {lab.prometheus_node.name}`",
                                 f"Prometheus does not know {NEW_NODE} yet: `vagrant provision {lab.prometheus_node.name}`")]

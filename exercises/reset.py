@@ -9,9 +9,9 @@ import re
 import subprocess
 
 from exercises.checks import ANSWER_1, BOARD_6, EXPORTER_NODE, NEW_NODE, REPO
+from provision import inventory
 
 LAB_YAML = REPO / "lab.yaml"
-PROMETHEUS_NODE = "node1"
 
 
 def _sh(*cmd, check=True):
@@ -29,8 +29,12 @@ def _restore_line(pattern):
     LAB_YAML.write_text(regex.sub(lambda _: original.group(0) if original else "", LAB_YAML.read_text()))
 
 
+def _prometheus_node():
+    return inventory.load().prometheus_node.name
+
+
 def _provision_prometheus():
-    subprocess.run(["vagrant", "provision", PROMETHEUS_NODE], cwd=REPO, check=True)
+    subprocess.run(["vagrant", "provision", _prometheus_node()], cwd=REPO, check=True)
 
 
 def reset(number):
@@ -49,7 +53,7 @@ def reset(number):
         _sh("git", "checkout", "HEAD", "--", "templates/prometheus.yml.j2")
         _provision_prometheus()
     elif number == 5:
-        subprocess.run(["vagrant", "ssh", PROMETHEUS_NODE, "-c",
+        subprocess.run(["vagrant", "ssh", _prometheus_node(), "-c",
                         "sudo find /etc/prometheus/rules -name '*.rules.yml' ! -name promlab.rules.yml -delete"
                         " && sudo systemctl reload prometheus"], cwd=REPO, check=True)
     elif number == 6:
