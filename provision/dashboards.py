@@ -58,32 +58,30 @@ PROMETHEUS = [
 # The servers the exporters watch, one row of panels per exporter; ROLE_OF says which role a panel
 # needs (labtests skip its queries, saying so, when lab.yaml gives no node that role).
 RATE = "[$__rate_interval]"
+
+
+def server_row(server, up, level, rate):
+    """A server's row: whether its exporter reaches it (a stat), a level and a rate; (name, expr, unit) each,
+    {rate} in the rate's expr standing for the rate window."""
+    return [panel(f"{server} up", [(up, "{{node}}")], kind="stat", width=6),
+            panel(f"{server} {level[0]}", [(level[1], "{{node}}")], unit=level[2], width=9),
+            panel(f"{server} {rate[0]}", [(rate[1].replace("{rate}", RATE), "{{node}}")], unit=rate[2], width=9)]
+
+
 SERVICES_BY_ROLE = {
     "blackbox_exporter": [
         panel("Probes succeeding", [("probe_success", "{{job}} {{instance}}")], width=12,
               description="blackbox_exporter: 1 when the endpoint, ping or SSH port answered"),
         panel("Probe duration", [("probe_duration_seconds", "{{instance}}")], unit="s", width=12),
     ],
-    "postgres_exporter": [
-        panel("PostgreSQL up", [("pg_up", "{{node}}")], kind="stat", width=6),
-        panel("PostgreSQL connections", [("sum by (node) (pg_stat_database_numbackends)", "{{node}}")], width=9),
-        panel("PostgreSQL commits", [(f"sum by (node) (rate(pg_stat_database_xact_commit{RATE}))", "{{node}}")], unit="ops", width=9),
-    ],
-    "mysqld_exporter": [
-        panel("MariaDB up", [("mysql_up", "{{node}}")], kind="stat", width=6),
-        panel("MariaDB connections", [("mysql_global_status_threads_connected", "{{node}}")], width=9),
-        panel("MariaDB queries", [(f"rate(mysql_global_status_queries{RATE})", "{{node}}")], unit="ops", width=9),
-    ],
-    "nginx_exporter": [
-        panel("nginx up", [("nginx_up", "{{node}}")], kind="stat", width=6),
-        panel("nginx active connections", [("nginx_connections_active", "{{node}}")], width=9),
-        panel("nginx requests", [(f"rate(nginx_http_requests_total{RATE})", "{{node}}")], unit="reqps", width=9),
-    ],
-    "redis_exporter": [
-        panel("Redis up", [("redis_up", "{{node}}")], kind="stat", width=6),
-        panel("Redis memory", [("redis_memory_used_bytes", "{{node}}")], unit="bytes", width=9),
-        panel("Redis commands", [(f"rate(redis_commands_processed_total{RATE})", "{{node}}")], unit="ops", width=9),
-    ],
+    "postgres_exporter": server_row("PostgreSQL", "pg_up", ("connections", "sum by (node) (pg_stat_database_numbackends)", "short"),
+                                    ("commits", "sum by (node) (rate(pg_stat_database_xact_commit{rate}))", "ops")),
+    "mysqld_exporter": server_row("MariaDB", "mysql_up", ("connections", "mysql_global_status_threads_connected", "short"),
+                                  ("queries", "rate(mysql_global_status_queries{rate})", "ops")),
+    "nginx_exporter": server_row("nginx", "nginx_up", ("active connections", "nginx_connections_active", "short"),
+                                 ("requests", "rate(nginx_http_requests_total{rate})", "reqps")),
+    "redis_exporter": server_row("Redis", "redis_up", ("memory", "redis_memory_used_bytes", "bytes"),
+                                 ("commands", "rate(redis_commands_processed_total{rate})", "ops")),
 }
 SERVICES = [p for panels in SERVICES_BY_ROLE.values() for p in panels]
 ROLE_OF = {("services.json", p["title"]): role for role, panels in SERVICES_BY_ROLE.items() for p in panels}
