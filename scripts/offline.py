@@ -72,7 +72,9 @@ def docker_image(lab):
     with open(out, "wb") as f:
         save = subprocess.Popen(["docker", "save", IMAGE], stdout=subprocess.PIPE)
         subprocess.run(["gzip", "-1"], stdin=save.stdout, stdout=f, check=True)
-        save.wait()
+        if save.wait() != 0:  # a failed save must not leave a truncated archive that looks saved
+            out.unlink()
+            raise subprocess.CalledProcessError(save.returncode, ["docker", "save", IMAGE])
     print(f"  saved   {out.relative_to(REPO)} ({out.stat().st_size / 2**20:.0f} MiB)")
     return [f"docker load -i {out.relative_to(REPO)}",
             f"LAB_DOCKER_IMAGE={IMAGE} VAGRANT_DEFAULT_PROVIDER=docker make up"]
