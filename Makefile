@@ -7,25 +7,30 @@ PY       := $(VENV)/bin/python
 PROVIDER := $(VAGRANT_DEFAULT_PROVIDER)
 RENDERED := build/rendered
 
-.PHONY: help venv check render up image provision status exercise reset-exercise offline test test-fast labtest drill down clean bench lint
+.PHONY: help doctor venv check render up image provision status exercise reset-exercise prove-exercises offline test test-fast labtest drill down clean bench lint
 
-# `make exercise 3` and `make reset-exercise 3`: the number is the second word (or N=3).
+# `make exercise 3`, `make exercise 3 hint`, `make exercise 12 start`, `make reset-exercise 3`: the number is
+# the second word (or N=3), the action the third (or DO=hint).
 ifneq ($(filter exercise reset-exercise,$(firstword $(MAKECMDGOALS))),)
   N ?= $(word 2,$(MAKECMDGOALS))
-  ifneq ($(N),)
-    $(eval $(N):;@:)
-  endif
+  DO ?= $(word 3,$(MAKECMDGOALS))
+  $(foreach word,$(wordlist 2,3,$(MAKECMDGOALS)),$(eval $(word):;@:))
 endif
 
 help:
+	@echo "make doctor     can this computer run the lab? (Python, Vagrant, provider, memory, ports, disk: run it days before)"
 	@echo "make up         boot and provision every node of lab.yaml, wait until all targets are up"
 	@echo "make test       fast tests (no VMs), then the labtests against the running lab (brings it up first)"
 	@echo "make check      validate lab.yaml, render, promtool check config, vagrant validate"
 	@echo "make render     write every file the provisioning would install under $(RENDERED)/<node>/"
 	@echo "make provision  provision the running lab again (a second run changes nothing)"
 	@echo "make status     nodes, services, Prometheus targets and the URLs to open"
-	@echo "make exercise N check workshop exercise N (1-6) on your lab: what is done, what is missing"
-	@echo "                (LAB_LANG=fr|en; make exercise lists them; make reset-exercise N starts one over)"
+	@echo "make exercise N check workshop exercise N (1-12) on your lab: what is done, what is missing"
+	@echo "                (LAB_LANG=fr|en; make exercise lists them; make exercise N hint: the next hint;"
+	@echo "                make exercise 12 start: breaks the lab for the troubleshooting exercise;"
+	@echo "                make reset-exercise N undoes exercise N's own changes, keeping a copy in .promlab/backup)"
+	@echo "make prove-exercises  prove every exercise check on the lab: not done, wrong attempts refused, solutions"
+	@echo "                pass (changes lab.yaml, templates/, answers/ for a while; refuses if they hold your changes)"
 	@echo "make drill      only the fault drills: break the lab on purpose, watch it notice, repair it"
 	@echo "                (PYTEST_ARGS='-m \"not drill\"' make test: everything but the drills)"
 	@echo "make offline    fill .cache/ for a classroom without internet (release archives, box or docker image)"
@@ -64,14 +69,21 @@ up: venv image
 	$(PY) -m labtests.green
 	@$(PY) -m labtests.status || true
 
+# Before `make venv`: it checks what the venv and the lab need (system Python only).
+doctor:
+	@$(PYTHON) -m exercises.doctor
+
 status: venv
 	$(PY) -m labtests.status
 
 exercise: venv
-	@$(PY) -m exercises $(N)
+	@$(PY) -m exercises $(N) $(DO)
 
 reset-exercise: venv
-	$(PY) -m exercises reset $(N)
+	@$(PY) -m exercises reset $(N)
+
+prove-exercises: venv
+	$(PY) -m pytest labtests -m exercise --prove-exercises $(PYTEST_ARGS)
 
 provision: venv
 	vagrant provision

@@ -1,68 +1,136 @@
-"""Check an exercise on the running lab and say, in the student's language, what is done and what is missing.
-
-    python3 -m exercises N [--lang fr|en]    # make exercise N
-    python3 -m exercises                     # the list of exercises
-    python3 -m exercises reset N             # back to the start of exercise N (make reset-exercise N)
+"""`make exercise N [hint|start]` and `make reset-exercise N`: see exercises/__init__.py.
 
 The language: --lang, else $LAB_LANG, else French when $LANG starts with fr, else English.
-Exit 0 when the exercise is done, 1 when not, 2 on a usage error.
+Exit 0 when the exercise is done (or the command did its work), 1 when not done, 2 on a usage
+error, 3 when the lab cannot be asked (said in one sentence, with what to run).
 """
 
-import os
+import json
 import sys
 
-from exercises import checks, reset
+import requests
 
-TITLES = {
-    1: ("La mémoire de node3 en PromQL", "node3's memory use in PromQL"),
-    2: ("Collecter toutes les 10 secondes", "Scrape every 10 seconds"),
-    3: ("Ajouter node7", "Add node7"),
-    4: ("Un exporter de plus sur node6", "One more exporter on node6"),
-    5: ("Une alerte sur la charge, et la faire sonner", "An alert on the load, and make it fire"),
-    6: ("Un tableau de bord à vous", "A dashboard of your own"),
-}
+from exercises import exercises
+from exercises.base import REPO, Context, LabUnreachable, say
+from exercises.lang import french, language
+from exercises.workspace import Workspace
+from provision import inventory
+
+HINTS = REPO / ".promlab" / "hints.json"
 WORDS = {
     "fr": {"exercise": "Exercice", "done": "FAIT", "todo": "PAS ENCORE FAIT", "left": "point(s) restent à faire",
-           "unknown": "exercices : 1 à", "list": "Les exercices (make exercise N) :", "reset": "remis au début de l'exercice"},
+           "learn": "Vous apprenez", "hint": "Indice", "more": "un indice : make exercise {n} hint",
+           "nomore": "(c'était le dernier indice ; relisez le guide, docs/fr/exercises.md)",
+           "unknown": "exercices : 1 à {n} ; actions : hint, start",
+           "list": "Les exercices (make exercise N ; un indice : make exercise N hint) :",
+           "reset": "Exercice {n} remis au début.", "nothing": "rien à défaire pour l'exercice {n}", "builds": "après l'exercice {n}",
+           "nostart": "l'exercice {n} n'a rien à préparer : lisez son énoncé dans docs/fr/exercises.md", "failed": "échec : {e}"},
     "en": {"exercise": "Exercise", "done": "DONE", "todo": "NOT DONE YET", "left": "point(s) left to do",
-           "unknown": "exercises: 1 to", "list": "The exercises (make exercise N):", "reset": "back to the start of exercise"},
+           "learn": "You learn", "hint": "Hint", "more": "a hint: make exercise {n} hint",
+           "nomore": "(that was the last hint; read the guide again, docs/en/exercises.md)",
+           "unknown": "exercises: 1 to {n}; actions: hint, start", "list": "The exercises (make exercise N; a hint: make exercise N hint):",
+           "reset": "Exercise {n} is back at its start.", "nothing": "nothing to undo for exercise {n}", "builds": "after exercise {n}",
+           "nostart": "exercise {n} has nothing to prepare: read it in docs/en/exercises.md", "failed": "failed: {e}"},
 }
 
 
-def language(argv):
-    if "--lang" in argv:
-        return argv[argv.index("--lang") + 1]
-    lang = os.environ.get("LAB_LANG") or ("fr" if os.environ.get("LANG", "").startswith("fr") else "en")
-    return lang if lang in WORDS else "en"
+WORDS["fr"] = {k: french(v) for k, v in WORDS["fr"].items()}
+WORDS["fr"]["colon"], WORDS["en"]["colon"] = "\u202f: ", ": "
+
+
+def _hints_given():
+    try:
+        return json.loads(HINTS.read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def _save_hints(given):
+    HINTS.parent.mkdir(exist_ok=True)
+    HINTS.write_text(json.dumps(given) + "\n")
+
+
+def show_list(all_, lang, w):
+    print(w["list"])
+    for n, e in all_.items():
+        after = f", {w['builds'].format(n=e.builds_on)}" if e.builds_on else ""
+        print(f"  {n:2}. {e.title(lang)} ({e.level(lang)}{after})")
+        print(f"      {w['learn']}{w['colon']}{e.learn(lang)}")
+
+
+def hint(exercise, lang, w):
+    given = _hints_given()
+    k = given.get(str(exercise.number), 0)
+    if k >= len(exercise.hints):
+        print(f"{w['hint']} {len(exercise.hints)}/{len(exercise.hints)}{w['colon']}{exercise.hints[-1](lang)}")
+        print(w["nomore"])
+        return 0
+    given[str(exercise.number)] = k + 1
+    _save_hints(given)
+    print(f"{w['hint']} {k + 1}/{len(exercise.hints)}{w['colon']}{exercise.hints[k](lang)}")
+    return 0
+
+
+def check(exercise, lang, w):
+    lab = inventory.load()
+    from labtests.prom import Prometheus
+
+    print(f"{w['exercise']} {exercise.number} — {exercise.title(lang)}")
+    findings = exercise.check(Context(lab, Prometheus(lab)))
+    for f in findings:
+        print(f"  {'✔' if f.done else '✘'} {f.text(lang)}")
+    left = sum(not f.done for f in findings)
+    if not left:
+        print(w["done"])
+        return 0
+    print(f"{w['todo']} — {left} {w['left']} ({w['more'].format(n=exercise.number)})")
+    return 1
+
+
+def reset(exercise, lang, w):
+    ws = Workspace(lang, out=print)
+    exercise.undo(ws)
+    given = _hints_given()
+    if given.pop(str(exercise.number), None) is not None:
+        _save_hints(given)
+    print(w["reset"].format(n=exercise.number) if ws.changed else w["nothing"].format(n=exercise.number))
+    return 0
+
+
+def start(exercise, lang, w):
+    if not exercise.start:
+        print(w["nostart"].format(n=exercise.number))
+        return 0
+    exercise.start(Workspace(lang, out=print))
+    return 0
 
 
 def main(argv):
     lang = language(argv)
-    words = WORDS[lang]
+    w = WORDS[lang]
     args = [a for i, a in enumerate(argv) if a != "--lang" and (i == 0 or argv[i - 1] != "--lang")]
+    all_ = exercises()
     if not args:
-        print(words["list"])
-        for number, (fr, en) in TITLES.items():
-            print(f"  {number}. {fr if lang == 'fr' else en}")
+        show_list(all_, lang, w)
         return 0
     doing_reset = args[0] == "reset"
-    number = args[1] if doing_reset and len(args) > 1 else args[0]
-    if not number.isdigit() or int(number) not in TITLES:
-        print(f"{words['unknown']} {max(TITLES)}", file=sys.stderr)
+    number, action = (args[1] if len(args) > 1 else "", "reset") if doing_reset else (args[0], args[1] if len(args) > 1 else "check")
+    actions = {"check": check, "hint": hint, "start": start, "reset": reset}
+    if not number.isdigit() or int(number) not in all_ or action not in actions:
+        print(w["unknown"].format(n=max(all_)), file=sys.stderr)
         return 2
-    number = int(number)
-    if doing_reset:
-        reset.reset(number)
-        print(f"{words['reset']} {number}")
-        return 0
-    title = TITLES[number][0 if lang == "fr" else 1]
-    print(f"{words['exercise']} {number} — {title}")
-    findings = checks.run(number)
-    for f in findings:
-        print(f"  {'✔' if f.done else '✘'} {f.fr if lang == 'fr' else f.en}")
-    missing = sum(not f.done for f in findings)
-    print(words["done"] if not missing else f"{words['todo']} — {missing} {words['left']}")
-    return 0 if not missing else 1
+    try:
+        return actions[action](all_[int(number)], lang, w)
+    except LabUnreachable as e:
+        print(e.text(lang), file=sys.stderr)
+    except inventory.InventoryError as e:
+        print(f"{e}", file=sys.stderr)
+    except requests.RequestException as e:
+        print(say(f"le lab ne répond pas ({type(e).__name__}) : lancez `make status`, puis `make up`.",
+                  f"the lab does not answer ({type(e).__name__}): run `make status`, then `make up`.")(lang), file=sys.stderr)
+    except (RuntimeError, OSError) as e:
+        print(w["failed"].format(e=e), file=sys.stderr)
+    return 3
 
 
 if __name__ == "__main__":

@@ -83,10 +83,22 @@ def fresh_targets(prometheus):
     return wait_for(prometheus.targets, scraped_since_start, 90, "every target scraped since the tests started")
 
 
-def pytest_collection_modifyitems(items):
-    """Drills last, then the exercises: they break or change the lab on purpose (and put it back);
+def pytest_addoption(parser):
+    parser.addoption("--prove-exercises", action="store_true",
+                     help="also prove the workshop's exercise checks (they change lab.yaml, templates/ and answers/ for a "
+                          "while, and refuse to start when those hold changes of yours): make prove-exercises")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Without --prove-exercises the exercise proofs are left out: `make test` never touches the working tree.
+    Drills last, then the exercises: they break or change the lab on purpose (and put it back);
     ordinary tests see it untouched.
     Before them, the tests that need a fresh scrape, which by then has mostly happened."""
+    if not config.getoption("--prove-exercises"):
+        proofs = [item for item in items if item.get_closest_marker("exercise")]
+        if proofs:
+            config.hook.pytest_deselected(items=proofs)
+            items[:] = [item for item in items if not item.get_closest_marker("exercise")]
     items.sort(key=lambda item: (item.get_closest_marker("exercise") is not None, item.get_closest_marker("drill") is not None,
                                  "fresh_targets" in item.fixturenames))
 

@@ -14,6 +14,17 @@ EXPORTERS = LAB.nodes_with("node_exporter")
 VICTIM = EXPORTERS[min(1, len(EXPORTERS) - 1)] if EXPORTERS else None
 
 
+# How to lock each exporter out of its server, and the way back (None: provisioning repairs it).
+LOCKOUTS = {
+    "postgres_exporter": ("runuser -u postgres -- psql -qc 'ALTER ROLE postgres_exporter NOLOGIN' -c "
+                          "\"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'postgres_exporter'\"", None),
+    "mysqld_exporter": ("mariadb -e \"DROP USER 'mysqld_exporter'@'localhost'\"", None),
+    "nginx_exporter": ("rm /etc/nginx/conf.d/promlab-status.conf && systemctl reload nginx", None),
+    # ACL changes made at run time are not in redis.conf: provisioning cannot see them, so undo by hand.
+    "redis_exporter": ("redis-cli ACL SETUSER redis_exporter off", "redis-cli ACL SETUSER redis_exporter on"),
+}
+
+
 def reprovision(host, node):
     """Run the provisioning on a node as `vagrant provision` does (it repairs any drift)."""
     env = " ".join(f"{k}={shlex.quote(v)}" for k, v in inventory.guest_env().items())

@@ -45,7 +45,7 @@ def wait_green(timeout=180, out=sys.stdout):
 
 def urls():
     prometheus = Prometheus(LAB)
-    lines = [f"Prometheus  {prometheus.url}  (menu Status → Targets; Alerts)"]
+    lines = [f"Prometheus  {prometheus.url}  (menu Status → Target health; Alerts)"]
     if LAB.nodes_with("grafana"):
         from labtests.grafana import base_url
 

@@ -1,43 +1,274 @@
-"""Every exercise's self-check, run twice on the lab: before the exercise is done it must say
-"not done" and why; after the solution (exercises/solutions/N.sh) is applied it must pass.
-The lab is then reset to the start of the exercise (exercises/reset.py), also on failure.
+"""Proof of every exercise's check, on the running lab (`make prove-exercises`; opt-in, as it changes the
+lab and lab.yaml, templates/ and answers/ for a while):
 
-Marked `exercise` (they change lab.yaml and the lab for a while); they run after everything else.
+- on the lab as the repository describes it, the check says "not done", in French and in English;
+- after each plausible wrong attempt (teacher/wrong/NN-*.sh) it still says "not done", and for the reason the
+  attempt declares on its `# expect:` line (polled until that reason shows: the attempt has taken effect);
+- after each of its solutions (teacher/solutions/NN*.sh: every right way) it says "done"; then the exercise's
+  reset brings it back to "not done".
+
+Between cases the exercise's own reset runs, then whatever an attempt changed beyond it is put back from a
+snapshot taken before. It refuses to start, naming them, when those files hold changes of the user's.
 """
 
+import contextlib
+import json
+import os
+import re
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import pytest
 
-from exercises.__main__ import TITLES
-from exercises.reset import reset
+from exercises import exercises
+from labtests.lab import LAB
 from labtests.poll import wait_for
 from provision import inventory
 
 REPO = inventory.REPO
-# The exercises are written for the repository's lab.yaml (node3 and node6 exist, node7 does not).
+TEACHER = REPO / "teacher"
+TOUCHED = ("lab.yaml", "templates", "answers")
+EXERCISES = exercises()
+# Exercise 12's solution runs once per kind of fault; its wrong attempts each on one kind.
+FAULT_KINDS = ("stopped", "route", "lockout")
+WRONG_FAULT = {"12-not-repaired": "lockout", "12-vague": "route"}
 OTHER_LAB = inventory.default_path().resolve() != (REPO / "lab.yaml").resolve()
 pytestmark = [pytest.mark.exercise,
               pytest.mark.skipif(OTHER_LAB, reason=f"LAB_FILE names {inventory.default_path()}: the exercises and their "
                                                    "solutions are written for the repository's lab.yaml")]
 
 
-def check(number, lang):
-    return subprocess.run([sys.executable, "-m", "exercises", str(number), "--lang", lang], cwd=REPO, capture_output=True, text=True)
+def _scripts(kind, number):
+    return sorted((TEACHER / kind).glob(f"{number:02d}*.sh"))
 
 
-@pytest.mark.parametrize("number", sorted(TITLES))
-def test_exercise_check_says_not_done_then_done(number):
-    before = check(number, "fr")
-    assert before.returncode == 1, f"exercise {number} passes before it is done:\n{before.stdout}{before.stderr}"
-    assert "PAS ENCORE FAIT" in before.stdout and "✘" in before.stdout, f"no reason given:\n{before.stdout}{before.stderr}"
+def _wrong_cases():
+    found = []
+    for number in EXERCISES:
+        for script in _scripts("wrong", number):
+            expect = re.search(r"^# expect: (.+)$", script.read_text(), re.M)
+            assert expect, f"{script} has no '# expect: <what the check must say>' line"
+            found.append(pytest.param(number, script, expect.group(1), WRONG_FAULT.get(script.stem), id=script.stem))
+    return found
+
+
+def _solution_cases():
+    return [pytest.param(number, script, fault, id=f"{script.stem}{'-' + fault if fault else ''}")
+            for number in EXERCISES for script in _scripts("solutions", number)
+            for fault in (FAULT_KINDS if EXERCISES[number].start else (None,))]
+
+
+TIMINGS = REPO / "build" / "exercise-check-seconds.json"
+
+
+def _record(case, until_done, answer):
+    """For the benchmark: seconds from a solution's end to its check passing (polling included), and one check's answer."""
+    TIMINGS.parent.mkdir(exist_ok=True)
+    found = json.loads(TIMINGS.read_text()) if TIMINGS.is_file() else {}
+    found[case] = {"until_done": round(until_done, 1), "answer": round(answer, 1)}
+    TIMINGS.write_text(json.dumps(found, indent=1, sort_keys=True) + "\n")
+
+
+def user_changes():
+    """Files an exercise touches that differ from the last commit (the user's work, which the proof must not touch)."""
+    out = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all", "--", *TOUCHED], cwd=REPO,
+                         capture_output=True, text=True, check=True).stdout
+    return [line[3:] for line in out.splitlines()]
+
+
+def snapshot():
+    """{path: bytes} of lab.yaml and every file under templates/ and answers/."""
+    paths = [REPO / "lab.yaml"] + [p for d in TOUCHED[1:] for p in (REPO / d).rglob("*") if p.is_file()]
+    return {p: p.read_bytes() for p in paths if p.is_file()}
+
+
+def restore(before):
+    """Put those files back as they were; remove files that appeared. True when something changed."""
+    changed = False
+    for path in snapshot().keys() - before.keys():
+        path.unlink()
+        changed = True
+    for path, data in before.items():
+        if not path.is_file() or path.read_bytes() != data:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+            changed = True
+    return changed
+
+
+def _env(fault=None):
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    if fault:
+        env["PROMLAB_FAULT"] = fault
+    return env
+
+
+def run(*args, fault=None, timeout=600, input=None):
+    return subprocess.run(args, cwd=REPO, capture_output=True, text=True, env=_env(fault), timeout=timeout, input=input)
+
+
+def check(number, lang="en"):
+    return run(sys.executable, "-m", "exercises", str(number), "--lang", lang)
+
+
+def shown(proc):
+    return f"(exit {proc.returncode})\n{proc.stdout[-3000:]}{proc.stderr[-2000:]}"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def users_work_is_not_at_stake():
+    changed = user_changes()
+    if changed:
+        pytest.exit("refusing to prove the exercises: they would change files that hold changes of yours: "
+                    f"{', '.join(changed)} (commit or move them first)", returncode=2)
+    foreign = run("vagrant", "ssh", LAB.prometheus_node.name, "-c", "ls /etc/prometheus/rules").stdout.split()
+    if set(foreign) - {"promlab.rules.yml"}:
+        pytest.exit(f"refusing to prove the exercises: {LAB.prometheus_node.name} has rule files of yours: "
+                    f"{', '.join(sorted(set(foreign) - {'promlab.rules.yml'}))}", returncode=2)
+
+
+@contextlib.contextmanager
+def at_start(number, fault=None):
+    """The lab at the start of exercise `number` (its prerequisite done, started when it has a start);
+    afterwards its reset, then a snapshot puts back what the case changed beyond it."""
+    exercise = EXERCISES[number]
+    before = snapshot()
     try:
-        solution = subprocess.run(["sh", f"exercises/solutions/{number}.sh"], cwd=REPO, capture_output=True, text=True)
-        assert solution.returncode == 0, f"the solution of exercise {number} failed:\n{solution.stdout[-2000:]}{solution.stderr[-2000:]}"
-        # Some effects take a scrape or two (an alert must go pending, then fire): poll the check.
-        after = wait_for(lambda: check(number, "en"), lambda p: p.returncode == 0, 240,
-                         f"exercise {number}'s check passing after its solution")
-        assert "DONE" in after.stdout
+        if exercise.builds_on:
+            for script in _scripts("solutions", exercise.builds_on)[:1]:
+                applied = run("sh", str(script))
+                assert applied.returncode == 0, f"exercise {exercise.builds_on}'s solution failed: {shown(applied)}"
+            wait_for(lambda: check(exercise.builds_on), lambda p: p.returncode == 0, 120,
+                     f"exercise {exercise.builds_on} done before exercise {number}")
+        if exercise.start:
+            started = run(sys.executable, "-m", "exercises", str(number), "start", fault=fault)
+            assert started.returncode == 0, f"make exercise {number} start failed: {shown(started)}"
+        yield number
     finally:
-        reset(number)
+        for n in (number, exercise.builds_on):
+            if n:
+                undone = run(sys.executable, "-m", "exercises", "reset", str(n))
+                assert undone.returncode == 0, f"the reset of exercise {n} failed: {shown(undone)}"
+        if restore(before):
+            provisioned = run("vagrant", "provision", LAB.prometheus_node.name)
+            assert provisioned.returncode == 0, f"provisioning after the case failed: {shown(provisioned)}"
+
+
+def _fault_wait(number):
+    """Exercise 12 starts by breaking the lab: Prometheus must have seen it before the check is asked."""
+    if EXERCISES[number].start:
+        wait_for(lambda: check(number), lambda p: "not healthy yet" in p.stdout, 120, "Prometheus seeing the fault")
+
+
+@pytest.mark.parametrize("number", EXERCISES)
+def test_check_says_not_done_on_a_fresh_lab(number):
+    with at_start(number, "stopped"):
+        _fault_wait(number)
+        for lang, words in (("fr", "PAS ENCORE FAIT"), ("en", "NOT DONE YET")):
+            before = check(number, lang)
+            assert before.returncode == 1, f"exercise {number} passes before it is done: {shown(before)}"
+            assert "✘" in before.stdout and words in before.stdout, shown(before)
+
+
+@pytest.mark.parametrize(("number", "script", "expect", "fault"), _wrong_cases())
+def test_check_refuses_a_wrong_attempt_for_its_reason(number, script, expect, fault):
+    with at_start(number, fault):
+        _fault_wait(number)
+        attempt = run("sh", str(script))
+        assert attempt.returncode == 0, f"the wrong attempt itself failed: {shown(attempt)}"
+
+        def refused(proc):
+            assert proc.returncode != 0, f"exercise {number} accepts the wrong attempt {script.name}: {shown(proc)}"
+            return proc.returncode == 1 and re.search(expect, proc.stdout, re.S)
+
+        wait_for(lambda: check(number), refused, 150, f"exercise {number} refusing {script.name} saying /{expect}/")
+
+
+@pytest.mark.parametrize(("number", "script", "fault"), _solution_cases())
+def test_solution_passes_and_the_reset_undoes_it(number, script, fault):
+    with at_start(number, fault):
+        _fault_wait(number)
+        solution = run("sh", str(script))
+        assert solution.returncode == 0, f"the solution {script.name} failed: {shown(solution)}"
+        done_at = time.monotonic()
+        after = wait_for(lambda: check(number), lambda p: p.returncode == 0, 300, f"exercise {number} passing after {script.name}")
+        until_done = time.monotonic() - done_at
+        assert "✘" not in after.stdout and "DONE" in after.stdout, shown(after)
+        asked_at = time.monotonic()
+        assert check(number).returncode == 0
+        _record(script.stem + (f"-{fault}" if fault else ""), until_done, time.monotonic() - asked_at)
+        undone = run(sys.executable, "-m", "exercises", "reset", str(number))
+        assert undone.returncode == 0, shown(undone)
+        again = check(number)
+        assert again.returncode == 1, f"exercise {number} still passes after its reset: {shown(again)}"
+
+
+
+# A student's own work, belonging to no exercise (and one answer belonging to exercise 1).
+MINE_RULES = "/etc/prometheus/rules/mine.rules.yml"
+MINE = {
+    "answers/mine.promql": "sum by (job) (up)  # my own\n",
+    "answers/1.promql": "count by (job) (up == 1)  # planted by the test\n",
+    "templates/dashboards/mine.json": '{"uid": "mine", "title": "Mine", "panels": []}\n',
+}
+MINE_JOB = '''  - job_name: mine
+    static_configs:
+      - targets: ["localhost:9090"]
+        labels:
+          node: node1
+'''
+
+
+def _plant():
+    for path, text in MINE.items():
+        (REPO / path).parent.mkdir(parents=True, exist_ok=True)
+        (REPO / path).write_text(text)
+    template = REPO / "templates" / "prometheus.yml.j2"
+    end = "  # --- End of your own targets"
+    template.write_text(template.read_text().replace(end, MINE_JOB + end))
+    lab = REPO / "lab.yaml"
+    lab.write_text(re.sub(r"^  cpu_busy_above: .*$", "  cpu_busy_above: 0.85  # mine", lab.read_text(), count=1, flags=re.M))
+    rules = "groups:\n  - name: mine\n    rules:\n      - record: mine:up:count\n        expr: count(up)\n"
+    planted = run("vagrant", "ssh", LAB.prometheus_node.name, "-c", f"sudo tee {MINE_RULES} >/dev/null", input=rules)
+    assert planted.returncode == 0, shown(planted)
+    provisioned = run("vagrant", "provision", LAB.prometheus_node.name)
+    assert provisioned.returncode == 0, shown(provisioned)
+
+
+def _planted_rules():
+    return run("vagrant", "ssh", LAB.prometheus_node.name, "-c", f"sudo cat {MINE_RULES}").stdout
+
+
+def test_students_work_survives_make_test_and_every_reset():
+    before = snapshot()
+    try:
+        _plant()
+        planted = snapshot()
+        planted_rules = _planted_rules()
+        assert "mine:up:count" in planted_rules
+
+        def intact(after, belongs_to=None):
+            now = snapshot()
+            for path, data in planted.items():
+                relative = path.relative_to(REPO).as_posix()
+                if relative == "answers/1.promql" and belongs_to == 1:
+                    copies = (REPO / ".promlab" / "backup").glob("*/answers/1.promql")
+                    assert any(c.read_bytes() == data for c in copies), f"{after} removed answers/1.promql without a copy"
+                    continue
+                assert now.get(path) == data, f"{after} changed or removed {relative}, the student's work"
+            assert _planted_rules() == planted_rules, f"{after} changed or removed {MINE_RULES} on {LAB.prometheus_node.name}"
+
+        tests = run(sys.executable, "-m", "pytest", "labtests", "-m", "not drill", "-q", "-p", "no:cacheprovider", "--tb=line")
+        intact(f"the labtests (make test's second part; exit {tests.returncode})")
+        for number in EXERCISES:
+            undone = run(sys.executable, "-m", "exercises", "reset", str(number))
+            assert undone.returncode == 0, shown(undone)
+            intact(f"make reset-exercise {number}", belongs_to=number)
+            if number == 1:
+                (REPO / "answers" / "1.promql").write_bytes(planted[REPO / "answers" / "1.promql"])
+    finally:
+        run("vagrant", "ssh", LAB.prometheus_node.name, "-c", f"sudo rm -f {MINE_RULES}")
+        restore(before)
+        run("vagrant", "provision", LAB.prometheus_node.name)

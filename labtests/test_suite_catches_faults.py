@@ -7,7 +7,7 @@ it is green again (also when the test itself fails). Marked `drill`.
 
 import pytest
 
-from labtests.faults import VICTIM, exec_on, reprovision, run_labtests, wait_target
+from labtests.faults import LOCKOUTS, VICTIM, exec_on, reprovision, run_labtests, wait_target
 from labtests.lab import LAB, subjects
 from labtests.poll import wait_for
 
@@ -84,17 +84,6 @@ def test_scrape_interval_unlike_lab_fails_the_suite(hosts, prometheus):
     finally:
         reprovision(host, PROMETHEUS)
         wait_target(prometheus, "node", VICTIM.name, "up")
-
-
-# How to lock each exporter out of its server, and the way back (None: provisioning repairs it).
-LOCKOUTS = {
-    "postgres_exporter": ("runuser -u postgres -- psql -qc 'ALTER ROLE postgres_exporter NOLOGIN' -c "
-                          "\"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'postgres_exporter'\"", None),
-    "mysqld_exporter": ("mariadb -e \"DROP USER 'mysqld_exporter'@'localhost'\"", None),
-    "nginx_exporter": ("rm /etc/nginx/conf.d/promlab-status.conf && systemctl reload nginx", None),
-    # ACL changes made at run time are not in redis.conf: provisioning cannot see them, so undo by hand.
-    "redis_exporter": ("redis-cli ACL SETUSER redis_exporter off", "redis-cli ACL SETUSER redis_exporter on"),
-}
 
 
 @pytest.mark.parametrize(("node", "role", "subject", "up_metric"), [p for p in subjects() if p.values[1] in LOCKOUTS])

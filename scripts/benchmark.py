@@ -145,7 +145,7 @@ def main(argv):
     rows += [(f"no-op `vagrant provision`, {n} nodes one after another", f"{noop:.1f} s ({noop / n:.1f} s per node, {changed} changed)")]
     rows += [("a scrape interval change: `vagrant provision` on the Prometheus node until Prometheus runs with it",
               f"{config_change_seconds(lab):.1f} s (validated with promtool, then a reload)")]
-    suite, out = timed([sys.executable, "-m", "pytest", "labtests", "-q", "-p", "no:cacheprovider", "-m", "not drill and not exercise"])
+    suite, out = timed([sys.executable, "-m", "pytest", "labtests", "-q", "-p", "no:cacheprovider", "-m", "not drill"])
     rows += [("labtests without the drills", f"{suite:.1f} s ({out.strip().splitlines()[-1]})")]
     if lab.nodes_with("alertmanager") and lab.nodes_with("node_exporter") and "--no-drill" not in argv:
         drill, out = timed([sys.executable, "-m", "pytest", "labtests/test_drills.py", "-q", "-p", "no:cacheprovider"])
@@ -153,6 +153,11 @@ def main(argv):
         steps = ", ".join(f"{step} {t} s" for step, t in timings["seconds"].items())
         rows += [(f"fault drill on {timings['node']} (node_exporter stopped; instance_down_for {timings['instance_down_for']})",
                   f"{drill:.1f} s: {steps}")]
+    checks = REPO / "build" / "exercise-check-seconds.json"
+    if checks.is_file():  # written by the last `make prove-exercises` (a quarter of an hour: not rerun here)
+        for case, seconds in json.loads(checks.read_text()).items():
+            rows += [(f"exercise check after the solution {case} (last `make prove-exercises`)",
+                      f"passes {seconds['until_done']} s after the solution ends (polling included); answers in {seconds['answer']} s")]
     provider = os.environ.get("VAGRANT_DEFAULT_PROVIDER", "(Vagrant's default)")
     print(f"Machine: {machine()}; provider {provider}; install method {lab.install_method}\n")
     print("| measure | result |\n| --- | --- |")

@@ -39,3 +39,56 @@ def test_every_make_target_in_the_guide_exists():
     named = {m for lang in ("en", "fr") for page in PAGES
              for m in re.findall(r"(?:`|^|&& )make ([a-z][a-z-]+)", (DOCS / lang / page).read_text(), re.M)}
     assert named and named <= targets, f"targets the guide names that the Makefile lacks: {sorted(named - targets)}"
+
+
+# --- French pages are written for French readers ------------------------------------------------------------
+
+CODE = re.compile(r"```.*?```|`[^`\n]*`|\]\([^)]*\)|https?://[^\s)]+", re.S)
+FRENCH_RULES = {
+    "a plain or no-break space before : ; ? ! » (French wants U+202F)": re.compile(r"[ \u00a0][:;?!»]"),
+    "a plain space after « (French wants U+202F)": re.compile(r"«[ \u00a0]"),
+    "no space before ; ? ! (French wants U+202F)": re.compile(r"(?<=[A-Za-zÀ-ÿ)*])[;?!]"),
+    "a plain space between a number and its unit (French wants U+00A0: 15 s, 0,8 Gio)":
+        re.compile(r"\d (s|min|h|Gio|Mio|Go|Mo|Kio|ko|%)(?=\W|$)"),
+    "a decimal point before a unit (French writes 0,8 Gio)": re.compile(r"\d\.\d+[ \u00a0](Gio|Mio|Go|Mo|s|%)(?=\W|$)"),
+    "a time written 9:20 (French writes 9 h 20)": re.compile(r"(?<![\d.])\d{1,2}:\d\d(?!\d)"),
+}
+
+
+def french_prose(text):
+    """A French page without its code, link targets and addresses: the prose French typography applies to."""
+    return CODE.sub(" ", text)
+
+
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("rule", FRENCH_RULES)
+def test_french_page_follows_french_typography(page, rule):
+    prose = french_prose((DOCS / "fr" / page).read_text())
+    found = [prose[max(0, m.start() - 30):m.end() + 10].replace("\n", " ") for m in FRENCH_RULES[rule].finditer(prose)]
+    assert not found, f"docs/fr/{page}: {rule}: {found[:5]}"
+
+
+@pytest.mark.parametrize(("sample", "rule"), [
+    ("le lab : six machines", "a plain or no-break space before : ; ? ! » (French wants U+202F)"),
+    ("Bloqué?", "no space before ; ? ! (French wants U+202F)"),
+    ("« oui\u202f»", "a plain space after « (French wants U+202F)"),
+    ("toutes les 15 s", "a plain space between a number and its unit (French wants U+00A0: 15 s, 0,8 Gio)"),
+    ("0.8\u00a0Gio", "a decimal point before a unit (French writes 0,8 Gio)"),
+    ("| 13:30 | exercice 8", "a time written 9:20 (French writes 9 h 20)"),
+])
+def test_the_typography_check_catches_each_mistake(sample, rule):
+    assert FRENCH_RULES[rule].search(french_prose(sample))
+
+
+def test_code_and_addresses_are_not_held_to_french_typography():
+    prose = french_prose("Lancez `make up` puis http://127.0.0.1:9090 et [la page](tour.md#a)\u202f:\n```sh\nls ; echo ?\n```")
+    assert not any(rule.search(prose) for rule in FRENCH_RULES.values()), prose
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_french_pages_send_readers_only_to_french_pages(page):
+    text = (DOCS / "fr" / page).read_text()
+    links = [link.split("#")[0] for link in re.findall(r"\]\(([^)]+\.md(?:#[^)]*)?)\)", text)]
+    english = [link for link in links if not (DOCS / "fr" / link).resolve().is_relative_to((DOCS / "fr").resolve())
+               and "../en/" not in link]
+    assert not english, f"docs/fr/{page} sends French readers to pages in English only: {english}"

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Exercise 2: scrape every 10 seconds; Prometheus picks it up when node1 is provisioned (a reload).
+# Exercise 5: scrape every 10 seconds; Prometheus picks it up when node1 is provisioned (a reload).
 set -e
 perl -pi -e 's/^  scrape_interval: .*/  scrape_interval: 10s/' lab.yaml
 vagrant provision node1

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Exercise 3: node7, with the next free address; then Prometheus learns about it.
+# Exercise 6: node7, with the next free address; then Prometheus learns about it.
 set -e
 echo '  - {name: node7, roles: [node_exporter]}' >> lab.yaml
 vagrant up node7

@@ -1,0 +1,59 @@
+"""Exercise 6: add a machine (node7) to lab.yaml, bring it up, have Prometheus scrape it."""
+
+from exercises.base import Exercise, done, missing, say
+from exercises.workspace import drop_items
+
+NEW = "node7"
+ITEM = rf"  - (\{{\s*)?name: {NEW}\b"
+
+
+def check(ctx):
+    from labtests.status import machines
+
+    lab, prometheus_node = ctx.lab, ctx.lab.prometheus_node.name
+    if NEW not in [n.name for n in lab.nodes]:
+        return [missing(f"lab.yaml n'a pas de {NEW} : ajoutez-le à la fin de nodes:",
+                        f"lab.yaml has no {NEW}: add it at the end of nodes:")]
+    node = lab.node(NEW)
+    if "node_exporter" not in node.roles:
+        return [missing(f"{NEW} n'a pas le rôle node_exporter", f"{NEW} lacks the node_exporter role")]
+    found = [done(f"lab.yaml a {NEW} ({node.ip}) avec node_exporter", f"lab.yaml has {NEW} ({node.ip}) with node_exporter")]
+    state = machines().get(NEW, ("not created",))[0].replace("_", " ")  # Vagrant says not_created
+    if state != "running":
+        return found + [missing(f"la machine {NEW} est « {state} » : créez-la", f"machine {NEW} is '{state}': bring it up")]
+    found.append(done(f"la machine {NEW} tourne", f"machine {NEW} runs"))
+    target = [t for t in ctx.targets() if t["labels"]["job"] == "node" and t["labels"].get("node") == NEW]
+    if not target:
+        return found + [missing(f"Prometheus ne connaît pas encore {NEW} : provisionnez {prometheus_node}",
+                                f"Prometheus does not know {NEW} yet: provision {prometheus_node}")]
+    if target[0]["health"] != "up":
+        return found + [missing(f"la cible de {NEW} est {target[0]['health']} : {target[0]['lastError']}",
+                                f"{NEW}'s target is {target[0]['health']}: {target[0]['lastError']}")]
+    return found + [done(f"Prometheus interroge {NEW} et la cible est up", f"Prometheus scrapes {NEW}, its target is up")]
+
+
+def undo(ws):
+    lab = ws.lab()
+    if NEW in [n.name for n in lab.nodes]:
+        # Destroy while lab.yaml still names the node: the Vagrantfile only knows lab.yaml's nodes.
+        ws.run("vagrant", "destroy", "--force", NEW, what=f"destroying {NEW}")
+    if ws.rewrite("lab.yaml", lambda text: drop_items(text, ITEM, within=(r"^nodes:", r"^\S"))):
+        ws.provision(lab.prometheus_node.name)
+
+
+EXERCISE = Exercise(
+    number=6,
+    title=say("Ajouter node7", "Add node7"),
+    learn=say("une machine de plus : une entrée dans lab.yaml, et Prometheus la découvre au provisionnement",
+              "one more machine: one entry in lab.yaml, and Prometheus learns of it when provisioned"),
+    hints=(
+        say("Regardez les entrées de nodes: dans lab.yaml ; l'en-tête du fichier dit ce que chaque clé veut dire.",
+            "Look at the entries under nodes: in lab.yaml; the file's header says what each key means."),
+        say("Sans ip, le nœud prend la prochaine adresse libre. Ensuite : vagrant up <nœud>.",
+            "Without ip, the node gets the next free address. Then: vagrant up <node>."),
+        say("Prometheus ne connaît que ce que lab.yaml disait à son dernier provisionnement.",
+            "Prometheus only knows what lab.yaml said when it was last provisioned."),
+    ),
+    check=check,
+    undo=undo,
+)

@@ -1,0 +1,3 @@
+#!/bin/sh
+# expect: without a job label
+mkdir -p answers && echo 'count(up)' > answers/1.promql
