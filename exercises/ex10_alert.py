@@ -85,7 +85,7 @@ def check(ctx):
     return found + [done(f"un silence sur {ALERT} est actif (jusqu'à {ends})", f"a silence on {ALERT} is active (until {ends})")]
 
 
-BUSY = "while :; do :; done"  # the busy loops the guide starts (teacher/solutions/load.sh too)
+BUSY = "while :; do :; [d]one"  # the guide's busy loops (teacher/solutions/load.sh too), not the shell running pkill
 
 
 def undo(ws):

@@ -26,19 +26,23 @@ WORDS = {
 
 
 def _faults(lab):
-    """{fault id: (kind, node, where, break command, repair: command or None for `vagrant provision node`)}."""
+    """{fault id: (kind, node, where, break command, repair: command or None for `vagrant provision node`,
+    the PromQL that returns something once Prometheus sees the fault)}."""
     from labtests.faults import LOCKOUTS
 
     prometheus = lab.prometheus_node.name
     found = {}
     for node in lab.nodes_with("node_exporter"):
-        found[f"stopped:{node.name}"] = ("stopped", node.name, node.name, "systemctl stop node_exporter", "systemctl start node_exporter")
+        down = f'up{{job="node", node="{node.name}"}} == 0'
+        found[f"stopped:{node.name}"] = ("stopped", node.name, node.name, "systemctl stop node_exporter",
+                                         "systemctl start node_exporter", down)
         if node.name != prometheus:
             route = f"blackhole {node.ip}/32"
-            found[f"route:{node.name}"] = ("route", node.name, prometheus, f"ip route add {route}", f"ip route del {route}")
+            found[f"route:{node.name}"] = ("route", node.name, prometheus, f"ip route add {route}", f"ip route del {route}", down)
         for role in node.roles:
             if role in LOCKOUTS and LOCKOUTS[role][1] is None:
-                found[f"lockout:{node.name}"] = ("lockout", node.name, node.name, LOCKOUTS[role][0], None)
+                seen = f'{lab.components[role]["subject_up"]}{{node="{node.name}"}} == 0'
+                found[f"lockout:{node.name}"] = ("lockout", node.name, node.name, LOCKOUTS[role][0], None, seen)
     return found
 
 
@@ -96,13 +100,13 @@ def start(ws):
     if not choices:
         raise RuntimeError(f"no fault of kind {kind!r} fits this lab; kinds: stopped, route, lockout")
     fault = random.choice(choices)
-    _, node, where, command, _ = faults[fault]
+    _, node, where, command, _, seen = faults[fault]
     salt = secrets.token_hex(8)
     STATE.parent.mkdir(exist_ok=True)
     STATE.write_text(json.dumps({"salt": salt, "digest": _digest(salt, fault), "started": time.time()}) + "\n")
     on_node(where, command, check=True)
     # Said only once Prometheus sees it: the student then finds what a real incident would show.
-    _until(lambda: [w for w in unhealthy(_context(lab)) if w.endswith(f"/{node}")], 120)
+    _until(lambda: _context(lab).query(seen), 120)
     ws.say("quelque chose vient de casser dans le lab. À vous : trouvez quoi, réparez, et écrivez la cause dans " + ANSWER,
            f"something just broke in the lab. Your turn: find what, repair it, and write the cause in {ANSWER}")
 
@@ -140,7 +144,7 @@ def undo(ws):
     lab = ws.lab()
     fault, details = current(lab)
     if fault:
-        _, node, where, _, repair = details
+        _, node, where, _, repair, _ = details
         if repair:
             on_node(where, repair)
         else:
