@@ -59,6 +59,9 @@ render: venv
 # parallel (their builds are then cache hits). The second tag keeps `vagrant destroy`
 # from deleting the image, so the next `make up` does not rebuild it.
 image:
+ifeq ($(PROVIDER),docker)
+	@$(PY) -m provision.lxcfs
+endif
 ifeq ($(PROVIDER)$(LAB_DOCKER_IMAGE),docker)
 	@$(PY) scripts/docker_leftovers.py
 	docker build --quiet --tag promlab-node:latest --tag promlab-node:cache $(shell $(PY) -c 'from provision import inventory; print(inventory.load().boxes["docker"])') >/dev/null

@@ -36,6 +36,15 @@ def run(ctx, expr):
         return None, [missing(f"Prometheus refuse la requête : {e}", f"Prometheus refuses the query: {e}")]
 
 
+def asked(ctx, name):
+    """(the query, its result, findings so far): the result is None when there is nothing to compare yet."""
+    expr, found = read(name)
+    if expr is None:
+        return None, None, found
+    result, refused = run(ctx, expr)
+    return expr, result, found + refused
+
+
 def value(sample):
     return float(sample["value"][1])
 

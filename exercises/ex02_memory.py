@@ -8,12 +8,9 @@ USED = "node_memory_MemTotal_bytes - node_memory_MemAvailable_bytes"
 
 
 def check(ctx):
-    expr, found = answers.read(ANSWER)
-    if expr is None:
-        return found
-    result, refused = answers.run(ctx, expr)
+    expr, result, found = answers.asked(ctx, ANSWER)
     if result is None:
-        return found + refused
+        return found
     student, problems = answers.by_node(ctx, result)
     if problems:
         return found + problems

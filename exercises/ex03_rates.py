@@ -8,27 +8,27 @@ NETWORK_SCALES = {say("o/s", "B/s"): 1, say("bit/s", "bit/s"): 1 / 8, say("Kio/s
                   say("kbit/s", "kbit/s"): 1e3 / 8, say("Mbit/s", "Mbit/s"): 1e6 / 8, say("Mio/s", "MiB/s"): 2**20}
 
 
-def _rate_query(expr, name):
-    """(window, function, findings): a counter must be read with rate(), irate() or increase() over a window."""
+def _per_node_rate(ctx, answer, counter):
+    """(per-node values, (window, function), findings) of an answer that must read `counter` with a rate
+    over a window; the values are None when there is nothing to compare yet."""
+    expr, result, found = answers.asked(ctx, answer)
+    if expr is None:
+        return None, (None, None), found
     window, function = answers.window_and_function(expr)
     if not function or not window:
-        return None, None, [missing(f"{name} est un compteur : il ne fait que croître. Lisez-le avec rate(...[1m])",
-                                    f"{name} is a counter: it only grows. Read it with rate(...[1m])")]
-    return window, function, []
+        return None, (None, None), found + [missing(f"{counter} est un compteur : il ne fait que croître. Lisez-le avec rate(...[1m])",
+                                            f"{counter} is a counter: it only grows. Read it with rate(...[1m])")]
+    if result is None:
+        return None, (None, None), found
+    student, problems = answers.by_node(ctx, result)
+    # increase() over a window is rate() times the window: the same reading, in another unit of time.
+    return student, (window, "rate" if function == "increase" else function), found + problems
 
 
 def _cpu(ctx):
-    expr, found = answers.read(CPU)
-    if expr is None:
+    student, (window, function), found = _per_node_rate(ctx, CPU, "node_cpu_seconds_total")
+    if student is None:
         return found
-    window, function, problems = _rate_query(expr, "node_cpu_seconds_total")
-    result, refused = answers.run(ctx, expr)
-    if problems or result is None:
-        return found + problems + refused
-    student, problems = answers.by_node(ctx, result)
-    if problems:
-        return found + problems
-    function = "rate" if function == "increase" else function
     idle = ctx.query(f'avg by (node) ({function}(node_cpu_seconds_total{{mode="idle"}}[{window}]))')
     busy = {s["metric"]["node"]: 1 - answers.value(s) for s in idle}
     # Busy as 1 - idle or as the sum of the other modes differ by a hair (steal, rounding): 2 points of slack.
@@ -44,17 +44,9 @@ def _cpu(ctx):
 
 
 def _network(ctx):
-    expr, found = answers.read(NETWORK)
-    if expr is None:
+    student, (window, function), found = _per_node_rate(ctx, NETWORK, "node_network_receive_bytes_total")
+    if student is None:
         return found
-    window, function, problems = _rate_query(expr, "node_network_receive_bytes_total")
-    result, refused = answers.run(ctx, expr)
-    if problems or result is None:
-        return found + problems + refused
-    student, problems = answers.by_node(ctx, result)
-    if problems:
-        return found + problems
-    function = "rate" if function == "increase" else function
     per_device = {}
     for s in ctx.query(f"sum by (node, device) ({function}(node_network_receive_bytes_total[{window}]))"):
         per_device.setdefault(s["metric"]["node"], {})[s["metric"]["device"]] = answers.value(s)

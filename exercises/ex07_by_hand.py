@@ -1,5 +1,6 @@
 """Exercise 7: install an exporter on node6 by hand, and add its target in templates/prometheus.yml.j2."""
 
+import re
 from urllib.parse import urlparse
 
 from exercises.base import REPO, Exercise, done, missing, on_node, say
@@ -63,20 +64,27 @@ def check(ctx):
     return found + [done("elle est up", "it is up")]
 
 
-def undo(ws):
+def edit_own_job(ws, edit):
+    """Apply edit(text, item regex) to each job of the template's own section that holds the exercise's target
+    (node6:9256): the student's other jobs are not touched. True when the template changed."""
     lab = ws.lab()
     if NODE not in [n.name for n in lab.nodes]:
-        return
+        return False
     address = f"{lab.node(NODE).ip}:{PORT}"
-    text = (ws.repo / TEMPLATE).read_text()
     changed = False
-    for first in items_holding(text, address, JOB, within=OWN):
-        changed |= ws.rewrite(TEMPLATE, lambda t, first=first: drop_items(t, rf"{first}\s*$", within=OWN))
-    if on_node(NODE, f"dpkg-query -W -f='${{Status}}' {PACKAGE} | grep -q 'ok installed'").returncode == 0:
+    for first in items_holding((ws.repo / TEMPLATE).read_text(), address, JOB, within=OWN):
+        changed |= ws.rewrite(TEMPLATE, lambda text, first=first: edit(text, rf"{re.escape(first)}\s*$"))
+    return changed
+
+
+def undo(ws):
+    changed = edit_own_job(ws, lambda text, item: drop_items(text, item, within=OWN))
+    if NODE in [n.name for n in ws.lab().nodes] and \
+            on_node(NODE, f"dpkg-query -W -f='${{Status}}' {PACKAGE} | grep -q 'ok installed'").returncode == 0:
         ws.run("vagrant", "ssh", NODE, "-c", f"sudo DEBIAN_FRONTEND=noninteractive apt-get purge -y -q {PACKAGE}",
                what=f"removing {PACKAGE} from {NODE}")
     if changed:
-        ws.provision(lab.prometheus_node.name)
+        ws.provision(ws.lab().prometheus_node.name)
 
 
 EXERCISE = Exercise(

@@ -5,8 +5,8 @@ import json
 import yaml
 
 from exercises.base import Exercise, done, missing, say
-from exercises.ex07_by_hand import JOB, NODE, OWN, PORT, TEMPLATE, _address, hand_targets
-from exercises.workspace import drop_keys, items_holding
+from exercises.ex07_by_hand import OWN, _address, edit_own_job, hand_targets
+from exercises.workspace import drop_keys
 
 LABEL = "port"
 DROPPED = "go_.*"
@@ -52,17 +52,8 @@ def check(ctx):
 
 
 def undo(ws):
-    lab = ws.lab()
-    if NODE not in [n.name for n in lab.nodes]:
-        return
-    address = f"{lab.node(NODE).ip}:{PORT}"
-    text = (ws.repo / TEMPLATE).read_text()
-    changed = False
-    for first in items_holding(text, address, JOB, within=OWN):
-        changed |= ws.rewrite(TEMPLATE, lambda t, first=first: drop_keys(t, rf"{first}\s*$", ["relabel_configs", "metric_relabel_configs"],
-                                                                             within=OWN))
-    if changed:
-        ws.provision(lab.prometheus_node.name)
+    if edit_own_job(ws, lambda text, item: drop_keys(text, item, ["relabel_configs", "metric_relabel_configs"], within=OWN)):
+        ws.provision(ws.lab().prometheus_node.name)
 
 
 EXERCISE = Exercise(

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import yaml
 
+from provision import lxcfs
 from provision.roles import ROLES
 
 REPO = Path(__file__).resolve().parent.parent
@@ -127,8 +128,9 @@ class Lab:
                 {"name": "blackbox_tcp", "module": "tcp_connect", "targets": tcp}]
 
     def to_json(self, env=None):
-        """The checked inventory for the Vagrantfile, with the environment the guests must see."""
-        return json.dumps(dict(asdict(self), provision_env=guest_env(env)), indent=2)
+        """The checked inventory for the Vagrantfile, with the environment the guests must see and the
+        mounts that let a docker container see its own /proc (none where lxcfs does not serve)."""
+        return json.dumps(dict(asdict(self), provision_env=guest_env(env), docker_volumes=lxcfs.volumes()), indent=2)
 
 
 def guest_env(env=None):

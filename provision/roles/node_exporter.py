@@ -1,6 +1,6 @@
 """node_exporter: the node's CPU, memory, disk, filesystem, network and load metrics."""
 
-from provision import exporter
+from provision import exporter, lxcfs
 
 NAME = "node_exporter"
 
@@ -10,7 +10,7 @@ def services(lab, node):
 
 
 def files(lab, node):
-    return [exporter.unit(lab, node, NAME)]
+    return [exporter.unit(lab, node, NAME, own_proc=[f"/proc/{name}" for name in lxcfs.FILES])]
 
 
 def apply(run, lab, node, cache):

@@ -1,16 +1,6 @@
 #!/bin/sh
 # expect: is already scraped by the lab
+# A second job on node6's node_exporter: a target written by hand, but of an exporter the lab already has.
 set -e
-python3 - <<'JOB'
-path = "templates/prometheus.yml.j2"
-job = """  - job_name: more
-    static_configs:
-      - targets: ["192.168.56.16:9100"]
-        labels:
-          node: node6
-"""
-end = "  # --- End of your own targets"
-text = open(path).read()
-open(path, "w").write(text.replace(end, job + end))
-JOB
+python3 teacher/add_job.py more 192.168.56.16:9100 node6
 vagrant provision node1

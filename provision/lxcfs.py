@@ -1,0 +1,83 @@
+"""lxcfs for a docker-provider lab: each container sees its own memory, CPUs and load.
+
+A container's /proc is the host's: without help, every node's node_exporter reports the host's 24 GiB
+and its load. lxcfs (a FUSE file system) serves per-container copies of /proc/meminfo, stat, loadavg...;
+bind-mounted over the container's own, node_exporter reads the node's figures. With --enable-loadavg
+the load average is the container's own, with --enable-cfs the CPU count follows the CPU quota.
+
+    python3 -m provision.lxcfs      (make up, docker provider) start it when installed and not running;
+                                    otherwise say once what that means for the metrics
+
+The Vagrantfile asks `volumes()` (through `inventory --json`) for each container's mounts.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+DIR = "/var/lib/lxcfs"
+FILES = ("meminfo", "cpuinfo", "stat", "loadavg", "uptime", "diskstats", "swaps")
+OPTIONS = ("--enable-loadavg", "--enable-cfs")
+LOG = "/tmp/promlab-lxcfs.log"
+MEANS = ("each node's node_exporter reports the host's memory, CPU and load, not the node's own "
+         "(the memory and CPU caps of lab.yaml still apply)")
+
+
+def serving(mounts="/proc/mounts"):
+    """True when lxcfs is mounted at DIR on this host."""
+    try:
+        lines = Path(mounts).read_text().splitlines()
+    except OSError:
+        return False
+    return any(len(f) > 2 and f[1] == DIR and f[2] == "fuse.lxcfs" for f in (line.split() for line in lines))
+
+
+def volumes(mounts="/proc/mounts"):
+    """The docker --volume options that put lxcfs's files over a container's /proc; [] when lxcfs does not serve."""
+    return [f"--volume={DIR}/proc/{name}:/proc/{name}:rw" for name in FILES] if serving(mounts) else []
+
+
+def why_not():
+    """Why lxcfs cannot be started here, or None when it can."""
+    if sys.platform != "linux":
+        return "this host is not Linux (Docker Desktop's containers run in a virtual machine lxcfs cannot reach)"
+    if not os.path.exists("/dev/fuse"):
+        return "this host has no /dev/fuse"
+    if not shutil.which("lxcfs"):
+        return "lxcfs is not installed (Debian, Ubuntu: sudo apt install lxcfs)"
+    if os.geteuid() != 0:
+        return "lxcfs is installed but not running (sudo systemctl start lxcfs)"
+    return None
+
+
+def ensure(wait=10):
+    """Start lxcfs when it can be and is not running; None when it serves, else why not."""
+    if serving():
+        return None
+    reason = why_not()
+    if reason:
+        return reason
+    Path(DIR).mkdir(parents=True, exist_ok=True)
+    with open(LOG, "ab") as log:
+        subprocess.Popen([shutil.which("lxcfs"), *OPTIONS, DIR], stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                         start_new_session=True)
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        if serving():
+            return None
+        time.sleep(0.2)
+    return f"lxcfs did not start (its log: {LOG})"
+
+
+def main():
+    reason = ensure()
+    if reason:
+        print(f"promlab: lxcfs is not serving this lab: {reason}; {MEANS}.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
