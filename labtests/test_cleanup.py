@@ -1,0 +1,40 @@
+"""Cleanups touch only this checkout's lab: `make up`'s sweep of orphaned containers (scripts/docker_leftovers.py)
+removes a container labelled with this checkout, and leaves one of another checkout running.
+
+Docker provider only; the planted containers are created (not started) from the lab's own node image and removed
+afterwards, whatever happens."""
+
+import os
+import subprocess
+import sys
+import uuid
+
+import pytest
+
+from provision import inventory
+
+REPO = inventory.REPO
+pytestmark = pytest.mark.skipif(os.environ.get("VAGRANT_DEFAULT_PROVIDER") != "docker",
+                                reason="the sweep of orphaned containers is for the docker provider")
+
+
+def _create(root):
+    name = f"promlab-test-{uuid.uuid4().hex[:8]}"
+    subprocess.run(["docker", "create", "--name", name, f"--label=promlab.root={root}", "promlab-node:latest", "true"],
+                   check=True, capture_output=True)
+    return name
+
+
+def _exists(name):
+    return subprocess.run(["docker", "inspect", name], capture_output=True).returncode == 0
+
+
+def test_the_sweep_removes_this_checkouts_orphan_and_leaves_another_checkouts_container():
+    other, mine = _create("/somewhere/else/promlab"), _create(str(REPO))
+    try:
+        swept = subprocess.run([sys.executable, "scripts/docker_leftovers.py"], cwd=REPO, capture_output=True, text=True)
+        assert swept.returncode == 0, swept.stderr
+        assert _exists(other), "the sweep removed another checkout's container"
+        assert not _exists(mine), "the sweep left this checkout's orphaned container"
+    finally:
+        subprocess.run(["docker", "rm", "--force", other, mine], capture_output=True)
