@@ -11,7 +11,7 @@ import sys
 import requests
 
 from exercises import exercises
-from exercises.base import REPO, Context, LabUnreachable, say
+from exercises.base import REPO, Context, LabUnreachable, QueryRefused, say
 from exercises.lang import french, language
 from exercises.workspace import Workspace
 from provision import inventory
@@ -109,7 +109,24 @@ def main(argv):
     lang = language(argv)
     w = WORDS[lang]
     args = [a for i, a in enumerate(argv) if a != "--lang" and (i == 0 or argv[i - 1] != "--lang")]
-    all_ = exercises()
+    try:
+        return _run(args, exercises(), lang, w)
+    except LabUnreachable as e:
+        print(e.text(lang), file=sys.stderr)
+    except inventory.InventoryError as e:
+        print(f"{e}", file=sys.stderr)
+    except requests.RequestException as e:
+        print(say(f"le lab ne répond pas ({type(e).__name__}) : lancez `make status`, puis `make up`.",
+                  f"the lab does not answer ({type(e).__name__}): run `make status`, then `make up`.")(lang), file=sys.stderr)
+    except QueryRefused as e:
+        print(say(f"Prometheus refuse une requête de la vérification ({e}) : signalez-le à l'enseignant.",
+                  f"Prometheus refuses one of the check's queries ({e}): tell the teacher.")(lang), file=sys.stderr)
+    except (RuntimeError, OSError) as e:
+        print(w["failed"].format(e=e), file=sys.stderr)
+    return 3
+
+
+def _run(args, all_, lang, w):
     if not args:
         show_list(all_, lang, w)
         return 0
@@ -119,18 +136,7 @@ def main(argv):
     if not number.isdigit() or int(number) not in all_ or action not in actions:
         print(w["unknown"].format(n=max(all_)), file=sys.stderr)
         return 2
-    try:
-        return actions[action](all_[int(number)], lang, w)
-    except LabUnreachable as e:
-        print(e.text(lang), file=sys.stderr)
-    except inventory.InventoryError as e:
-        print(f"{e}", file=sys.stderr)
-    except requests.RequestException as e:
-        print(say(f"le lab ne répond pas ({type(e).__name__}) : lancez `make status`, puis `make up`.",
-                  f"the lab does not answer ({type(e).__name__}): run `make status`, then `make up`.")(lang), file=sys.stderr)
-    except (RuntimeError, OSError) as e:
-        print(w["failed"].format(e=e), file=sys.stderr)
-    return 3
+    return actions[action](all_[int(number)], lang, w)
 
 
 if __name__ == "__main__":

@@ -90,8 +90,3 @@ def window_and_function(expr):
     window, function = WINDOW.search(expr), RATE.search(expr)
     return (window.group(1) if window else None), (function.group(1) if function else None)
 
-
-def answered(name):
-    """True when the student wrote something in answers/<name>."""
-    path = ANSWERS / name
-    return path.is_file() and path.read_text().strip() != ""

@@ -18,10 +18,17 @@ def _job_config(ctx, job):
 
 
 def check(ctx):
-    mine = [t for t in hand_targets(ctx) if t["health"] == "up"]
-    if not mine:
+    from labtests.prom import parse_time
+
+    theirs = hand_targets(ctx)
+    if not theirs:
         return [missing("faites d'abord l'exercice 7 : ce qui suit porte sur votre cible écrite à la main",
                         "do exercise 7 first: this one works on your hand-written target")]
+    mine = [t for t in theirs if t["health"] == "up"]
+    if not mine:
+        t = theirs[0]
+        return [missing(f"votre cible {_address(t)} est {t['health']} : {t['lastError'] or 'pas encore collectée depuis le rechargement'}",
+                        f"your target {_address(t)} is {t['health']}: {t['lastError'] or 'not scraped yet since the reload'}")]
     target = mine[0]
     job, port = target["labels"]["job"], _address(target).rsplit(":", 1)[1]
     config = _job_config(ctx, job)
@@ -35,10 +42,15 @@ def check(ctx):
                              f"a label {LABEL}={port} derived from __address__ by relabel_configs is wanted ({why[1]})"))
     else:
         found.append(done(f"l'étiquette {LABEL}={port} vient de relabel_configs", f"the label {LABEL}={port} comes from relabel_configs"))
-    # The series of the target as it is now: after a reload that changes its labels, the old ones linger a few minutes.
+    # The series of the target's last scrape: those a scrape no longer brings linger for the 5-minute lookback
+    # (after a reload, without a staleness marker), so each sample's time is compared with that scrape's.
     selector = ", ".join(f"{k}={json.dumps(v)}" for k, v in sorted(target["labels"].items()))
-    left = ctx.query(f'count({{{selector}, __name__=~"{DROPPED}"}})')
-    kept = ctx.query(f'count({{{selector}}})')
+    scraped = parse_time(target["lastScrape"]).timestamp() - 1
+    def in_last_scrape(series):  # timestamp() drops the name: keep it as a label so series stay apart
+        return f'count(timestamp(label_replace({series}, "name", "$1", "__name__", "(.+)")) >= {scraped:.3f})'
+
+    left = ctx.query(in_last_scrape(f'{{{selector}, __name__=~"{DROPPED}"}}'))
+    kept = ctx.query(in_last_scrape(f"{{{selector}}}"))
     if left or not kept or not config.get("metric_relabel_configs"):
         n = int(float(left[0]["value"][1])) if left else 0
         found.append(missing(f"les séries {DROPPED} de {job} sont encore là ({n}) : metric_relabel_configs agit sur les séries "

@@ -15,8 +15,6 @@ from pathlib import Path
 from exercises.base import REPO, on_node
 from provision import inventory
 
-STATE = REPO / ".promlab"
-
 
 class Workspace:
     def __init__(self, lang="en", out=print, repo=REPO):
