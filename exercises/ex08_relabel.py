@@ -7,6 +7,7 @@ import yaml
 from exercises.base import Exercise, done, missing, say
 from exercises.ex07_by_hand import OWN, _address, edit_own_job, hand_targets
 from exercises.workspace import drop_keys
+from provision import inventory
 
 LABEL = "port"
 DROPPED = "go_.*"
@@ -46,13 +47,16 @@ def check(ctx):
     # (after a reload, without a staleness marker), so each sample's time is compared with that scrape's.
     selector = ", ".join(f"{k}={json.dumps(v)}" for k, v in sorted(target["labels"].items()))
     scraped = parse_time(target["lastScrape"]).timestamp() - 1
-    def in_last_scrape(series):  # timestamp() drops the name: keep it as a label so series stay apart
-        return f'count(timestamp(label_replace({series}, "name", "$1", "__name__", "(.+)")) >= {scraped:.3f})'
+    window = 2 * inventory.seconds(ctx.lab.scrape_interval)
 
-    left = ctx.query(in_last_scrape(f'{{{selector}, __name__=~"{DROPPED}"}}'))
-    kept = ctx.query(in_last_scrape(f"{{{selector}}}"))
+    def in_last_scrape(series):
+        """How many of these series the last scrape brought: a range selector gives each sample's own time."""
+        return sum(s["values"][-1][0] >= scraped for s in ctx.query(f"{series}[{window}s]"))
+
+    left = in_last_scrape(f'{{{selector}, __name__=~"{DROPPED}"}}')
+    kept = in_last_scrape(f"{{{selector}}}")
     if left or not kept or not config.get("metric_relabel_configs"):
-        n = int(float(left[0]["value"][1])) if left else 0
+        n = left
         found.append(missing(f"les séries {DROPPED} de {job} sont encore là ({n}) : metric_relabel_configs agit sur les séries "
                              "après la collecte (relabel_configs, lui, agit sur les cibles)",
                              f"{job}'s {DROPPED} series are still there ({n}): metric_relabel_configs acts on series after the "
