@@ -39,11 +39,11 @@ class Finding:
 
 
 def done(fr, en):
-    return Finding(True, Text(fr, en))
+    return Finding(True, say(fr, en))
 
 
 def missing(fr, en):
-    return Finding(False, Text(fr, en))
+    return Finding(False, say(fr, en))
 
 
 class LabUnreachable(Exception):
@@ -67,35 +67,34 @@ class Context:
     at: float = field(default_factory=lambda: time.time() - 1)  # one evaluation time for every query of a check
     guest_repo: str = inventory.GUEST_REPO  # where the nodes see the repository
 
-    def query(self, expr, at=None):
-        """The result of an instant query at the check's time (or `at`); QueryRefused with Prometheus' reason."""
+    def _unreachable(self, error):
+        return LabUnreachable(say(f"Prometheus ne répond pas à {self.prometheus.url} ({type(error).__name__}) : le lab "
+                                  "est-il démarré ? Lancez `make status`, puis `make up`.",
+                                  f"Prometheus does not answer at {self.prometheus.url} ({type(error).__name__}): is the "
+                                  "lab up? Run `make status`, then `make up`."))
+
+    def _data(self, path, **params):
+        """data of /api/v1/<path>: LabUnreachable when Prometheus does not answer, QueryRefused with its reason."""
         try:
-            reply = self.prometheus.get("/api/v1/query", query=expr, time=f"{at or self.at:.3f}")
+            reply = self.prometheus.get(f"/api/v1/{path}", **params)
             body = reply.json()
         except requests.RequestException as e:
-            raise LabUnreachable(say(f"Prometheus ne répond pas à {self.prometheus.url} ({type(e).__name__}) : le lab "
-                                     "est-il démarré ? Lancez `make status`, puis `make up`.",
-                                     f"Prometheus does not answer at {self.prometheus.url} ({type(e).__name__}): is the "
-                                     "lab up? Run `make status`, then `make up`.")) from None
+            raise self._unreachable(e) from None
         except ValueError:
             raise QueryRefused(f"HTTP {reply.status_code}, not JSON") from None
         if body.get("status") != "success":
             raise QueryRefused(body.get("error", "unknown error"))
-        return body["data"]["result"]
+        return body["data"]
+
+    def query(self, expr, at=None):
+        """The result of an instant query at the check's time (or `at`); QueryRefused with Prometheus' reason."""
+        return self._data("query", query=expr, time=f"{at or self.at:.3f}")["result"]
 
     def query_range(self, expr, start, end, step):
-        reply = self.prometheus.get("/api/v1/query_range", query=expr, start=f"{start:.3f}", end=f"{end:.3f}", step=f"{step}")
-        body = reply.json()
-        if body.get("status") != "success":
-            raise QueryRefused(body.get("error", "unknown error"))
-        return body["data"]["result"]
+        return self._data("query_range", query=expr, start=f"{start:.3f}", end=f"{end:.3f}", step=f"{step}")["result"]
 
     def api(self, path, **params):
-        try:
-            return self.prometheus.api(path, **params)
-        except requests.RequestException as e:
-            raise LabUnreachable(say(f"Prometheus ne répond pas ({type(e).__name__}) : lancez `make status`, puis `make up`.",
-                                     f"Prometheus does not answer ({type(e).__name__}): run `make status`, then `make up`.")) from None
+        return self._data(path, **params)
 
     def targets(self):
         return self.api("targets", state="active")["activeTargets"]

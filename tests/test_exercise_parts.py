@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from exercises import answers, ex10_alert, ex11_dashboard, rules
-from exercises.base import say
+from exercises.base import done, missing, say
 from exercises.workspace import Workspace, drop_items, drop_keys, items_holding
 from provision import inventory
 
@@ -213,8 +213,9 @@ def test_a_dashboard_shortcut_is_refused_saying_why(b, says):
     assert any(says in p for p in problems(b))
 
 
-def test_french_sentences_get_narrow_no_break_spaces():
-    assert say("le résultat : 3 ; « oui » ?", "").fr == "le résultat\u202f: 3\u202f; «\u202foui\u202f»\u202f?"
+@pytest.mark.parametrize("make", [say, lambda fr, en: done(fr, en).text, lambda fr, en: missing(fr, en).text])
+def test_french_sentences_get_narrow_no_break_spaces(make):
+    assert make("le résultat : 3 ; « oui » ?", "").fr == "le résultat\u202f: 3\u202f; «\u202foui\u202f»\u202f?"
 
 
 # --- The command line ---------------------------------------------------------------------------------------
