@@ -26,18 +26,31 @@ MEANS = ("each node's node_exporter reports the host's memory, CPU and load, not
          "(the memory and CPU caps of lab.yaml still apply)")
 
 
-def serving(mounts="/proc/mounts"):
-    """True when lxcfs is mounted at DIR on this host."""
+def mounted(mounts="/proc/mounts", where=DIR):
+    """True when the mount table lists lxcfs at `where` (alive or not)."""
     try:
         lines = Path(mounts).read_text().splitlines()
     except OSError:
         return False
-    return any(len(f) > 2 and f[1] == DIR and f[2] == "fuse.lxcfs" for f in (line.split() for line in lines))
+    return any(len(f) > 2 and f[1] == where and f[2] == "fuse.lxcfs" for f in (line.split() for line in lines))
 
 
-def volumes(mounts="/proc/mounts"):
+def serving(mounts="/proc/mounts", where=DIR):
+    """True when lxcfs is mounted at `where` and answers. A mount whose lxcfs has died (a host restored from
+    a snapshot, a killed process) stays in the table but fails every access (ENOTCONN): docker then refuses
+    to create any container that mounts its files."""
+    if not mounted(mounts, where):
+        return False
+    try:
+        os.stat(f"{where}/proc/meminfo")
+    except OSError:
+        return False
+    return True
+
+
+def volumes(mounts="/proc/mounts", where=DIR):
     """The docker --volume options that put lxcfs's files over a container's /proc; [] when lxcfs does not serve."""
-    return [f"--volume={DIR}/proc/{name}:/proc/{name}:rw" for name in FILES] if serving(mounts) else []
+    return [f"--volume={where}/proc/{name}:/proc/{name}:rw" for name in FILES] if serving(mounts, where) else []
 
 
 def why_not():
@@ -49,7 +62,7 @@ def why_not():
     if not shutil.which("lxcfs"):
         return "lxcfs is not installed (Debian, Ubuntu: sudo apt install lxcfs)"
     if os.geteuid() != 0:
-        return "lxcfs is installed but not running (sudo systemctl start lxcfs)"
+        return "lxcfs is installed but not serving (sudo systemctl restart lxcfs)"
     return None
 
 
@@ -60,6 +73,8 @@ def ensure(wait=10):
     reason = why_not()
     if reason:
         return reason
+    if mounted() and subprocess.run(["umount", "--lazy", DIR], capture_output=True).returncode != 0:
+        return f"a dead lxcfs is still mounted at {DIR} and could not be unmounted (sudo umount --lazy {DIR})"
     Path(DIR).mkdir(parents=True, exist_ok=True)
     with open(LOG, "ab") as log:
         subprocess.Popen([shutil.which("lxcfs"), *OPTIONS, DIR], stdin=subprocess.DEVNULL, stdout=log, stderr=log,
