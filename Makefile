@@ -64,7 +64,7 @@ ifeq ($(PROVIDER),docker)
 endif
 ifeq ($(PROVIDER)$(LAB_DOCKER_IMAGE),docker)
 	@$(PY) scripts/docker_leftovers.py
-	docker build --quiet --tag promlab-node:latest --tag promlab-node:cache $(shell $(PY) -c 'from provision import inventory; print(inventory.load().boxes["docker"])') >/dev/null
+	@$(PY) scripts/docker_image.py
 endif
 
 up: venv image

@@ -24,8 +24,11 @@ class Rendered:
     mode: int = 0o644
     verbatim: bool = False  # copied as it is, from templates/ (dashboard JSON has {{...}} of its own) or `source`
     source: str = ""  # a repository file copied as it is, e.g. provision/files/alert_receiver.py
+    content: str = None  # a value written as it is (a secret: no template may reinterpret it)
 
     def text(self):
+        if self.content is not None:
+            return self.content
         if self.source:
             return (inventory.REPO / self.source).read_text()
         if self.verbatim:
@@ -60,6 +63,7 @@ def write_tree(lab, outdir):
             target = Path(outdir) / node.name / item.path.lstrip("/")
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(item.text())
+            target.chmod(item.mode)  # a file that holds a secret is not world-readable here either
             written.append(target)
     return written
 

@@ -5,15 +5,21 @@ An interrupted `vagrant up` can leave a container that Vagrant never recorded in
 conflict. Containers carry the label promlab.root=<this repository>; any such
 container whose id is not in .vagrant/machines/*/docker/id is removed.
 
+Another checkout's containers are never touched; when one holds a host port this lab
+forwards (even stopped, docker keeps its binding and Vagrant refuses the port), this
+says which and how to free it, and fails before `vagrant up` does.
+
     python3 scripts/docker_leftovers.py
 """
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
 
 
 def known_ids(dotfile):
@@ -26,12 +32,41 @@ def orphans(dotfile):
     return [cid for cid in listed if cid not in known_ids(dotfile)]
 
 
+def bound_ports(ports):
+    """The host ports in a `docker ps` Ports column: '127.0.0.1:9090->9090/tcp, ...' -> {9090, ...}."""
+    return {int(m) for m in re.findall(r":(\d+)->", ports)}
+
+
+def holders(host_ports):
+    """[(host port, container name, its checkout, its state)] for other checkouts' containers holding one."""
+    listed = subprocess.run(["docker", "ps", "-a", "--filter", "label=promlab.root",
+                             "--format", '{{.Names}}\t{{.Label "promlab.root"}}\t{{.State}}\t{{.Ports}}'],
+                            capture_output=True, text=True, check=True).stdout.splitlines()
+    found = []
+    for line in listed:
+        name, root, state, ports = (line.split("\t") + ["", "", ""])[:4]
+        if root != str(REPO):
+            found += [(port, name, root, state) for port in sorted(bound_ports(ports) & set(host_ports))]
+    return found
+
+
 def main():
+    from provision import inventory
+
     found = orphans(os.environ.get("VAGRANT_DOTFILE_PATH") or REPO / ".vagrant")
     if found:
         subprocess.run(["docker", "rm", "--force", *found], capture_output=True, check=True)
         print(f"promlab: removed {len(found)} container(s) an interrupted `vagrant up` left behind")
-    return 0
+    try:
+        lab = inventory.load()
+    except inventory.InventoryError as e:
+        print(f"promlab: {e}", file=sys.stderr)
+        return 2
+    held = holders([fp["host"] for node in lab.nodes for fp in node.forwarded_ports])
+    for port, name, root, state in held:
+        print(f"promlab: host port {port} is held by the container {name} of another checkout ({root}, {state}); "
+              f"stop that lab (`make down` in {root}) or, if that checkout is gone, `docker rm {name}`", file=sys.stderr)
+    return 2 if held else 0
 
 
 if __name__ == "__main__":

@@ -117,7 +117,8 @@ def test_grafana_ini_has_lab_credentials_and_no_phoning_home(lab):
     ini = _ini(_rendered(lab, grafana.CONFIG))
     component = lab.components["grafana"]
     assert ini["security"]["admin_user"] == component["admin_user"]
-    assert ini["security"]["admin_password"] == f'"""{component["admin_password"]}"""'
+    assert ini["security"]["admin_password"] == "$__file{/etc/grafana/admin-password}"
+    assert component["admin_password"] not in _rendered(lab, grafana.CONFIG)
     assert ini["server"]["http_port"] == str(component["port"])
     assert ini["paths"]["provisioning"] == "/etc/grafana/provisioning"
     assert (ini["analytics"]["reporting_enabled"], ini["analytics"]["check_for_updates"]) == ("false", "false")
@@ -136,12 +137,52 @@ def test_password_comes_from_the_environment_when_set(lab_yaml):
     assert lab.components["grafana"]["admin_password"] == "from-the-env-42"
 
 
-@pytest.mark.parametrize("password", ["admin", "short", ""])
-def test_weak_password_is_refused_without_showing_it(lab_yaml, password):
+WEAK = {"grafana-default": "admin", "short": "short", "leading-space": " promlab-workshop", "trailing-newline": "promlab-42\n",
+        "control-character": "promlab\x1b[2J42", "too-long": "p" * 129}
+
+
+@pytest.mark.parametrize("source", ["lab.yaml", "environment"])
+@pytest.mark.parametrize("password", WEAK.values(), ids=WEAK.keys())
+def test_a_password_grafana_may_not_have_is_refused_without_showing_it(lab_yaml, source, password):
+    raw, env = copy.deepcopy(lab_yaml), {}
+    if source == "lab.yaml":
+        raw["components"]["grafana"]["admin_password"] = password
+    else:
+        env["LAB_GRAFANA_PASSWORD"] = password
+    field = "components.grafana.admin_password:" if source == "lab.yaml" else "LAB_GRAFANA_PASSWORD (environment):"
     with pytest.raises(inventory.InventoryError) as refused:
-        inventory.parse(copy.deepcopy(lab_yaml), env={"LAB_GRAFANA_PASSWORD": password} if password else {"LAB_GRAFANA_PASSWORD": "x"})
-    (problem,) = [p for p in refused.value.problems if p.startswith("components.grafana.admin_password:")]
-    assert "(hidden)" in problem
+        inventory.parse(raw, env=env)
+    (problem,) = [p for p in refused.value.problems if p.startswith(field)]
+    what = problem.split(": ", 1)[1].split(";")[0]
+    assert what.startswith("(hidden) ") and password.strip() not in what
+
+
+HOSTILE = ["pa$$word$(id)", "it's \"quoted\" `uname`", "back\\slash and spaces", "x] [auth.anonymous] #;=%",
+           "mot de passe été"]
+
+
+@pytest.mark.parametrize("password", HOSTILE)
+def test_any_password_reaches_the_file_grafana_reads_intact(lab_yaml, tmp_path, password):
+    """LAB_GRAFANA_PASSWORD goes host -> secrets file (owner-only) -> the guest's inventory -> the file
+    grafana.ini names, byte for byte; the ini itself never holds it."""
+    secret = tmp_path / "secrets" / "grafana-admin-password"
+    inventory.sync_secrets({"LAB_GRAFANA_PASSWORD": password}, path=secret)
+    assert secret.stat().st_mode & 0o077 == 0 and secret.parent.stat().st_mode & 0o077 == 0
+    guest = inventory.parse(copy.deepcopy(lab_yaml), env={}, secrets=secret)  # the guest's environment lacks it
+    (item,) = [i for i in grafana.files(guest, guest.node("node1")) if i.path == grafana.PASSWORD_FILE]
+    assert item.text() == password and (item.group, item.mode) == ("grafana", 0o640)
+    assert password not in _rendered(guest, grafana.CONFIG)
+
+
+def test_the_secrets_file_goes_when_the_override_does(tmp_path):
+    secret = tmp_path / "grafana-admin-password"
+    inventory.sync_secrets({"LAB_GRAFANA_PASSWORD": "promlab-42"}, path=secret)
+    inventory.sync_secrets({}, path=secret)
+    assert not secret.exists()
+
+
+def test_no_secret_reaches_the_guests_environment():
+    assert "LAB_GRAFANA_PASSWORD" not in inventory.guest_env({"LAB_GRAFANA_PASSWORD": "promlab-42", "LAB_INSTALL_METHOD": "apt"})
 
 
 def test_secrets_are_not_world_readable(lab):

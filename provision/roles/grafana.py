@@ -13,6 +13,7 @@ from provision.render import TEMPLATES, Rendered, put
 NAME = "grafana"
 SERVICE = "grafana-server"
 CONFIG = "/etc/grafana/grafana.ini"
+PASSWORD_FILE = "/etc/grafana/admin-password"  # grafana.ini reads it ($__file{}): no value of lab.yaml in the ini
 DATA = "/var/lib/grafana"
 DASHBOARDS = "/etc/grafana/dashboards"
 CONFIG_DIRS = ("/etc/grafana", "/etc/grafana/provisioning", "/etc/grafana/provisioning/datasources",
@@ -34,10 +35,12 @@ def files(lab, node):
     prometheus = lab.prometheus_node
     context = {"lab": lab, "node": node, "grafana": component, "programs": programs,
                "home": str(Path(programs["grafana"]).parent.parent),
-               "prometheus_url": f"http://{prometheus.ip}:{lab.components['prometheus']['port']}"}
+               "prometheus_url": f"http://{prometheus.ip}:{lab.components['prometheus']['port']}",
+               "password_file": PASSWORD_FILE}
     private = {"group": NAME, "mode": 0o640}
     return [
         Rendered(CONFIG, "grafana.ini.j2", context, **private),
+        Rendered(PASSWORD_FILE, "", {}, content=component["admin_password"], **private),
         Rendered("/etc/grafana/provisioning/datasources/promlab.yaml", "grafana-datasource.yaml.j2", context, **private),
         Rendered("/etc/grafana/provisioning/dashboards/promlab.yaml", "grafana-dashboards.yaml.j2", context, **private),
         *(Rendered(f"{DASHBOARDS}/{name}", f"dashboards/{name}", {}, verbatim=True, **private) for name in dashboard_files()),

@@ -10,6 +10,7 @@ from provision import exporter
 
 NAME = "mysqld_exporter"
 SERVER_PACKAGE = "mariadb-server"  # the server it watches, from the distribution
+SERVER_PORTS = {3306: "MariaDB"}  # what the server listens on (127.0.0.1)
 SOCKET = "/run/mysqld/mysqld.sock"
 USER = "'mysqld_exporter'@'localhost'"
 PRIVILEGES = "SELECT, PROCESS, BINLOG MONITOR, SLAVE MONITOR"

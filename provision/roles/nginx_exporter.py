@@ -12,6 +12,7 @@ from provision.render import Rendered, put
 NAME = "nginx_exporter"
 SERVER_PACKAGE = "nginx-light"  # the server it watches, from the distribution
 STATUS_PORT = 8080
+SERVER_PORTS = {80: "nginx", STATUS_PORT: "nginx's status page"}  # what the server listens on
 STATUS_CONF = "/etc/nginx/conf.d/promlab-status.conf"
 
 

@@ -9,6 +9,7 @@ from provision import exporter
 
 NAME = "postgres_exporter"
 SERVER_PACKAGE = "postgresql"  # the server it watches, from the distribution
+SERVER_PORTS = {5432: "PostgreSQL"}  # what the server listens on (127.0.0.1)
 SOCKET_DIR = "/run/postgresql"
 
 

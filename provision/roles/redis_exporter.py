@@ -15,6 +15,7 @@ from provision.render import Rendered, put
 
 NAME = "redis_exporter"
 SERVER_PACKAGE = "redis-server"  # the server it watches, from the distribution
+SERVER_PORTS = {6379: "Redis"}  # what the server listens on (127.0.0.1)
 REDIS_CONF = "/etc/redis/redis.conf"
 USERS_CONF = "/etc/redis/promlab-users.conf"
 ENV_FILE = f"/etc/{NAME}.env"

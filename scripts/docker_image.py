@@ -1,0 +1,39 @@
+"""Build the docker provider's node image from lab.yaml's boxes.docker folder (make up, docker provider).
+
+The folder is passed to docker as one argument, never through a shell: whatever lab.yaml holds cannot
+become a command. The schema allows only a folder of the repository; this also checks it has a Dockerfile.
+
+    python3 scripts/docker_image.py
+"""
+
+import subprocess
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from provision import inventory  # noqa: E402
+
+TAGS = ("promlab-node:latest", "promlab-node:cache")  # :cache keeps `vagrant destroy` from deleting the image
+
+
+def build_command(folder):
+    """The docker build command for the image in `folder` (a folder of the repository)."""
+    context = (inventory.REPO / folder).resolve()
+    if not context.is_relative_to(inventory.REPO) or not (context / "Dockerfile").is_file():
+        raise inventory.InventoryError("lab.yaml", [f"boxes.docker: {folder!r} has no Dockerfile; "
+                                                    "allowed: a folder of the repository holding a Dockerfile"])
+    return ["docker", "build", "--quiet", *(arg for tag in TAGS for arg in ("--tag", tag)), str(context)]
+
+
+def main():
+    try:
+        command = build_command(inventory.load().boxes["docker"])
+    except inventory.InventoryError as e:
+        print(f"promlab: {e}", file=sys.stderr)
+        return 2
+    return subprocess.run(command, stdout=subprocess.DEVNULL).returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main())
