@@ -47,8 +47,8 @@ EXERCISE = Exercise(
     learn=say("une machine de plus : une entrée dans lab.yaml, et Prometheus la découvre au provisionnement",
               "one more machine: one entry in lab.yaml, and Prometheus learns of it when provisioned"),
     hints=(
-        say("Regardez les entrées de nodes: dans lab.yaml ; l'en-tête du fichier dit ce que chaque clé veut dire.",
-            "Look at the entries under nodes: in lab.yaml; the file's header says what each key means."),
+        say("Regardez les entrées de nodes: dans lab.yaml ; docs/fr/lab-yaml.md dit ce que chaque clé veut dire.",
+            "Look at the entries under nodes: in lab.yaml; docs/en/lab-yaml.md says what each key means."),
         say("Sans ip, le nœud prend la prochaine adresse libre. Ensuite : vagrant up <nœud>.",
             "Without ip, the node gets the next free address. Then: vagrant up <node>."),
         say("Prometheus ne connaît que ce que lab.yaml disait à son dernier provisionnement.",

@@ -1,7 +1,8 @@
 """The student's language and French typography; standard library only (`make doctor` runs before `make venv`)."""
 
 import os
-import re
+
+from provision.french import french  # noqa: F401 - the exercises' French typography
 
 
 def language(argv=()):
@@ -12,9 +13,3 @@ def language(argv=()):
     else:
         lang = os.environ.get("LAB_LANG") or ("fr" if os.environ.get("LANG", "").startswith("fr") else "en")
     return lang if lang in ("fr", "en") else "en"
-
-
-def french(text):
-    """French typography: a narrow no-break space (U+202F) before : ; ? ! and inside « »."""
-    text = re.sub(r"[ \u00a0]([:;?!»])", "\u202f\\1", text)
-    return re.sub(r"«[ \u00a0]", "«\u202f", text)

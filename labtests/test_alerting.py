@@ -1,11 +1,13 @@
 """Alerting on a healthy lab: rules loaded, Prometheus talking to Alertmanager, the receiver listening."""
 
+import pytest
 import requests
 
 from labtests.alerting import alertmanager_url, notifications, receiver_url
 from labtests.lab import LAB, needs_role
 from labtests.poll import wait_for
 from provision.inventory import seconds
+from provision.roles import alertmanager
 
 pytestmark = needs_role("alertmanager")
 GROUPS = ["promlab-hosts", "promlab-prometheus", "promlab-targets"]
@@ -31,6 +33,28 @@ def test_alertmanager_is_ready():
 
 def test_receiver_answers():
     assert isinstance(notifications(), list), f"{receiver_url()}/alerts is not a list"
+
+
+FORGED = {"version": "4", "status": "firing", "receiver": "lab-receiver",
+          "alerts": [{"status": "firing", "labels": {"alertname": "InstanceDown", "node": "forged"}}]}
+
+
+@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer not-the-token-0123456789abcdefghijklmnop"}],
+                         ids=["no-token", "wrong-token"])
+def test_receiver_refuses_a_forged_notification_and_records_nothing(headers):
+    before = requests.get(f"{receiver_url()}/alerts", timeout=5).json()
+    reply = requests.post(f"{receiver_url()}/alerts", json=FORGED, headers=headers, timeout=5)
+    assert reply.status_code == 401, f"a notification without the token got {reply.status_code}"
+    assert requests.get(f"{receiver_url()}/alerts", timeout=5).json() == before, "the forged notification was recorded"
+
+
+@pytest.mark.parametrize(("path", "group"), alertmanager.TOKENS.items(), ids=alertmanager.TOKENS.keys())
+def test_receiver_token_is_readable_by_root_and_its_service_only(hosts, path, group):
+    node = LAB.nodes_with("alertmanager")[0].name
+    token = hosts[node].file(path)
+    assert token.is_file, f"{path} is missing on {node}"
+    assert (token.user, token.group) == ("root", group) and token.mode & 0o027 == 0, \
+        f"{path} on {node} is {token.user}:{token.group} {token.mode:04o}; allowed: root:{group}, read-only for the group, none for others"
 
 
 def test_no_instance_is_down_on_a_healthy_lab(prometheus, fresh_targets):

@@ -241,27 +241,38 @@ def apt_package(run, package):
 
 
 def key_fingerprints(run, path):
-    """The OpenPGP fingerprints of the keys in a key file (gpg --show-keys)."""
+    """The fingerprints of the primary keys in a key file (gpg --show-keys; a subkey's `fpr` follows `sub`)."""
     proc = run.sh("gpg", "--batch", "--show-keys", "--with-colons", str(path), check=False)
-    return [line.split(":")[9] for line in proc.stdout.splitlines() if line.startswith("fpr:")]
+    found, record = [], None
+    for fields in (line.split(":") for line in proc.stdout.splitlines()):
+        if fields[0] in ("pub", "sub", "sec", "ssb"):
+            record = fields[0]
+        elif fields[0] == "fpr" and record in ("pub", "sec") and len(fields) > 9:
+            found.append(fields[9])
+            record = None
+    return found
 
 
 def apt_repository(run, name, repo):
-    """A vendor's APT repository, trusted only with the signing key of the pinned fingerprint."""
+    """A vendor's APT repository, trusted only with the signing key of the pinned fingerprint: a key file
+    holding any other key as well is refused (apt would trust every key of the keyring)."""
     keyring = f"/etc/apt/keyrings/{name}.asc"
     expected = repo["key_fingerprint"]
+    odd = [k for k in ("url", "suite", "component") if not re.fullmatch(r"[^\s]+", str(repo[k]))]
+    if odd:
+        raise StepError(f"apt repository {name}: {', '.join(odd)} hold(s) white space or nothing; nothing installed")
     changed = apt_package(run, "gnupg")  # to read the key's fingerprint
-    if run.path(keyring).is_file() and expected in key_fingerprints(run, run.path(keyring)):
-        run.report(False, f"apt key {keyring}", f"holds the key {expected}")
+    if run.path(keyring).is_file() and key_fingerprints(run, run.path(keyring)) == [expected]:
+        run.report(False, f"apt key {keyring}", f"holds the key {expected} only")
     else:
         fd, tmp = tempfile.mkstemp(prefix=f".{name}-key.")
         try:
             with os.fdopen(fd, "wb") as out, urllib.request.urlopen(repo["key_url"], timeout=60) as response:
-                out.write(response.read())
+                out.write(response.read(1 << 20))
             found = key_fingerprints(run, tmp)
-            if expected not in found:
-                raise StepError(f"the key at {repo['key_url']} has fingerprints {found or 'none'}, not the pinned {expected}; "
-                                "nothing installed")
+            if found != [expected]:
+                raise StepError(f"the key file at {repo['key_url']} holds the keys {', '.join(found) or 'none'}, not the pinned "
+                                f"{expected} alone; nothing installed")
             changed |= steps.file(run, keyring, Path(tmp).read_bytes(), mode=0o644)
         except OSError as e:
             raise StepError(f"download of {repo['key_url']} failed: {e}; nothing installed") from None

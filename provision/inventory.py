@@ -109,9 +109,11 @@ class Lab:
                 {"name": "blackbox_tcp", "module": "tcp_connect", "targets": tcp}]
 
     def to_json(self, env=None):
-        """The checked inventory for the Vagrantfile, with the environment the guests must see and the
-        mounts that let a docker container see its own /proc (none where lxcfs does not serve)."""
-        return json.dumps(dict(asdict(self), provision_env=guest_env(env), docker_volumes=lxcfs.volumes()), indent=2)
+        """The checked inventory for the Vagrantfile, with the environment the guests must see, the
+        mounts that let a docker container see its own /proc (none where lxcfs does not serve) and the
+        notes worth saying before machines are made."""
+        return json.dumps(dict(asdict(self), provision_env=guest_env(env), docker_volumes=lxcfs.volumes(), notes=notes(self)),
+                          indent=2)
 
 
 def guest_env(env=None):
@@ -274,8 +276,9 @@ def _check_ports(c, lab):
         seen = {}
         for port, what, key in roles.listening(lab, node):
             if port in seen and seen[port][0] != what:
-                field_ = key or seen[port][1] or "components"
-                c.bad(field_, port, f"is also the port of {seen[port][0]} on {node.name}",
+                first, first_key = seen[port]
+                field_, other = (key, first) if key else (first_key or "components", what)
+                c.bad(field_, port, f"is also the port of {other} on {node.name}",
                       f"a port no other service of {node.name} uses ({', '.join(f'{p} {w}' for p, (w, _) in sorted(seen.items()))})")
             seen.setdefault(port, (what, key))
 

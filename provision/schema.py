@@ -16,6 +16,7 @@ import sys
 import unicodedata
 from dataclasses import dataclass, field
 
+from provision.french import french
 from provision.roles import ROLES
 
 ARCHES = ("amd64", "arm64")
@@ -276,7 +277,7 @@ class Record(Type):
 
     def check(self, c, where, value):
         if not isinstance(value, dict):
-            c.bad(where, value, "is not a mapping", f"a mapping with keys {', '.join(self.keys)}")
+            c.bad(where or "(top level)", value, "is not a mapping", f"a mapping with keys {', '.join(self.keys)}")
             return {}
         result = {}
         for name, item in value.items():
@@ -489,7 +490,7 @@ SCHEMA = Record("a lab inventory", "un inventaire de lab", keys={
     "nodes": Key(ListOf(f"a list of 1 to {MAX_NODES} nodes", f"une liste de 1 à {MAX_NODES} nœuds", item=NODE, longest=10_000,
                         unique=False),
                  f"one entry per machine, {MAX_NODES} at most (each takes its memory on the host); add node7 by adding one entry",
-                 f"une entrée par machine, {MAX_NODES} au plus (chacune prend sa mémoire sur l’hôte) ; node7 s’ajoute d’une entrée"),
+                 f"une entrée par machine, {MAX_NODES} au plus (chacune prend sa mémoire sur l’hôte) ; une entrée de plus ajoute node7"),
 })
 
 # What the environment may override for one run (read on the host; the guests get what they need).
@@ -556,7 +557,7 @@ def _default(key, lang):
 
 
 def reference(lang):
-    """The markdown tables of every key and override, in `lang` (en or fr)."""
+    """The markdown tables of every key and override, in `lang` (en or fr, with French typography)."""
     head = HEADINGS[lang]
     lines = [f"| {' | '.join(head)} |", "|---|---|---|---|"]
     for path, key in rows():
@@ -565,7 +566,8 @@ def reference(lang):
     lines += ["", f"| {head[0]} | {head[1]} | {head[3]} |", "|---|---|---|"]
     for name, key in ENVIRONMENT.items():
         lines.append(f"| `{name}` | {_cell(key.type.en if lang == 'en' else key.type.fr)} | {_cell(key.doc if lang == 'en' else key.fr)} |")
-    return "\n".join(lines) + "\n"
+    text = "\n".join(lines) + "\n"
+    return french(text) if lang == "fr" else text
 
 
 if __name__ == "__main__":

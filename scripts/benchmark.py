@@ -1,6 +1,7 @@
 """Measure the lab: time to green from nothing, a no-op provision, the labtests, the fault drill.
 
     python3 scripts/benchmark.py [--keep] [--nodes N] [--no-drill]
+    python3 scripts/benchmark.py --refusals     only: how long each command takes to refuse a bad lab.yaml
 
 --nodes N: a lab like lab.yaml grown to N nodes (node7... run node_exporter, their
 addresses allocated), written to build/lab-N.yaml and used through LAB_FILE.
@@ -116,12 +117,40 @@ def config_change_seconds(lab):
     return elapsed
 
 
+def refusal_rows():
+    """The slowest and the median refusal of the hostile inventories (tests/test_hostile_inventories.py), per
+    command, one at a time on an idle lab."""
+    import statistics
+    import tempfile
+
+    from tests.test_hostile_inventories import COMMANDS, CORPUS, _write
+
+    rows, python = [], sys.executable
+    with tempfile.TemporaryDirectory() as tmp:
+        for argv in COMMANDS.values():
+            took = {}
+            for name, content, _ in CORPUS:
+                path = _write(Path(tmp), name, content)
+                start = time.monotonic()
+                subprocess.run(argv(python), cwd=REPO, env=dict(os.environ, LAB_FILE=str(path)), capture_output=True)
+                took[name] = time.monotonic() - start
+            slowest = max(took, key=took.get)
+            rows.append((f"`{' '.join(argv('python'))}` refusing each of the {len(CORPUS)} hostile inventories",
+                         f"median {statistics.median(took.values()):.2f} s, slowest {took[slowest]:.2f} s ({slowest})"))
+    return rows
+
+
 def machine():
     mem = next(line for line in open("/proc/meminfo") if line.startswith("MemTotal")).split()[1]
     return f"{os.cpu_count()} cores, {int(mem) // 1024 // 1024} GiB, {platform.system()} {platform.release()}"
 
 
 def main(argv):
+    if "--refusals" in argv:
+        print(f"Machine: {machine()}\n\n| measure | result |\n| --- | --- |")
+        for what, value in refusal_rows():
+            print(f"| {what} | {value} |")
+        return 0
     if "--nodes" in argv:
         os.environ["LAB_FILE"] = str(grown(int(argv[argv.index("--nodes") + 1])))
     lab = inventory.load()
@@ -158,6 +187,7 @@ def main(argv):
         for case, seconds in json.loads(checks.read_text()).items():
             rows += [(f"exercise check after the solution {case} (last `make prove-exercises`)",
                       f"passes {seconds['until_done']} s after the solution ends (polling included); answers in {seconds['answer']} s")]
+    rows += refusal_rows()
     provider = os.environ.get("VAGRANT_DEFAULT_PROVIDER", "(Vagrant's default)")
     print(f"Machine: {machine()}; provider {provider}; install method {lab.install_method}\n")
     print("| measure | result |\n| --- | --- |")

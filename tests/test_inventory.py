@@ -168,3 +168,14 @@ def test_guests_see_lab_file_under_the_synced_folder(tmp_path):
         "LAB_FILE": "/vagrant/build/lab-test.yaml", "LAB_INSTALL_METHOD": "apt"}
     with pytest.raises(inventory.InventoryError, match="outside the repository"):
         inventory.guest_env({"LAB_FILE": str(tmp_path / "lab.yaml")})
+
+
+@pytest.mark.parametrize(("network", "noted"), [("192.168.56.0/24", False), ("192.168.60.0/24", False),
+                                                 ("192.168.64.0/24", True), ("10.20.0.0/24", True)])
+def test_a_network_virtualbox_will_not_take_is_noted_not_refused(lab_yaml, network, noted):
+    raw = copy.deepcopy(lab_yaml)
+    raw["lab"]["network"] = network
+    for node in raw["nodes"]:
+        node.pop("ip")
+    notes = inventory.notes(inventory.parse(raw, env={}))
+    assert bool(notes) == noted and all("VirtualBox" in n and network in n for n in notes)

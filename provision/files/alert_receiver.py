@@ -1,63 +1,122 @@
 #!/usr/bin/env python3
 """promlab's alert receiver: records every notification Alertmanager sends to its webhook.
 
-    alert_receiver.py --listen ADDRESS:PORT --store FILE
+    alert_receiver.py --listen ADDRESS:PORT --store FILE --token-file FILE
 
-POST /alerts   Alertmanager's webhook (JSON, version 4): each notification is appended
-               to FILE as one JSON line and logged as one line per alert, e.g.
+POST /alerts   Alertmanager's webhook (JSON, version 4), with `Authorization: Bearer <token>`
+               (the token file's content; Alertmanager's http_config.authorization reads the
+               same token from its own copy). Without the token: 401; a body that is not a
+               webhook notification: 400 (413 when over 1 MiB). Either way nothing is written.
+               Each notification is appended to FILE as one JSON line (FILE is rotated to
+               FILE.1 past 1 MiB) and logged as one line per alert, e.g.
                "FIRING InstanceDown node3 (node)".
-GET /alerts    the notifications recorded, oldest first (JSON list).
+GET /alerts    the notifications recorded, oldest first (JSON list), the last 1000.
 GET /-/healthy "ok".
 
 Standard library only: it runs with the distribution's python3.
 """
 
 import argparse
+import hmac
 import json
+import os
 import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 KEEP = 1000
+MAX_BODY = 1 << 20
+ROTATE_AT = 1 << 20
+WRITER = "alertmanager"  # what an authenticated record says wrote it
+
+
+class Malformed(ValueError):
+    """The body is not a webhook notification."""
+
+
+def _text(value, where):
+    if not isinstance(value, str):
+        raise Malformed(f"{where} is not a string")
+    return value
 
 
 def summary(notification):
-    return {
-        "received": time.time(),
-        "status": notification.get("status"),
-        "receiver": notification.get("receiver"),
-        "alerts": [{"status": a.get("status"), "labels": a.get("labels", {}), "startsAt": a.get("startsAt"), "endsAt": a.get("endsAt")}
-                   for a in notification.get("alerts", [])],
-    }
+    """The record of a notification; Malformed when it is not one."""
+    if not isinstance(notification, dict):
+        raise Malformed("the body is not a JSON object")
+    alerts = notification.get("alerts")
+    if not isinstance(alerts, list):
+        raise Malformed("alerts is not a list")
+    records = []
+    for i, alert in enumerate(alerts):
+        if not isinstance(alert, dict):
+            raise Malformed(f"alerts[{i}] is not an object")
+        labels = alert.get("labels", {})
+        if not isinstance(labels, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in labels.items()):
+            raise Malformed(f"alerts[{i}].labels is not a map of strings")
+        records.append({"status": _text(alert.get("status"), f"alerts[{i}].status"), "labels": labels,
+                        "startsAt": alert.get("startsAt"), "endsAt": alert.get("endsAt")})
+    return {"received": time.time(), "by": WRITER, "status": _text(notification.get("status"), "status"),
+            "receiver": notification.get("receiver"), "alerts": records}
 
 
-def serve(address, port, store):
-    lock = threading.Lock()
+def read_token(path):
+    with open(path) as f:
+        token = f.read().strip()
+    if len(token) < 32:
+        raise SystemExit(f"{path}: the token is shorter than 32 characters")
+    return token
+
+
+def append(store, entry):
+    """Append one record; past ROTATE_AT the file becomes FILE.1 (one old file kept)."""
+    try:
+        if os.path.getsize(store) > ROTATE_AT:
+            os.replace(store, f"{store}.1")
+    except FileNotFoundError:
+        pass
+    with open(store, "a") as f:
+        f.write(json.dumps(entry) + "\n")
+
+
+def load(store):
     try:
         with open(store) as f:
-            recorded = [json.loads(line) for line in f if line.strip()][-KEEP:]
-    except FileNotFoundError:
-        recorded = []
+            return [json.loads(line) for line in f if line.strip()][-KEEP:]
+    except (FileNotFoundError, ValueError):
+        return []
+
+
+def serve(address, port, store, token):
+    lock = threading.Lock()
+    recorded = load(store)
+    expected = f"Bearer {token}".encode()
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):  # noqa: N802 - the http.server API
             if self.path != "/alerts":
                 return self.reply(404, {"error": "POST /alerts only"})
+            if not hmac.compare_digest(self.headers.get("Authorization", "").encode(), expected):
+                return self.reply(401, {"error": "a bearer token is required"}, close=True)
             try:
-                notification = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
-            except ValueError as e:
-                return self.reply(400, {"error": f"not JSON: {e}"})
-            entry = summary(notification)
+                length = int(self.headers.get("Content-Length", ""))
+            except ValueError:
+                return self.reply(400, {"error": "no Content-Length"}, close=True)
+            if not 0 <= length <= MAX_BODY:
+                return self.reply(413, {"error": f"a body of at most {MAX_BODY} bytes"}, close=True)
+            try:
+                entry = summary(json.loads(self.rfile.read(length)))
+            except (ValueError, UnicodeDecodeError, RecursionError) as e:
+                return self.reply(400, {"error": f"not a webhook notification: {str(e)[:200]}"})
             with lock:
+                append(store, entry)
                 recorded.append(entry)
                 del recorded[:-KEEP]
-                with open(store, "a") as f:
-                    f.write(json.dumps(entry) + "\n")
             for alert in entry["alerts"]:
                 labels = alert["labels"]
-                print(f"{alert['status'].upper()} {labels.get('alertname')} {labels.get('node', '-')} ({labels.get('job', '-')})",
-                      flush=True)
+                line = f"{alert['status'].upper()} {labels.get('alertname')} {labels.get('node', '-')} ({labels.get('job', '-')})"
+                print(line.encode("unicode_escape").decode()[:300], flush=True)
             return self.reply(200, {"recorded": len(entry["alerts"])})
 
         def do_GET(self):  # noqa: N802 - the http.server API
@@ -68,11 +127,16 @@ def serve(address, port, store):
                     return self.reply(200, list(recorded))
             return self.reply(404, {"error": "GET /alerts or /-/healthy"})
 
-        def reply(self, status, body):
+        def reply(self, status, body, close=False):
             data = json.dumps(body).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
+            if status == 401:
+                self.send_header("WWW-Authenticate", "Bearer")
+            if close:  # the unread body must not be taken for the next request
+                self.send_header("Connection", "close")
+                self.close_connection = True
             self.end_headers()
             self.wfile.write(data)
 
@@ -88,9 +152,10 @@ def main(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--listen", required=True, help="ADDRESS:PORT")
     parser.add_argument("--store", required=True, help="file the notifications are appended to")
+    parser.add_argument("--token-file", required=True, help="file holding the bearer token senders must present")
     args = parser.parse_args(argv)
     address, _, port = args.listen.rpartition(":")
-    serve(address, int(port), args.store)
+    serve(address, int(port), args.store, read_token(args.token_file))
 
 
 if __name__ == "__main__":
