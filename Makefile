@@ -63,21 +63,21 @@ ifeq ($(PROVIDER),docker)
 	@$(PY) -m provision.lxcfs
 endif
 ifeq ($(PROVIDER)$(LAB_DOCKER_IMAGE),docker)
-	@$(PY) scripts/docker_leftovers.py
-	@$(PY) scripts/docker_image.py
+	@$(PY) -m scripts.docker_leftovers
+	@$(PY) -m scripts.docker_image
 endif
 
 up: venv image
 	vagrant up
-	$(PY) -m labtests.green
-	@$(PY) -m labtests.status || true
+	$(PY) -m labclient.green
+	@$(PY) -m labclient.status || true
 
 # Before `make venv`: it checks what the venv and the lab need (system Python only).
 doctor:
 	@$(PYTHON) -m exercises.doctor
 
 status: venv
-	$(PY) -m labtests.status
+	$(PY) -m labclient.status
 
 exercise: venv
 	@$(PY) -m exercises $(N) $(DO)
@@ -111,10 +111,10 @@ clean: down
 	rm -rf build .vagrant
 
 offline: venv
-	$(PY) scripts/offline.py
+	$(PY) -m scripts.offline
 
 bench: venv image
-	$(PY) scripts/benchmark.py
+	$(PY) -m scripts.benchmark
 
 lint: venv
 	$(PY) -m ruff check .

@@ -73,7 +73,7 @@ def hint(exercise, lang, w):
 
 def check(exercise, lang, w):
     lab = inventory.load()
-    from labtests.prom import Prometheus
+    from labclient.prom import Prometheus
 
     print(f"{w['exercise']} {exercise.number} — {exercise.title(lang)}")
     findings = exercise.check(Context(lab, Prometheus(lab)))

@@ -63,7 +63,7 @@ class Context:
     """What a check asks: lab.yaml as it is now, Prometheus' API, and commands on a node."""
 
     lab: inventory.Lab
-    prometheus: object  # labtests.prom.Prometheus
+    prometheus: object  # labclient.prom.Prometheus
     at: float = field(default_factory=lambda: time.time() - 1)  # one evaluation time for every query of a check
     guest_repo: str = inventory.GUEST_REPO  # where the nodes see the repository
 
@@ -98,6 +98,12 @@ class Context:
 
     def targets(self):
         return self.api("targets", state="active")["activeTargets"]
+
+    def loaded_config(self):
+        """The configuration Prometheus runs with."""
+        from labclient.prom import config_of
+
+        return config_of(self._data("status/config"))
 
     def exporter_nodes(self):
         """Names of the nodes lab.yaml gives node_exporter: the ones every per-node answer must cover."""

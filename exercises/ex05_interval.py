@@ -3,8 +3,6 @@
 import re
 import subprocess
 
-import yaml
-
 from exercises.base import REPO, Exercise, done, missing, say
 
 WANTED = "10s"
@@ -17,7 +15,7 @@ def check(ctx):
         return [missing(f"lab.yaml dit encore scrape_interval: {lab.scrape_interval} (attendu : {WANTED})",
                         f"lab.yaml still says scrape_interval: {lab.scrape_interval} (wanted: {WANTED})")]
     found = [done(f"lab.yaml dit {WANTED}", f"lab.yaml says {WANTED}")]
-    loaded = yaml.safe_load(ctx.api("status/config")["yaml"])["global"]["scrape_interval"]
+    loaded = ctx.loaded_config()["global"]["scrape_interval"]
     if loaded != WANTED:
         return found + [missing(f"Prometheus tourne encore avec {loaded} : appliquez lab.yaml à {node}",
                                 f"Prometheus still runs with {loaded}: apply lab.yaml to {node}")]

@@ -2,8 +2,6 @@
 
 import json
 
-import yaml
-
 from exercises.base import Exercise, done, missing, say
 from exercises.ex07_by_hand import OWN, _address, edit_own_job, hand_targets
 from exercises.workspace import drop_keys
@@ -14,12 +12,12 @@ DROPPED = "go_.*"
 
 
 def _job_config(ctx, job):
-    config = yaml.safe_load(ctx.api("status/config")["yaml"])
+    config = ctx.loaded_config()
     return next((j for j in config["scrape_configs"] if j["job_name"] == job), {})
 
 
 def check(ctx):
-    from labtests.prom import parse_time
+    from labclient.prom import parse_time
 
     theirs = hand_targets(ctx)
     if not theirs:

@@ -12,7 +12,7 @@ HISTORY = 1800  # s: how far back "it also stays quiet" looks
 
 
 def _alertmanager():
-    from labtests.alerting import alertmanager_url, notifications
+    from labclient.alerting import alertmanager_url, notifications
 
     return alertmanager_url(), notifications
 

@@ -104,7 +104,7 @@ def _in_grafana(ctx, board):
     if not lab.nodes_with("grafana"):
         return [done("(ce lab n'a pas Grafana : le fichier est vérifié, pas son affichage)",
                      "(this lab has no Grafana: the file is checked, not its display)")]
-    from labtests.grafana import Grafana
+    from labclient.grafana import Grafana
 
     try:
         reply = Grafana().get(f"/api/dashboards/uid/{board['uid']}")

@@ -28,7 +28,7 @@ WORDS = {
 def _faults(lab):
     """{fault id: (kind, node, where, break command, repair: command or None for `vagrant provision node`,
     the PromQL that returns something once Prometheus sees the fault)}."""
-    from labtests.faults import LOCKOUTS
+    from labclient.faults import LOCKOUTS
 
     prometheus = lab.prometheus_node.name
     found = {}
@@ -70,7 +70,7 @@ def unhealthy(ctx):
 
 
 def _context(lab):
-    from labtests.prom import Prometheus
+    from labclient.prom import Prometheus
 
     return Context(lab, Prometheus(lab))
 

@@ -11,9 +11,9 @@ import pytest
 import testinfra
 import vagrant
 
+from labclient.poll import wait_for
+from labclient.prom import Prometheus, parse_time
 from labtests.lab import LAB, Service
-from labtests.poll import wait_for
-from labtests.prom import Prometheus, parse_time
 from provision import inventory
 
 # A target's health is that of its last scrape: the tests that read Prometheus'

@@ -3,9 +3,9 @@
 import pytest
 import requests
 
-from labtests.alerting import alertmanager_url, notifications, receiver_url
+from labclient.alerting import alertmanager_url, notifications, receiver_url
+from labclient.poll import wait_for
 from labtests.lab import LAB, needs_role
-from labtests.poll import wait_for
 from provision.inventory import seconds
 from provision.roles import alertmanager
 

@@ -32,7 +32,7 @@ def _exists(name):
 def test_the_sweep_removes_this_checkouts_orphan_and_leaves_another_checkouts_container():
     other, mine = _create("/somewhere/else/promlab"), _create(str(REPO))
     try:
-        swept = subprocess.run([sys.executable, "scripts/docker_leftovers.py"], cwd=REPO, capture_output=True, text=True)
+        swept = subprocess.run([sys.executable, "-m", "scripts.docker_leftovers"], cwd=REPO, capture_output=True, text=True)
         assert swept.returncode == 0, swept.stderr
         assert _exists(other), "the sweep removed another checkout's container"
         assert not _exists(mine), "the sweep left this checkout's orphaned container"

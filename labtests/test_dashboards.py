@@ -8,8 +8,8 @@ import re
 
 import pytest
 
+from labclient.poll import wait_for
 from labtests.lab import LAB, nodes_with, skip_reason
-from labtests.poll import wait_for
 from provision import dashboards, inventory
 from provision.render import TEMPLATES
 

@@ -9,10 +9,10 @@ import time
 
 import pytest
 
-from labtests.alerting import notifications, received
-from labtests.faults import REPO, VICTIM, wait_target
-from labtests.lab import LAB, needs_role, probes, subjects
-from labtests.poll import wait_for
+from labclient.alerting import notifications, received
+from labclient.faults import REPO, wait_target
+from labclient.poll import wait_for
+from labtests.lab import LAB, VICTIM, needs_role, probes, subjects
 from provision import inventory
 
 pytestmark = pytest.mark.drill

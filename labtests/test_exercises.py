@@ -23,8 +23,8 @@ from pathlib import Path
 import pytest
 
 from exercises import exercises
+from labclient.poll import wait_for
 from labtests.lab import LAB
-from labtests.poll import wait_for
 from provision import inventory
 
 REPO = inventory.REPO

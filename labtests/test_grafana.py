@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from labtests.grafana import Grafana
+from labclient.grafana import Grafana
+from labclient.poll import wait_for
 from labtests.lab import LAB, needs_role, scraped_nodes
-from labtests.poll import wait_for
 from provision.render import TEMPLATES
 
 pytestmark = needs_role("grafana")
@@ -33,9 +33,8 @@ def test_datasource_matches_lab(grafana):
     reply = grafana.get(f"/api/datasources/uid/{UID}")
     assert reply.status_code == 200, f"no datasource with uid {UID}: {reply.status_code} {reply.text[:300]}"
     ds = reply.json()
-    prometheus = LAB.prometheus_node
     assert (ds["type"], ds["url"], ds["isDefault"], ds["jsonData"].get("timeInterval")) == (
-        "prometheus", f"http://{prometheus.ip}:{LAB.components['prometheus']['port']}", True, LAB.scrape_interval)
+        "prometheus", LAB.prometheus.url, True, LAB.scrape_interval)
 
 
 def test_prometheus_is_the_only_datasource(grafana):

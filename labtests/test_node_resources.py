@@ -8,8 +8,8 @@ when they fail. They compare the loaded node with another one (a ratio, not a fi
 
 import pytest
 
-from labtests.faults import EXPORTERS, VICTIM
-from labtests.poll import wait_for
+from labclient.poll import wait_for
+from labtests.lab import EXPORTERS, VICTIM
 from provision import lxcfs
 
 NODES = [pytest.param(n, id=n.name) for n in EXPORTERS]

@@ -5,9 +5,9 @@ import sys
 import pytest
 import yaml
 
+from labclient.poll import wait_for
+from labclient.prom import find_target
 from labtests.lab import LAB, hand_targets, probes, scraped_nodes
-from labtests.poll import wait_for
-from labtests.prom import find_target
 
 TARGETS = scraped_nodes()
 PROBES = probes()
@@ -25,7 +25,7 @@ def test_rendered_config_has_lab_scrape_interval(hosts):
 
 
 def test_loaded_config_has_lab_scrape_interval(prometheus):
-    loaded = yaml.safe_load(prometheus.api("status/config")["yaml"])
+    loaded = prometheus.loaded_config()
     assert loaded["global"]["scrape_interval"] == LAB.scrape_interval
 
 

@@ -4,10 +4,9 @@ import re
 
 import pytest
 
-from labtests.faults import reprovision
+from labclient.faults import reprovision
+from labclient.poll import wait_for
 from labtests.lab import LAB
-from labtests.poll import wait_for
-from provision import roles
 
 CONFIG = "/etc/prometheus/prometheus.yml"
 
@@ -15,8 +14,7 @@ pytestmark = pytest.mark.provision
 
 
 def _main_pids(host, node):
-    units = [unit for role in node.roles for unit, _, _ in roles.module(role).services(LAB, node)]
-    return {unit: host.service(unit).systemd_properties["MainPID"] for unit in units}
+    return {unit.name: host.service(unit.name).systemd_properties["MainPID"] for unit in LAB.units(node)}
 
 
 @pytest.mark.parametrize("node", LAB.nodes, ids=lambda n: n.name)

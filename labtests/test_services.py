@@ -4,8 +4,8 @@ import re
 
 import pytest
 
+from labclient.poll import wait_for
 from labtests.lab import services
-from labtests.poll import wait_for
 
 SERVICES = services()
 MAX_EXPOSURE = 2.0

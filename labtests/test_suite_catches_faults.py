@@ -7,9 +7,9 @@ it is green again (also when the test itself fails). Marked `drill`.
 
 import pytest
 
-from labtests.faults import LOCKOUTS, VICTIM, exec_on, reprovision, run_labtests, wait_target
-from labtests.lab import LAB, subjects
-from labtests.poll import wait_for
+from labclient.faults import LOCKOUTS, exec_on, reprovision, run_labtests, wait_target
+from labclient.poll import wait_for
+from labtests.lab import LAB, VICTIM, subjects
 
 pytestmark = pytest.mark.drill
 PROMETHEUS = LAB.prometheus_node

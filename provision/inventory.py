@@ -13,12 +13,13 @@ import ipaddress
 import json
 import os
 import sys
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 
 import yaml
 
-from provision import lxcfs, schema
+from provision import lxcfs, model, schema
+from provision.model import Node  # noqa: F401 - inventory.Node, as before
 from provision.roles import ROLES
 from provision.schema import MAX_NODES, excerpt, seconds  # noqa: F401 - seconds: the lab's durations, asked here
 
@@ -43,70 +44,8 @@ class InventoryError(Exception):
         super().__init__(f"{source} is invalid:\n" + "\n".join(f"  - {p}" for p in problems))
 
 
-@dataclass
-class Node:
-    name: str
-    ip: str
-    roles: list
-    forwarded_ports: list
-    memory: int
-    cpus: int
-    skipped: list = field(default_factory=list)  # roles lab.yaml gives it that LAB_SKIP_ROLES removed
-
-
-@dataclass
-class Lab:
-    network: str
-    install_method: str
-    scrape_interval: str
-    retention_time: str
-    retention_size: str
-    alerts: dict
-    boxes: dict
-    components: dict
-    nodes: list = field(default_factory=list)
-    skipped_roles: list = field(default_factory=list)
-
-    def node(self, name):
-        for node in self.nodes:
-            if node.name == name:
-                return node
-        raise KeyError(f"no node {name!r} in the inventory; nodes: {', '.join(n.name for n in self.nodes)}")
-
-    def nodes_with(self, role):
-        return [n for n in self.nodes if role in n.roles]
-
-    @property
-    def prometheus_node(self):
-        return self.nodes_with("prometheus")[0]
-
-    def exporter_roles(self):
-        """Roles whose component is scraped by a Prometheus job (they have a `job`)."""
-        return [name for name, c in self.components.items() if c.get("job") and name in ROLES]
-
-    def scrape_jobs(self):
-        """[{name, port, targets: [{address, node}]}] for every exporter role in use."""
-        jobs = []
-        for role in self.exporter_roles():
-            component = self.components[role]
-            targets = [{"address": f"{n.ip}:{component['port']}", "node": n.name} for n in self.nodes_with(role)]
-            if targets:
-                jobs.append({"name": component["job"], "role": role, "port": component["port"], "targets": targets})
-        return jobs
-
-    def probe_jobs(self):
-        """[{name, module, targets: [{address, node}]}]: what blackbox_exporter probes, when a node runs
-        it. HTTP: every component's endpoint that has a `probe` path; ICMP: every node; TCP: every
-        node's SSH port. The blackbox modules are in templates/blackbox.yml.j2."""
-        if not self.nodes_with("blackbox_exporter"):
-            return []
-        http = [{"address": f"http://{n.ip}:{self.components[r]['port']}{self.components[r]['probe']}", "node": n.name}
-                for n in self.nodes for r in n.roles if self.components[r].get("probe")]
-        icmp = [{"address": n.ip, "node": n.name} for n in self.nodes]
-        tcp = [{"address": f"{n.ip}:22", "node": n.name} for n in self.nodes]
-        return [{"name": "blackbox_http", "module": "http_2xx", "targets": http},
-                {"name": "blackbox_icmp", "module": "icmp", "targets": icmp},
-                {"name": "blackbox_tcp", "module": "tcp_connect", "targets": tcp}]
+class Lab(model.Lab):
+    """The model (provision/model.py), and what the Vagrantfile needs of it."""
 
     def to_json(self, env=None):
         """The checked inventory for the Vagrantfile, with the environment the guests must see, the

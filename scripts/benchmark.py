@@ -1,7 +1,7 @@
 """Measure the lab: time to green from nothing, a no-op provision, the labtests, the fault drill.
 
-    python3 scripts/benchmark.py [--keep] [--nodes N] [--no-drill]
-    python3 scripts/benchmark.py --refusals     only: how long each command takes to refuse a bad lab.yaml
+    python3 -m scripts.benchmark [--keep] [--nodes N] [--no-drill]
+    python3 -m scripts.benchmark --refusals     only: how long each command takes to refuse a bad lab.yaml
 
 --nodes N: a lab like lab.yaml grown to N nodes (node7... run node_exporter, their
 addresses allocated), written to build/lab-N.yaml and used through LAB_FILE.
@@ -21,12 +21,11 @@ import threading
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+import yaml
 
-import yaml  # noqa: E402
+from provision import inventory
 
-from provision import inventory  # noqa: E402
+REPO = inventory.REPO
 
 
 def timed(cmd, **kw):
@@ -97,7 +96,7 @@ def grown(count):
 def config_change_seconds(lab):
     """Time from `vagrant provision <prometheus node>` with another scrape interval to Prometheus
     reporting it in /api/v1/status/config; the lab is provisioned back afterwards."""
-    from labtests.prom import Prometheus
+    from labclient.prom import Prometheus
 
     source = Path(os.environ.get("LAB_FILE") or REPO / "lab.yaml")
     raw = yaml.safe_load(source.read_text())
@@ -108,7 +107,7 @@ def config_change_seconds(lab):
     prometheus, node = Prometheus(lab), lab.prometheus_node.name
     start = time.monotonic()
     timed(["vagrant", "provision", node], env=dict(os.environ, LAB_FILE=str(changed)))
-    while yaml.safe_load(prometheus.api("status/config")["yaml"])["global"]["scrape_interval"] != other:
+    while prometheus.loaded_config()["global"]["scrape_interval"] != other:
         if time.monotonic() - start > 120:
             sys.exit("Prometheus did not load the changed configuration within 120 s")
         time.sleep(0.2)

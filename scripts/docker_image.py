@@ -3,16 +3,13 @@
 The folder is passed to docker as one argument, never through a shell: whatever lab.yaml holds cannot
 become a command. The schema allows only a folder of the repository; this also checks it has a Dockerfile.
 
-    python3 scripts/docker_image.py
+    python3 -m scripts.docker_image
 """
 
 import subprocess
 import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from provision import inventory  # noqa: E402
+from provision import inventory
 
 TAGS = ("promlab-node:latest", "promlab-node:cache")  # :cache keeps `vagrant destroy` from deleting the image
 

@@ -9,7 +9,7 @@ Another checkout's containers are never touched; when one holds a host port this
 forwards (even stopped, docker keeps its binding and Vagrant refuses the port), this
 says which and how to free it, and fails before `vagrant up` does.
 
-    python3 scripts/docker_leftovers.py
+    python3 -m scripts.docker_leftovers
 """
 
 import os
@@ -19,7 +19,6 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
 
 
 def known_ids(dotfile):

@@ -1,6 +1,6 @@
 """Prepare a classroom without internet: fill .cache/ once, on a machine that has it.
 
-    python3 scripts/offline.py [--arch amd64,arm64] [--provider docker|virtualbox|libvirt] [--skip-archives]
+    python3 -m scripts.offline [--arch amd64,arm64] [--provider docker|virtualbox|libvirt] [--skip-archives]
 
 1. Every release archive lab.yaml pins, for each architecture asked (default: both, for
    Intel and Apple Silicon students), downloaded into .cache/artifacts and verified
@@ -9,7 +9,7 @@
    installs already in its APT cache, saved to .cache/images/promlab-node-offline.tar.gz;
    virtualbox or libvirt — the Vagrant box, repackaged to .cache/boxes/<box>-<provider>.box.
 3. What to hand the students, and the commands they run, printed at the end
-   (docs/en/teacher.md and docs/fr/enseignant.md say the same).
+   (docs/en/teacher.md and docs/fr/teacher.md say the same).
 
 Exit 1 when something could not be fetched; what was fetched stays in the cache.
 """
@@ -19,13 +19,11 @@ import os
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+from provision import install, inventory, roles
+from provision.steps import StepError
 
-from provision import install, inventory, roles  # noqa: E402
-from provision.steps import StepError  # noqa: E402
+REPO = inventory.REPO
 
 CACHE = REPO / ".cache"
 IMAGE = "promlab-node:offline"

@@ -1,14 +1,10 @@
 """Offline preparation (scripts/offline.py): the cache filled with verified archives, and the package list."""
 
 import hashlib
-import importlib.util
 from types import SimpleNamespace
 
 from provision import inventory
-
-SPEC = importlib.util.spec_from_file_location("offline", inventory.REPO / "scripts" / "offline.py")
-offline = importlib.util.module_from_spec(SPEC)
-SPEC.loader.exec_module(offline)
+from scripts import offline
 
 
 def _lab(httpd, sums):

@@ -32,10 +32,9 @@ def services(lab, node):
 def files(lab, node):
     component = lab.components[NAME]
     programs = install.paths(component, lab.install_method)
-    prometheus = lab.prometheus_node
     context = {"lab": lab, "node": node, "grafana": component, "programs": programs,
                "home": str(Path(programs["grafana"]).parent.parent),
-               "prometheus_url": f"http://{prometheus.ip}:{lab.components['prometheus']['port']}",
+               "prometheus_url": lab.prometheus.url,
                "password_file": PASSWORD_FILE}
     private = {"group": NAME, "mode": 0o640}
     return [

@@ -1,6 +1,7 @@
 """prometheus: the monitoring server; scrapes itself and every exporter in lab.yaml."""
 
 from provision import install, steps
+from provision.model import PROMETHEUS_JOB
 from provision.render import Rendered, put
 
 NAME = "prometheus"
@@ -17,11 +18,11 @@ def services(lab, node):
 
 def files(lab, node):
     component = lab.components[NAME]
-    alertmanagers = [f"{n.ip}:{lab.components['alertmanager']['port']}" for n in lab.nodes_with("alertmanager")]
-    blackbox = [f"{n.ip}:{lab.components['blackbox_exporter']['port']}" for n in lab.nodes_with("blackbox_exporter")]
+    blackbox = lab.endpoints("blackbox_exporter")
     context = {"lab": lab, "node": node, "port": component["port"], "jobs": lab.scrape_jobs(), "alerts": lab.alerts,
-               "probe_jobs": lab.probe_jobs(), "blackbox": blackbox[0] if blackbox else None,
-               "alertmanager": alertmanagers[0] if alertmanagers else None,
+               "probe_jobs": lab.probe_jobs(), "blackbox": blackbox[0].address if blackbox else None,
+               "alertmanagers": [e.address for e in lab.endpoints("alertmanager")],
+               "self_targets": [t for t in lab.targets() if t.job == PROMETHEUS_JOB],
                "programs": install.paths(component, lab.install_method)}
     return [
         Rendered(RULES, "alert_rules.yml.j2", context, group=NAME, mode=0o640),

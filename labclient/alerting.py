@@ -2,15 +2,15 @@
 
 import requests
 
-from labtests.lab import LAB, url_of
+from labclient.lab import lab
 
 
 def alertmanager_url():
-    return url_of(LAB.nodes_with("alertmanager")[0], LAB.components["alertmanager"]["port"])
+    return lab().endpoints("alertmanager")[0].host_url
 
 
 def receiver_url():
-    return url_of(LAB.nodes_with("alertmanager")[0], LAB.components["alertmanager"]["receiver_port"])
+    return lab().endpoints("alertmanager", key="receiver_port")[0].host_url
 
 
 def notifications():

@@ -1,26 +1,27 @@
 """Wait until the lab is green: every target lab.yaml implies is up in Prometheus.
 
-    python3 -m labtests.green [--timeout SECONDS]
+    python3 -m labclient.green [--timeout SECONDS]
 
 Prints progress while it waits. Exit 1 on timeout, naming what was last seen.
-`make up` ends with it, then with the status view (labtests/status.py) and its URLs.
+`make up` ends with it, then with the status view (labclient/status.py) and its URLs.
 """
 
 import sys
 import time
 
-from labtests.lab import LAB, scraped_nodes
-from labtests.prom import Prometheus
+from labclient.lab import lab
+from labclient.prom import Prometheus
+from provision import inventory
 
 
 def status(prometheus):
     """{(job, node): health} for the targets lab.yaml implies ('absent' when Prometheus lacks one)."""
     seen = {(t["labels"]["job"], t["labels"].get("node")): t["health"] for t in prometheus.targets()}
-    return {target: seen.get(target, "absent") for target in scraped_nodes()}
+    return {(t.job, t.node): seen.get((t.job, t.node), "absent") for t in lab().targets()}
 
 
 def wait_green(timeout=180, out=sys.stdout):
-    prometheus = Prometheus(LAB)
+    prometheus = Prometheus(lab())
     start = time.monotonic()
     last, shown = "Prometheus not answering yet", None
     while time.monotonic() - start < timeout:
@@ -44,24 +45,26 @@ def wait_green(timeout=180, out=sys.stdout):
 
 
 def urls():
-    prometheus = Prometheus(LAB)
-    lines = [f"Prometheus  {prometheus.url}  (menu Status → Target health; Alerts)"]
-    if LAB.nodes_with("grafana"):
-        from labtests.grafana import base_url
-
-        user = LAB.components["grafana"]["admin_user"]
-        lines.append(f"Grafana     {base_url()}  (sign in as {user}, password: components.grafana.admin_password in lab.yaml"
+    the_lab = lab()
+    lines = [f"Prometheus  {the_lab.prometheus.host_url}  (menu Status → Target health; Alerts)"]
+    user = the_lab.components["grafana"]["admin_user"]
+    for grafana in the_lab.endpoints("grafana"):
+        lines.append(f"Grafana     {grafana.host_url}  (sign in as {user}, password: components.grafana.admin_password in lab.yaml"
                      " or $LAB_GRAFANA_PASSWORD)")
-    elif "grafana" in LAB.skipped_roles:
+    if "grafana" in the_lab.skipped_roles:
         lines.append("Grafana     not in this lab (LAB_SKIP_ROLES names it)")
-    for node in LAB.nodes_with("alertmanager"):
-        port = LAB.components["alertmanager"]["port"]
-        lines.append(f"Alertmanager http://{node.ip}:{port}  (on the lab network; Prometheus' Alerts page shows the same alerts)")
+    for alertmanager in the_lab.endpoints("alertmanager"):
+        lines.append(f"Alertmanager {alertmanager.host_url}  (on the lab network; Prometheus' Alerts page shows the same alerts)")
     return lines
 
 
 def main(argv):
     timeout = float(argv[argv.index("--timeout") + 1]) if "--timeout" in argv else 180
+    try:
+        lab()
+    except inventory.InventoryError as e:
+        print(f"promlab: {e}", file=sys.stderr)
+        return 2
     return 0 if wait_green(timeout) else 1
 
 

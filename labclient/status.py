@@ -1,6 +1,6 @@
 """The lab at a glance: nodes, their services, Prometheus' targets, the URLs to open.
 
-    python3 -m labtests.status        (make status; make up ends with it)
+    python3 -m labclient.status        (make status; make up ends with it)
 
 Reads Vagrant's view of the machines, asks each running node for its services
 (one SSH connection per node, all at once) and Prometheus for its targets.
@@ -17,10 +17,10 @@ from datetime import datetime, timezone
 import testinfra
 import vagrant
 
-from labtests.green import urls
-from labtests.lab import LAB
-from labtests.prom import Prometheus, parse_time
-from provision import inventory, roles
+from labclient.green import urls
+from labclient.lab import lab
+from labclient.prom import Prometheus, parse_time
+from provision import inventory
 
 
 def table(headers, rows):
@@ -36,12 +36,6 @@ def machines():
     return {s.name: (s.state, s.provider) for s in v.status()}
 
 
-def units(node):
-    """The systemd units lab.yaml puts on a node: each role's services and the server an exporter watches."""
-    found = [unit for role in node.roles for unit, _, _ in roles.module(role).services(LAB, node)]
-    return found + [LAB.components[r]["subject"] for r in node.roles if LAB.components[r].get("subject")]
-
-
 def service_states(running):
     """{node: {unit: state}} for the running nodes, asked over SSH in parallel."""
     if not running:
@@ -52,7 +46,7 @@ def service_states(running):
         f.flush()
 
         def ask(name):
-            wanted = units(LAB.node(name))
+            wanted = lab().unit_names(lab().node(name))
             try:
                 host = testinfra.get_host(f"paramiko://{name}", ssh_config=f.name)
                 states = host.run("systemctl is-active " + " ".join(wanted)).stdout.split()
@@ -72,7 +66,7 @@ def ago(stamp):
 
 def report(out=sys.stdout):
     """Print the status; return True when everything is as lab.yaml says."""
-    ok = True
+    LAB, ok = lab(), True  # noqa: N806 - the lab, as everywhere
     vms = machines()
     rows = []
     for node in LAB.nodes:
@@ -94,7 +88,7 @@ def report(out=sys.stdout):
         print("\n" + table(("job", "node", "instance", "health", "last scrape", "error"), rows), file=out)
     except Exception as e:  # noqa: BLE001
         ok = False
-        print(f"\nPrometheus does not answer ({type(e).__name__}): is node1 up? `make up`", file=out)
+        print(f"\nPrometheus does not answer ({type(e).__name__}): is {LAB.prometheus_node.name} up? `make up`", file=out)
     print("\nOpen:", file=out)
     for line in urls():
         print(f"  {line}", file=out)
@@ -103,5 +97,14 @@ def report(out=sys.stdout):
     return ok
 
 
+def main():
+    try:
+        lab()
+    except inventory.InventoryError as e:
+        print(f"promlab: {e}", file=sys.stderr)
+        return 2
+    return 0 if report() else 1
+
+
 if __name__ == "__main__":
-    sys.exit(0 if report() else 1)
+    sys.exit(main())

@@ -2,17 +2,17 @@
 
 import requests
 
-from labtests.lab import LAB, url_of
+from labclient.lab import lab
 
 
 def base_url():
-    return url_of(LAB.nodes_with("grafana")[0], LAB.components["grafana"]["port"])
+    return lab().endpoints("grafana")[0].host_url
 
 
 class Grafana:
     def __init__(self):
         self.url = base_url()
-        component = LAB.components["grafana"]
+        component = lab().components["grafana"]
         self.admin = (component["admin_user"], component["admin_password"])
 
     def get(self, path, auth="admin"):

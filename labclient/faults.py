@@ -4,14 +4,17 @@ import shlex
 import subprocess
 import sys
 
-from labtests.lab import LAB
-from labtests.poll import wait_for
+from labclient.lab import lab
+from labclient.poll import wait_for
 from provision import inventory
 
 REPO = inventory.REPO
-# The node the drills break: the second exporter node (node3 in lab.yaml), or the only one.
-EXPORTERS = LAB.nodes_with("node_exporter")
-VICTIM = EXPORTERS[min(1, len(EXPORTERS) - 1)] if EXPORTERS else None
+
+
+def victim():
+    """The node the drills break: the second exporter node (node3 in lab.yaml), or the only one; None without any."""
+    exporters = lab().nodes_with("node_exporter")
+    return exporters[min(1, len(exporters) - 1)] if exporters else None
 
 
 # How to lock each exporter out of its server, and the way back (None: provisioning repairs it).
@@ -34,7 +37,7 @@ def reprovision(host, node):
 
 
 def wait_target(prometheus, job, node, health, timeout=None):
-    timeout = timeout or 2 * inventory.seconds(LAB.scrape_interval) + 15
+    timeout = timeout or 2 * inventory.seconds(lab().scrape_interval) + 15
     return wait_for(lambda: prometheus.target(job, node), lambda t: t is not None and t["health"] == health, timeout,
                     f"target {job} on {node} {health}")
 

@@ -5,17 +5,23 @@ from datetime import datetime
 
 import requests
 
-from labtests.lab import url_of
-from provision import inventory
+from labclient.lab import lab as the_lab
 
 
 def base_url(lab):
-    return url_of(lab.prometheus_node, lab.components["prometheus"]["port"])
+    return lab.prometheus.host_url
 
 
 def parse_time(stamp):
     """A time Prometheus gives (RFC 3339 with nanoseconds); Python 3.9 wants at most microseconds and no 'Z'."""
     return datetime.fromisoformat(re.sub(r"(\.\d{6})\d*", r"\1", stamp.replace("Z", "+00:00")))
+
+
+def config_of(status_config):
+    """The configuration Prometheus runs with, from the data of /api/v1/status/config."""
+    import yaml
+
+    return yaml.safe_load(status_config["yaml"])
 
 
 def find_target(targets, job, node):
@@ -26,7 +32,7 @@ def find_target(targets, job, node):
 
 class Prometheus:
     def __init__(self, lab=None):
-        self.url = base_url(lab or inventory.load())
+        self.url = base_url(lab or the_lab())
 
     def get(self, path, **params):
         return requests.get(self.url + path, params=params, timeout=5)
@@ -40,6 +46,10 @@ class Prometheus:
 
     def targets(self):
         return self.api("targets", state="active")["activeTargets"]
+
+    def loaded_config(self):
+        """The configuration Prometheus runs with (what it loaded, not what the node's file says)."""
+        return config_of(self.api("status/config"))
 
     def target(self, job, node):
         """The active target of `job` labelled with `node`, or None."""

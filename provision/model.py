@@ -1,0 +1,170 @@
+"""The model of the lab: the nodes lab.yaml describes and every question derived from them, answered once.
+
+Who holds a role and where it answers (endpoints), what Prometheus must scrape (targets, its own
+included), what blackbox_exporter probes, which units a node runs: the roles, the Vagrantfile (through
+`inventory --json`), the labtests, the exercises and the scripts ask here; none of them builds an
+address by hand. Nothing assumes one node per server role.
+"""
+
+from dataclasses import dataclass, field
+
+from provision.roles import ROLES, SSH, module
+
+PROMETHEUS_JOB = "prometheus"  # Prometheus' job for itself
+PROBE_JOBS = {"blackbox_http": "http_2xx", "blackbox_icmp": "icmp", "blackbox_tcp": "tcp_connect"}
+
+
+@dataclass
+class Node:
+    name: str
+    ip: str
+    roles: list
+    forwarded_ports: list
+    memory: int
+    cpus: int
+    skipped: list = field(default_factory=list)  # roles lab.yaml gives it that LAB_SKIP_ROLES removed
+
+    def host_url(self, port):
+        """Where the host reaches a guest port: http://127.0.0.1:<host port> when forwarded, else the lab address."""
+        for fp in self.forwarded_ports:
+            if fp["guest"] == port:
+                return f"http://127.0.0.1:{fp['host']}"
+        return f"http://{self.ip}:{port}"
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where one node's server of a role answers."""
+
+    role: str
+    node: Node
+    port: int
+
+    @property
+    def address(self):
+        """ip:port on the lab network (what the guests use)."""
+        return f"{self.node.ip}:{self.port}"
+
+    @property
+    def url(self):
+        return f"http://{self.address}"
+
+    @property
+    def host_url(self):
+        """What the host uses: the forwarded port on 127.0.0.1 when there is one."""
+        return self.node.host_url(self.port)
+
+    def __hash__(self):
+        return hash((self.role, self.node.name, self.port))
+
+
+@dataclass(frozen=True)
+class Target:
+    """A target Prometheus must have: its job, the node label, the address scraped."""
+
+    job: str
+    node: str
+    address: str
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A systemd unit a role runs on a node, with its port and listen address."""
+
+    node: str
+    name: str  # without .service
+    port: int
+    address: str
+    role: str
+
+    def __str__(self):
+        return f"{self.node}-{self.name}"
+
+
+@dataclass
+class Lab:
+    network: str
+    install_method: str
+    scrape_interval: str
+    retention_time: str
+    retention_size: str
+    alerts: dict
+    boxes: dict
+    components: dict
+    nodes: list = field(default_factory=list)
+    skipped_roles: list = field(default_factory=list)
+
+    def node(self, name):
+        for node in self.nodes:
+            if node.name == name:
+                return node
+        raise KeyError(f"no node {name!r} in the inventory; nodes: {', '.join(n.name for n in self.nodes)}")
+
+    def nodes_with(self, role, skipped=False):
+        """The nodes running `role`; with skipped=True also those where LAB_SKIP_ROLES removed it."""
+        return [n for n in self.nodes if role in n.roles or (skipped and role in n.skipped)]
+
+    def endpoints(self, role, key="port"):
+        """Every node's server of `role`, at the component's `key` port (port, receiver_port)."""
+        return [Endpoint(role, n, self.components[role][key]) for n in self.nodes_with(role)]
+
+    @property
+    def prometheus_node(self):
+        return self.nodes_with("prometheus")[0]
+
+    @property
+    def prometheus(self):
+        """The Prometheus endpoint (lab.yaml gives the role to exactly one node)."""
+        return self.endpoints("prometheus")[0]
+
+    def exporter_roles(self):
+        """Roles whose component is scraped by a Prometheus job (they have a `job`)."""
+        return [name for name, c in self.components.items() if c.get("job") and name in ROLES]
+
+    def scrape_jobs(self):
+        """[{name, role, port, targets: [{address, node}]}] for every exporter role in use."""
+        jobs = []
+        for role in self.exporter_roles():
+            targets = [{"address": e.address, "node": e.node.name} for e in self.endpoints(role)]
+            if targets:
+                jobs.append({"name": self.components[role]["job"], "role": role, "port": self.components[role]["port"],
+                             "targets": targets})
+        return jobs
+
+    def probe_jobs(self):
+        """[{name, module, targets: [{address, node}]}]: what blackbox_exporter probes, when a node runs
+        it. HTTP: every component's endpoint that has a `probe` path; ICMP: every node; TCP: every
+        node's SSH port. The blackbox modules are in templates/blackbox.yml.j2."""
+        if not self.nodes_with("blackbox_exporter"):
+            return []
+        http = [{"address": Endpoint(r, n, self.components[r]["port"]).url + self.components[r]["probe"], "node": n.name}
+                for n in self.nodes for r in n.roles if self.components[r].get("probe")]
+        icmp = [{"address": n.ip, "node": n.name} for n in self.nodes]
+        tcp = [{"address": f"{n.ip}:{SSH[0]}", "node": n.name} for n in self.nodes]
+        found = {"blackbox_http": http, "blackbox_icmp": icmp, "blackbox_tcp": tcp}
+        return [{"name": name, "module": probe, "targets": found[name]} for name, probe in PROBE_JOBS.items()]
+
+    def targets(self):
+        """Every target Prometheus must have from lab.yaml: itself, each exporter node, each probe."""
+        found = [Target(PROMETHEUS_JOB, e.node.name, f"localhost:{e.port}") for e in self.endpoints("prometheus")]  # itself
+        found += [Target(job["name"], t["node"], t["address"]) for job in self.scrape_jobs() for t in job["targets"]]
+        return found
+
+    def probes(self):
+        """Every blackbox probe lab.yaml implies, as Targets (job, node, what is probed)."""
+        return [Target(job["name"], t["node"], t["address"]) for job in self.probe_jobs() for t in job["targets"]]
+
+    def generated_jobs(self):
+        """The job names the lab writes into Prometheus' configuration (hand-added jobs have others)."""
+        return {PROMETHEUS_JOB} | {j["name"] for j in self.scrape_jobs() + self.probe_jobs()}
+
+    def units(self, node, skipped=False):
+        """The units `node`'s roles run (with skipped=True also those of roles LAB_SKIP_ROLES removed)."""
+        roles = node.roles + (node.skipped if skipped else [])
+        return [Unit(node.name, unit, port, address, role)
+                for role in roles for unit, port, address in module(role).services(self, node)]
+
+    def unit_names(self, node):
+        """Every systemd unit lab.yaml puts on a node: its roles' units and the servers its exporters watch."""
+        return [u.name for u in self.units(node)] + [self.components[r]["subject"] for r in node.roles
+                                                      if self.components[r].get("subject")]
