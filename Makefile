@@ -88,8 +88,13 @@ reset-exercise: venv
 prove-exercises: venv
 	$(PY) -m pytest labtests -m exercise --prove-exercises $(PYTEST_ARGS)
 
+# CHECK=1: say what provisioning would change on each node (a file: a short diff), change nothing.
 provision: venv
+ifeq ($(CHECK),1)
+	$(PY) -m labclient.check
+else
 	vagrant provision
+endif
 
 test: test-fast
 	@$(MAKE) --no-print-directory up

@@ -28,11 +28,12 @@ LOCKOUTS = {
 }
 
 
-def reprovision(host, node):
-    """Run the provisioning on a node as `vagrant provision` does (it repairs any drift)."""
+def reprovision(host, node, check=False):
+    """Run the provisioning on a node as `vagrant provision` does (it repairs any drift); with check=True in
+    check mode (it names the drift and changes nothing; exit 3 when something differs)."""
     env = " ".join(f"{k}={shlex.quote(v)}" for k, v in inventory.guest_env().items())
-    result = host.run(f"env {env} sh /vagrant/provision/bootstrap.sh {node.name}")
-    assert result.rc == 0, f"provisioning {node.name} failed:\n{result.stdout}\n{result.stderr}"
+    result = host.run(f"env {env} sh /vagrant/provision/bootstrap.sh {shlex.quote(node.name)}" + (" --check" if check else ""))
+    assert result.rc in ((0, 3) if check else (0,)), f"provisioning {node.name} failed:\n{result.stdout}\n{result.stderr}"
     return result.stdout
 
 

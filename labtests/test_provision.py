@@ -7,6 +7,7 @@ import pytest
 from labclient.faults import reprovision
 from labclient.poll import wait_for
 from labtests.lab import LAB
+from provision.model import PROMETHEUS_JOB
 
 CONFIG = "/etc/prometheus/prometheus.yml"
 
@@ -18,15 +19,35 @@ def _main_pids(host, node):
 
 
 @pytest.mark.parametrize("node", LAB.nodes, ids=lambda n: n.name)
-def test_second_provision_changes_nothing(hosts, node):
+def test_every_node_is_as_provisioning_leaves_it(hosts, node):
+    """Check mode: every step of a second run finds its state; drift is named, not repaired; nothing restarts."""
     host = hosts[node.name]
     before = _main_pids(host, node)
-    out = reprovision(host, node)
-    summary = re.search(r"(\d+) ok, (\d+) changed", out)
-    assert summary, f"no summary in the provisioning output:\n{out}"
-    changed = [line for line in out.splitlines() if line.startswith("changed")]
-    assert summary.group(2) == "0", f"{node.name}: a second run changed {summary.group(2)} things:\n" + "\n".join(changed)
-    assert _main_pids(host, node) == before, f"{node.name}: a service was restarted"
+    out = reprovision(host, node, check=True)
+    summary = re.search(r"(\d+) ok, (\d+) differ", out)
+    assert summary, f"no summary in the check's output:\n{out}"
+    differs = [line for line in out.splitlines() if line.startswith(("differs", "        "))]
+    assert summary.group(2) == "0", f"{node.name} differs from what provisioning makes it:\n" + "\n".join(differs)
+    assert _main_pids(host, node) == before, f"{node.name}: a service was restarted by a check"
+
+
+def test_check_mode_names_a_drift_and_repairs_nothing(hosts):
+    """A target removed by hand from the loaded configuration: the check says which, with the line, and leaves it."""
+    node = LAB.prometheus_node
+    host = hosts[node.name]
+    victim = next(t for t in LAB.targets() if t.job != PROMETHEUS_JOB)
+    original = host.file(CONFIG).content_string
+    host.run(f"sed -i '/{victim.address}/d' {CONFIG}")
+    try:
+        out = reprovision(host, node, check=True)
+        lines = out.splitlines()
+        assert any(line.startswith(f"differs file {CONFIG}: would be written") for line in lines), out
+        assert any(line.strip().startswith("+") and victim.address in line for line in lines), \
+            f"the check does not show {victim.address} as missing:\n{out}"
+        assert victim.address not in host.file(CONFIG).content_string, "the check repaired the drift"
+    finally:
+        reprovision(host, node)
+    assert host.file(CONFIG).content_string == original
 
 
 def _last_reload(prometheus):

@@ -1,7 +1,10 @@
-"""Provision one node: `python3 -m provision <node>` (run as root inside the guest).
+"""Provision one node: `python3 -m provision [--check] <node>` (run as root inside the guest).
 
 Reads lab.yaml, applies the node's roles in order, prints one line per step
 and a summary (`node3: 9 ok, 0 changed`). Exit 1 when a step fails.
+
+--check: change nothing; each step says `ok` or `differs` with what a run would do
+(a file: a short diff). Exit 3 when something differs (`make provision CHECK=1`).
 """
 
 import os
@@ -11,8 +14,10 @@ from provision import install, inventory, roles, steps
 
 
 def main(argv):
+    check = "--check" in argv
+    argv = [a for a in argv if a != "--check"]
     if len(argv) != 1:
-        print("usage: python3 -m provision <node>", file=sys.stderr)
+        print("usage: python3 -m provision [--check] <node>", file=sys.stderr)
         return 2
     try:
         lab = inventory.load()
@@ -20,7 +25,7 @@ def main(argv):
     except (inventory.InventoryError, KeyError) as e:
         print(f"promlab: {e}", file=sys.stderr)
         return 2
-    run = steps.Run(node=node.name)
+    run = steps.Run(node=node.name, check=check)
     cache = os.environ.get("LAB_CACHE") or str(inventory.REPO / ".cache" / "artifacts")
     for role in node.skipped:
         print(f"{node.name}: skip    role {role}: LAB_SKIP_ROLES names it")
@@ -33,7 +38,7 @@ def main(argv):
         print(f"{run.summary()}, 1 failed")
         return 1
     print(run.summary())
-    return 0
+    return 3 if check and run.counts["changed"] else 0
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Run by Vagrant inside each guest, as root: make sure the provisioning's own
 # needs (python3 with jinja2 and yaml, from the distribution) are there, then
-# provision the node. Usage: bootstrap.sh <node>
+# provision the node. Usage: bootstrap.sh <node> [--check]
 set -eu
 node="$1"
 missing=""
@@ -15,4 +15,5 @@ if [ -n "$missing" ]; then
   apt-get install -y -q --no-install-recommends $missing >/dev/null
 fi
 cd /vagrant
-exec python3 -m provision "$node"
+shift
+exec python3 -m provision "$@" "$node"

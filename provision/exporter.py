@@ -47,6 +47,8 @@ def server(run, package, unit_name, ready, configure=None, on_change="reload", t
     install.apt_package(run, package)
     changed = configure(run) if configure else False
     steps.service(run, unit_name, reload=changed and on_change == "reload", restart=changed and on_change == "restart")
+    if run.check:  # nothing was started: waiting for it would only time out
+        return
     deadline = time.monotonic() + timeout
     while run.sh(*ready, check=False).returncode != 0:
         if time.monotonic() > deadline:

@@ -13,7 +13,6 @@ import os
 import platform
 import re
 import shutil
-import subprocess
 import tarfile
 import tempfile
 import urllib.request
@@ -69,11 +68,11 @@ def install(run, name, component, method, cache):
 
 # --- release ---------------------------------------------------------------
 
-def installed_version(path):
+def installed_version(run, path):
     """The version a program reports with `--version` (`version 3.4.1`, `v1.80.1`), or None."""
     if not path.exists():
         return None
-    proc = subprocess.run([str(path), "--version"], capture_output=True, text=True)
+    proc = run.sh(str(path), "--version", check=False)
     found = re.search(r"\bv?(\d+\.\d+\.\d+)\b", proc.stdout + proc.stderr)
     return found.group(1) if found else None
 
@@ -114,9 +113,11 @@ def fetch(url, expected, cache):
 def release(run, name, component, cache, arch_name):
     version = str(component["version"])
     wanted = paths(component, "release")
-    have = {prog: installed_version(run.path(path)) for prog, path in wanted.items()}
+    have = {prog: installed_version(run, run.path(path)) for prog, path in wanted.items()}
     if all(v == version for v in have.values()):
         return run.report(False, f"release {name} {version}", "installed")
+    if run.check:
+        return run.would(f"release {name} {version}", f"installed (has {have})")
     url = component["release"]["url"].format(version=version, arch=arch_name)
     archive, downloaded = fetch(url, component["release"]["sha256"][arch_name], cache)
     source = "downloaded" if downloaded else "from the cache"
@@ -207,6 +208,8 @@ def apt_proxy(run, url):
     if url:
         return steps.file(run, PROXY_CONF, f'# promlab: LAB_APT_PROXY\nAcquire::http::Proxy "{url}";\n')
     if run.path(PROXY_CONF).exists():
+        if run.check:
+            return run.would(f"file {PROXY_CONF}", "removed: LAB_APT_PROXY is no longer set")
         run.path(PROXY_CONF).unlink()
         return run.report(True, f"file {PROXY_CONF}", "removed: LAB_APT_PROXY is no longer set")
     return False
@@ -221,10 +224,13 @@ def apt_package(run, package):
     """The Debian package, installed without starting its own units (promlab runs its own)."""
     if _dpkg_installed(run, package):
         return run.report(False, f"package {package}", "installed")
+    if run.check:
+        return run.would(f"package {package}", "installed")
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     install_cmd = ("apt-get", "install", "-y", "-q", "--no-install-recommends", package)
-    policy = Path(POLICY_RC)
+    policy = run.path(POLICY_RC)
     earlier = policy.read_bytes() if policy.is_file() else None  # an image's own policy comes back afterwards
+    policy.parent.mkdir(parents=True, exist_ok=True)
     policy.write_text("#!/bin/sh\n# promlab: packages must not start services while they install\nexit 101\n")
     policy.chmod(0o755)
     try:
@@ -264,6 +270,8 @@ def apt_repository(run, name, repo):
     changed = apt_package(run, "gnupg")  # to read the key's fingerprint
     if run.path(keyring).is_file() and key_fingerprints(run, run.path(keyring)) == [expected]:
         run.report(False, f"apt key {keyring}", f"holds the key {expected} only")
+    elif run.check:
+        changed |= run.would(f"apt key {keyring}", f"replaced by the key {expected} alone")
     else:
         fd, tmp = tempfile.mkstemp(prefix=f".{name}-key.")
         try:

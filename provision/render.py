@@ -25,6 +25,7 @@ class Rendered:
     verbatim: bool = False  # copied as it is, from templates/ (dashboard JSON has {{...}} of its own) or `source`
     source: str = ""  # a repository file copied as it is, e.g. provision/files/alert_receiver.py
     content: str = None  # a value written as it is (a secret: no template may reinterpret it)
+    secret: bool = False  # holds a credential: check mode never shows it
 
     def text(self):
         if self.content is not None:
@@ -48,7 +49,7 @@ def put(run, item, validate=None):
     """Install a Rendered file on the node; units also mark a daemon-reload."""
     if item.path.startswith("/etc/systemd/system/"):
         return steps.unit(run, item.path.removeprefix("/etc/systemd/system/"), item.text())
-    return steps.file(run, item.path, item.text(), item.owner, item.group, item.mode, validate=validate)
+    return steps.file(run, item.path, item.text(), item.owner, item.group, item.mode, validate=validate, secret=item.secret)
 
 
 def node_files(lab, node):

@@ -3,8 +3,13 @@
 Every step reports one line, `ok` or `changed`, with the reason, and returns
 True when it changed something. `Run.root` lets the file steps work on a
 temporary root (tests); commands run only through `Run.sh`.
+
+In check mode (`Run(check=True)`, `python3 -m provision --check <node>`) a step reads
+and compares as always, then reports `differs` with what it would do (a file: a short
+diff) and does nothing: the lab stays as it is, drift is named.
 """
 
+import difflib
 import grp
 import os
 import pwd
@@ -27,6 +32,7 @@ class Run:
     out: object = None  # None: sys.stdout at the time of printing
     counts: dict = field(default_factory=lambda: {"ok": 0, "changed": 0})
     daemon_reload_needed: bool = False
+    check: bool = False  # report what differs, change nothing
 
     def path(self, path):
         return self.root / str(path).lstrip("/")
@@ -34,8 +40,13 @@ class Run:
     def report(self, changed, what, why):
         status = "changed" if changed else "ok"
         self.counts[status] += 1
-        print(f"{status:<7} {what}: {why}", file=self.out or sys.stdout, flush=True)
+        shown = "differs" if changed and self.check else status
+        print(f"{shown:<7} {what}: {why}", file=self.out or sys.stdout, flush=True)
         return changed
+
+    def would(self, what, why):
+        """In check mode: report that `what` differs and what a run would do; True."""
+        return self.report(True, what, f"would be {why}")
 
     def sh(self, *cmd, check=True, env=None, input=None):
         proc = subprocess.run(cmd, capture_output=True, text=True, env=env, input=input)
@@ -44,7 +55,7 @@ class Run:
         return proc
 
     def summary(self):
-        return f"{self.node}: {self.counts['ok']} ok, {self.counts['changed']} changed"
+        return f"{self.node}: {self.counts['ok']} ok, {self.counts['changed']} {'differ' if self.check else 'changed'}"
 
 
 def _ids(run, owner, group):
@@ -71,6 +82,8 @@ def user(run, name, home):
     """A system user and group of the same name, no login shell, no home created."""
     if _user_exists(run, name):
         return run.report(False, f"user {name}", "exists")
+    if run.check:
+        return run.would(f"user {name}", "created")
     prefix = [] if run.root == Path("/") else ["--prefix", str(run.root)]
     run.sh("useradd", *prefix, "--system", "--user-group", "--no-create-home",
            "--home-dir", home, "--shell", "/usr/sbin/nologin", name)
@@ -79,20 +92,29 @@ def user(run, name, home):
 
 def _fix_owner_mode(run, path, owner, group, mode):
     """chown/chmod path as needed; return what was fixed (empty when nothing)."""
-    uid, gid = _ids(run, owner, group)
+    try:
+        uid, gid = _ids(run, owner, group)
+    except (KeyError, StepError):
+        if run.check:  # the user comes with a step the check did not take
+            return [f"owner {owner}:{group} (no such user yet)"]
+        raise
     st = os.stat(path)
     fixed = []
     if (st.st_uid, st.st_gid) != (uid, gid):
-        os.chown(path, uid, gid)
+        if not run.check:
+            os.chown(path, uid, gid)
         fixed.append(f"owner {owner}:{group}")
     if st.st_mode & 0o7777 != mode:
-        os.chmod(path, mode)
+        if not run.check:
+            os.chmod(path, mode)
         fixed.append(f"mode {mode:04o}")
     return fixed
 
 
 def directory(run, path, owner="root", group="root", mode=0o755):
     target = run.path(path)
+    if not target.is_dir() and run.check:
+        return run.would(f"directory {path}", "created")
     if not target.is_dir():
         target.mkdir(parents=True, mode=mode)
         _fix_owner_mode(run, target, owner, group, mode)
@@ -101,13 +123,16 @@ def directory(run, path, owner="root", group="root", mode=0o755):
     return run.report(bool(fixed), f"directory {path}", ", ".join(fixed) if fixed else "exists with its owner and mode")
 
 
-def file(run, path, content, owner="root", group="root", mode=0o644, validate=None):
-    """Put `content` at `path`. `validate(tmp_path)` may raise StepError: the old file stays."""
+def file(run, path, content, owner="root", group="root", mode=0o644, validate=None, secret=False):
+    """Put `content` at `path`. `validate(tmp_path)` may raise StepError: the old file stays.
+    secret: the content holds a credential (check mode never shows it)."""
     target = run.path(path)
     data = content.encode() if isinstance(content, str) else content
     if target.is_file() and target.read_bytes() == data:
         fixed = _fix_owner_mode(run, target, owner, group, mode)
         return run.report(bool(fixed), f"file {path}", ", ".join(fixed) if fixed else "content, owner and mode as wanted")
+    if run.check:
+        return run.would(f"file {path}", "written" + difference(target, data, secret))
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=target.suffix)
     try:
@@ -123,9 +148,28 @@ def file(run, path, content, owner="root", group="root", mode=0o644, validate=No
     return run.report(True, f"file {path}", "written" if data else "emptied")
 
 
+def difference(target, data, secret=False, lines=12):
+    """What a write would change, for check mode: a short unified diff; never the content of a secret."""
+    if not target.is_file():
+        return ": absent"
+    if secret:
+        return ": its content differs (not shown: it holds a credential)"
+    try:
+        old, new = target.read_text().splitlines(), data.decode().splitlines()
+    except UnicodeDecodeError:
+        return ": its content differs (binary)"
+    diff = [d for d in difflib.unified_diff(old, new, lineterm="", n=0) if not d.startswith(("---", "+++", "@@"))]
+    shown = "\n        ".join(diff[:lines]) + (f"\n        ... {len(diff) - lines} more lines" if len(diff) > lines else "")
+    return f":\n        {shown}" if diff else ": its content differs"
+
+
 def only_files(run, directory, keep):
     """Remove the files in `directory` that are not named in `keep` (e.g. a dashboard no longer shipped)."""
+    if not run.path(directory).is_dir():
+        return run.would(f"directory {directory}", "created") if run.check else False
     extra = sorted(p.name for p in run.path(directory).iterdir() if p.is_file() and p.name not in keep)
+    if extra and run.check:
+        return run.would(f"directory {directory}", f"rid of {', '.join(extra)}")
     for name in extra:
         (run.path(directory) / name).unlink()
     return run.report(bool(extra), f"directory {directory}", f"removed {', '.join(extra)}" if extra else "holds only promlab's files")
@@ -160,6 +204,8 @@ def masked(run, name):
     state = _systemctl(run, "is-enabled", name, check=False).stdout.strip()
     if state == "masked":
         return run.report(False, f"unit {name}", "masked")
+    if run.check:
+        return run.would(f"unit {name}", f"stopped and masked (is {state or 'unknown'})")
     _systemctl(run, "disable", "--now", name, check=False)
     _systemctl(run, "mask", name)
     return run.report(True, f"unit {name}", f"was {state or 'unknown'}, now stopped and masked")
@@ -167,14 +213,20 @@ def masked(run, name):
 
 def service(run, name, restart=False, reload=False):
     """Enabled and running. restart: the unit or binary changed; reload: only its config did."""
-    if run.daemon_reload_needed:
+    if run.daemon_reload_needed and not run.check:
         _systemctl(run, "daemon-reload")
         run.daemon_reload_needed = False
     enabled = _systemctl(run, "is-enabled", name, check=False).stdout.strip()
+    active = _systemctl(run, "is-active", name, check=False).stdout.strip()
+    if run.check:
+        wanted = [w for w, needed in (("enabled", enabled != "enabled"), ("started", active != "active"),
+                                      ("restarted", restart), ("reloaded", reload)) if needed]
+        if wanted:
+            return run.would(f"service {name}", f"{' and '.join(wanted)} (is {enabled or 'unknown'}, {active or 'unknown'})")
+        return run.report(False, f"service {name}", "enabled and running")
     if enabled != "enabled":
         _systemctl(run, "enable", name)
         run.report(True, f"service {name}", f"enabled (was {enabled or 'unknown'})")
-    active = _systemctl(run, "is-active", name, check=False).stdout.strip()
     if active != "active":
         _start(run, name, "start")
         return run.report(True, f"service {name}", f"started (was {active})")

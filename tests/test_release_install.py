@@ -51,7 +51,7 @@ def test_good_archive_installs_the_programs(server, run, tmp_path):
     for name in ("prometheus", "promtool"):
         program = run.path(f"/usr/local/bin/{name}")
         assert os.access(program, os.X_OK)
-        assert install.installed_version(program) == VERSION
+        assert install.installed_version(run, program) == VERSION
     assert not run.path("/usr/local/bin/LICENSE").exists()
 
 
@@ -132,7 +132,7 @@ def test_tree_archive_is_unpacked_whole_and_linked(server, run, tmp_path):
     assert os.readlink(run.path("/opt/grafana")) == f"grafana-{VERSION}"
     assert run.path("/opt/grafana/conf/defaults.ini").read_bytes() == b"[server]\n"
     assert os.readlink(run.path("/opt/grafana/public/latest")) == "index.html"
-    assert install.installed_version(run.path("/opt/grafana/bin/grafana")) == VERSION
+    assert install.installed_version(run, run.path("/opt/grafana/bin/grafana")) == VERSION
     assert not install.release(run, "grafana", component, tmp_path / "cache", "amd64"), "a second run unpacked again"
 
 
@@ -156,8 +156,8 @@ def test_an_architecture_without_a_pin_installs_the_package_instead():
 @pytest.mark.parametrize(("output", "version"), [("prometheus, version 3.4.1 (branch: HEAD)", "3.4.1"),
                                                  ("Redis Metrics Exporter v1.80.1    build date: 2025", "1.80.1"),
                                                  ("NGINX Prometheus Exporter version=1.4.2 commit=abc", "1.4.2")])
-def test_installed_version_is_read_from_the_programs_output(tmp_path, output, version):
+def test_installed_version_is_read_from_the_programs_output(run, tmp_path, output, version):
     program = tmp_path / "prog"
     program.write_text(f"#!/bin/sh\necho '{output}'\n")
     program.chmod(0o755)
-    assert install.installed_version(program) == version
+    assert install.installed_version(run, program) == version

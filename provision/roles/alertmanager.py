@@ -47,8 +47,8 @@ def token(run):
     current = run.path(TOKEN).read_text().strip() if run.path(TOKEN).is_file() else ""
     value = current if len(current) >= 32 else secrets.token_urlsafe(32)
     steps.directory(run, "/etc/alert-receiver", "root", RECEIVER, 0o750)
-    changed = steps.file(run, TOKEN, value + "\n", "root", NAME, 0o640)
-    return steps.file(run, RECEIVER_TOKEN, value + "\n", "root", RECEIVER, 0o640) | changed
+    changed = steps.file(run, TOKEN, value + "\n", "root", NAME, 0o640, secret=True)
+    return steps.file(run, RECEIVER_TOKEN, value + "\n", "root", RECEIVER, 0o640, secret=True) | changed
 
 
 def apply(run, lab, node, cache):

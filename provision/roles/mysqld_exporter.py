@@ -38,6 +38,8 @@ def monitoring_user(run):
     state = _sql(run, f"SHOW GRANTS FOR {USER}", check=False).stdout.strip()
     if state == WANTED:
         return run.report(False, "database user mysqld_exporter", f"unix_socket only; {PRIVILEGES}")
+    if run.check:
+        return run.would("database user mysqld_exporter", f"unix_socket only; {PRIVILEGES} (is {state or 'absent'})")
     _sql(run, MAKE)
     return run.report(True, "database user mysqld_exporter", f"unix_socket only; {PRIVILEGES} (was {state or 'absent'})")
 

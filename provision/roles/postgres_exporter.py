@@ -31,6 +31,8 @@ def monitoring_role(run):
                        "FROM pg_roles WHERE rolname = 'postgres_exporter'")
     if state == "101":
         return run.report(False, "database role postgres_exporter", "signs in, in pg_monitor, not superuser")
+    if run.check:
+        return run.would("database role postgres_exporter", f"set to sign in, in pg_monitor only (is {state or 'absent'})")
     if not state:
         _psql(run, "CREATE ROLE postgres_exporter LOGIN")
     _psql(run, "ALTER ROLE postgres_exporter LOGIN NOSUPERUSER; GRANT pg_monitor TO postgres_exporter")

@@ -31,7 +31,8 @@ def services(lab, node):
 
 def files(lab, node, password_sha256="<sha256 of the password made on the node>"):
     return [Rendered(USERS_CONF, "redis-users.conf.j2", {"user": NAME, "password_sha256": password_sha256,
-                                                         "commands": COMMANDS}, owner="redis", group="redis", mode=0o640),
+                                                         "commands": COMMANDS}, owner="redis", group="redis", mode=0o640,
+                     secret=True),
             exporter.unit(lab, node, NAME, env_file=ENV_FILE)]
 
 
@@ -40,7 +41,7 @@ def password(run):
     env = run.path(ENV_FILE)
     found = re.search(r"^REDIS_PASSWORD=(\S+)$", env.read_text(), re.M) if env.is_file() else None
     value = found.group(1) if found else secrets.token_hex(24)
-    steps.file(run, ENV_FILE, f"REDIS_USER={NAME}\nREDIS_PASSWORD={value}\n", mode=0o600)
+    steps.file(run, ENV_FILE, f"REDIS_USER={NAME}\nREDIS_PASSWORD={value}\n", mode=0o600, secret=True)
     return value
 
 

@@ -1,0 +1,43 @@
+"""What provisioning would change on each node, without changing it (`make provision CHECK=1`).
+
+    python3 -m labclient.check [NODE ...]
+
+Runs the provisioning in check mode inside each node (all of lab.yaml's by default): every step says
+`ok` or `differs` with what a run would do (a file: a short diff; never a secret's content). Exit 3 when
+something differs, 0 when every node is as provisioning leaves it.
+"""
+
+import shlex
+import subprocess
+import sys
+
+from labclient.lab import lab
+from provision import inventory
+
+
+def check_command(node):
+    """The command that checks `node` inside it, with the environment the provisioning sees."""
+    env = " ".join(f"{k}={shlex.quote(v)}" for k, v in inventory.guest_env().items())
+    return f"sudo env {env} sh /vagrant/provision/bootstrap.sh {shlex.quote(node)} --check"
+
+
+def main(argv):
+    try:
+        names = argv or [n.name for n in lab().nodes]
+        for name in names:
+            lab().node(name)
+    except (inventory.InventoryError, KeyError) as e:
+        print(f"promlab: {e}", file=sys.stderr)
+        return 2
+    worst = 0
+    for name in names:
+        proc = subprocess.run(["vagrant", "ssh", name, "-c", check_command(name)], cwd=inventory.REPO,
+                              capture_output=True, text=True)
+        shown = [line for line in proc.stdout.splitlines() if not line.startswith("ok ")]
+        print("\n".join(shown) or f"{name}: no answer ({proc.stderr.strip()[:200]})", flush=True)
+        worst = max(worst, proc.returncode if proc.returncode in (0, 3) else 1)
+    return worst
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,140 @@
+"""Check mode and the recording runner: facts in, commands out. A step in check mode reads and compares as
+always, says `differs` with what it would do, and issues no command that changes anything."""
+
+import os
+import subprocess
+from dataclasses import dataclass, field
+
+import pytest
+
+from provision import install, steps
+from provision.render import Rendered, put
+
+# What a command changes, by its first words: none of these may run in check mode.
+CHANGING = (("systemctl", "enable"), ("systemctl", "start"), ("systemctl", "restart"), ("systemctl", "reload"),
+            ("systemctl", "daemon-reload"), ("systemctl", "mask"), ("systemctl", "disable"), ("useradd",),
+            ("apt-get",), ("runuser",), ("mariadb",), ("psql",))
+
+
+@dataclass
+class Recorder(steps.Run):
+    """A Run whose commands are answered from `facts` ({command prefix: (exit code, stdout)}) and recorded."""
+
+    facts: dict = field(default_factory=dict)
+    issued: list = field(default_factory=list)
+
+    def sh(self, *cmd, check=True, env=None, input=None):
+        self.issued.append(cmd)
+        for prefix, (code, out) in sorted(self.facts.items(), key=lambda f: -len(f[0])):
+            if cmd[:len(prefix)] == prefix:
+                return subprocess.CompletedProcess(cmd, code, out, "")
+        return subprocess.CompletedProcess(cmd, 0, "", "")
+
+    def changing(self):
+        return [c for c in self.issued if any(c[:len(p)] == p for p in CHANGING)]
+
+
+@pytest.fixture
+def recorder(root, capsys):
+    return Recorder(node="test", root=root, check=True)
+
+
+RUNNING = {("systemctl", "is-enabled"): (0, "enabled\n"), ("systemctl", "is-active"): (0, "active\n")}
+STOPPED = {("systemctl", "is-enabled"): (1, "disabled\n"), ("systemctl", "is-active"): (3, "inactive\n")}
+
+
+def test_a_file_that_differs_is_named_with_its_diff_and_left_as_it_is(recorder, capsys):
+    target = recorder.path("/etc/prometheus/prometheus.yml")
+    target.parent.mkdir(parents=True)
+    target.write_text("scrape_configs:\n  - job_name: node\n")
+    assert steps.file(recorder, "/etc/prometheus/prometheus.yml", "scrape_configs:\n  - job_name: node\n  - job_name: mysql\n")
+    said = capsys.readouterr().out
+    assert "differs file /etc/prometheus/prometheus.yml: would be written" in said and "+  - job_name: mysql" in said
+    assert target.read_text() == "scrape_configs:\n  - job_name: node\n"
+
+
+def test_a_missing_file_is_named_absent_and_not_written(recorder, capsys):
+    assert steps.file(recorder, "/etc/x.conf", "a\n")
+    assert "would be written: absent" in capsys.readouterr().out and not recorder.path("/etc/x.conf").exists()
+
+
+def test_a_secret_file_that_differs_never_shows_its_content(recorder, capsys):
+    target = recorder.path("/etc/grafana/admin-password")
+    target.parent.mkdir(parents=True)
+    target.write_text("old-password-1")
+    put(recorder, Rendered("/etc/grafana/admin-password", "", {}, content="new-password-2", secret=True, mode=0o640))
+    said = capsys.readouterr().out
+    assert "differs" in said and "old-password-1" not in said and "new-password-2" not in said
+
+
+def test_a_mode_drift_is_named_and_not_repaired(recorder, capsys):
+    path = recorder.path("/etc/prometheus")
+    path.mkdir(parents=True)
+    os.chmod(path, 0o777)
+    assert steps.directory(recorder, "/etc/prometheus", mode=0o750)
+    assert "mode 0750" in capsys.readouterr().out and os.stat(path).st_mode & 0o777 == 0o777
+
+
+def test_a_missing_user_and_directory_are_named_not_made(recorder, capsys):
+    assert steps.user(recorder, "prometheus", home="/var/lib/prometheus")
+    assert steps.directory(recorder, "/var/lib/prometheus", "prometheus", "prometheus", 0o750)
+    assert not recorder.path("/var/lib/prometheus").exists() and "prometheus:" not in recorder.path("/etc/passwd").read_text()
+    assert recorder.changing() == []
+
+
+@pytest.mark.parametrize(("facts", "restart", "reload", "differs"), [
+    (RUNNING, False, False, False), (STOPPED, False, False, True), (RUNNING, True, False, True), (RUNNING, False, True, True)],
+    ids=["running", "stopped", "to-restart", "to-reload"])
+def test_a_service_is_compared_and_never_touched(recorder, facts, restart, reload, differs):
+    recorder.facts = facts
+    recorder.daemon_reload_needed = True
+    assert steps.service(recorder, "prometheus", restart=restart, reload=reload) == differs
+    assert recorder.changing() == [], recorder.changing()
+
+
+def test_a_missing_package_is_named_not_installed(recorder, capsys):
+    recorder.facts = {("dpkg-query",): (1, "")}
+    assert install.apt_package(recorder, "prometheus")
+    assert recorder.changing() == [] and not recorder.path(install.POLICY_RC).exists()
+    assert "would be installed" in capsys.readouterr().out
+
+
+def test_an_unmasked_unit_is_named_not_masked(recorder):
+    recorder.facts = {("systemctl", "is-enabled"): (0, "enabled\n")}
+    assert steps.masked(recorder, "prometheus-node-exporter.service")
+    assert recorder.changing() == []
+
+
+# --- the same steps for real, recorded: a second run issues no changing command -------------------------------
+
+
+@pytest.fixture
+def real(root, capsys):
+    return Recorder(node="test", root=root)
+
+
+def test_a_running_service_is_left_alone_on_a_second_run(real):
+    real.facts = RUNNING
+    assert not steps.service(real, "prometheus")
+    assert real.changing() == []
+
+
+def test_a_stopped_service_is_enabled_and_started(real):
+    real.facts = dict(STOPPED)
+    with pytest.raises(steps.StepError):  # the recorder's unit never becomes active: the start is reported failed
+        steps.service(real, "prometheus")
+    assert ("systemctl", "enable", "prometheus") in real.issued and ("systemctl", "start", "prometheus") in real.issued
+
+
+def test_an_installed_package_issues_no_apt_command(real):
+    real.facts = {("dpkg-query",): (0, "install ok installed")}
+    assert not install.apt_package(real, "prometheus")
+    assert real.changing() == []
+
+
+def test_installing_a_package_writes_the_policy_under_the_run_s_root(real):
+    """policy-rc.d keeps packages from starting services while they install; under a test root, it is the root's."""
+    real.facts = {("dpkg-query",): (1, "")}
+    assert install.apt_package(real, "prometheus")
+    assert ("apt-get", "install", "-y", "-q", "--no-install-recommends", "prometheus") in real.issued
+    assert not real.path(install.POLICY_RC).exists(), "the policy stayed after the install"
