@@ -7,6 +7,7 @@ import sys
 from labclient.lab import lab
 from labclient.poll import wait_for
 from provision import inventory
+from provision.roles import ROLES, contract
 
 REPO = inventory.REPO
 
@@ -17,15 +18,8 @@ def victim():
     return exporters[min(1, len(exporters) - 1)] if exporters else None
 
 
-# How to lock each exporter out of its server, and the way back (None: provisioning repairs it).
-LOCKOUTS = {
-    "postgres_exporter": ("runuser -u postgres -- psql -qc 'ALTER ROLE postgres_exporter NOLOGIN' -c "
-                          "\"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'postgres_exporter'\"", None),
-    "mysqld_exporter": ("mariadb -e \"DROP USER 'mysqld_exporter'@'localhost'\"", None),
-    "nginx_exporter": ("rm /etc/nginx/conf.d/promlab-status.conf && systemctl reload nginx", None),
-    # ACL changes made at run time are not in redis.conf: provisioning cannot see them, so undo by hand.
-    "redis_exporter": ("redis-cli ACL SETUSER redis_exporter off", "redis-cli ACL SETUSER redis_exporter on"),
-}
+# How to lock each exporter out of its server, and the way back (None: provisioning repairs it): each role's LOCKOUT.
+LOCKOUTS = {role: contract(role).lockout for role in ROLES if contract(role).lockout}
 
 
 def reprovision(host, node, check=False):

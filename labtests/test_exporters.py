@@ -8,7 +8,7 @@ from provision import roles
 SUBJECTS = subjects()
 # Every file an exporter role keeps a credential in (its module's SECRETS), on each node with the role.
 SECRETS = [param(n, role, n.name, path, id=f"{n.name}-{path}") for role in roles.ROLES
-           for path in getattr(roles.module(role), "SECRETS", ()) for n in nodes_with(role)]
+           for path in roles.contract(role).secrets for n in nodes_with(role)]
 
 
 @pytest.mark.parametrize(("node", "role", "subject", "up_metric"), SUBJECTS)

@@ -13,6 +13,7 @@ import sys
 
 from provision import inventory
 from provision.render import TEMPLATES
+from provision.roles import ROLES, contract
 
 OUT = TEMPLATES / "dashboards"
 NODE = '{node="$node"}'
@@ -74,14 +75,7 @@ SERVICES_BY_ROLE = {
               description="blackbox_exporter: 1 when the endpoint, ping or SSH port answered"),
         panel("Probe duration", [("probe_duration_seconds", "{{instance}}")], unit="s", width=12),
     ],
-    "postgres_exporter": server_row("PostgreSQL", "pg_up", ("connections", "sum by (node) (pg_stat_database_numbackends)", "short"),
-                                    ("commits", "sum by (node) (rate(pg_stat_database_xact_commit{rate}))", "ops")),
-    "mysqld_exporter": server_row("MariaDB", "mysql_up", ("connections", "mysql_global_status_threads_connected", "short"),
-                                  ("queries", "rate(mysql_global_status_queries{rate})", "ops")),
-    "nginx_exporter": server_row("nginx", "nginx_up", ("active connections", "nginx_connections_active", "short"),
-                                 ("requests", "rate(nginx_http_requests_total{rate})", "reqps")),
-    "redis_exporter": server_row("Redis", "redis_up", ("memory", "redis_memory_used_bytes", "bytes"),
-                                 ("commands", "rate(redis_commands_processed_total{rate})", "ops")),
+    **{role: server_row(*contract(role).dashboard) for role in ROLES if contract(role).dashboard},
 }
 SERVICES = [p for panels in SERVICES_BY_ROLE.values() for p in panels]
 ROLE_OF = {("services.json", p["title"]): role for role, panels in SERVICES_BY_ROLE.items() for p in panels}

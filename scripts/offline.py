@@ -54,7 +54,7 @@ def debian_packages(lab):
     for name, component in lab.components.items():
         if "repository" not in component["apt"]:  # a vendor repository (Grafana) is not in Debian
             found.add(component["apt"]["package"])
-        server = getattr(roles.module(name), "SERVER_PACKAGE", None)
+        server = roles.contract(name).server_package
         if server:
             found.add(server)
     return sorted(found)

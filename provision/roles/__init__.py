@@ -1,12 +1,17 @@
 """One module per role; a role installs the component of the same name in lab.yaml.
 
-Each role module has `services(lab, node)` (the systemd units it runs, with their
-port and listen address), `files(lab, node)` (what it renders, for `make render`)
-and `apply(run, lab, node, cache)` (the provisioning steps, in order). A role that
-installs a server of its own names the ports that server takes in SERVER_PORTS.
+A role module is the whole role (`contract(role)` reads it; tests/test_roles.py proves each has every
+part): `services(lab, node)` (the systemd units it runs, with their port and listen address),
+`files(lab, node)` (what it renders, for `make render`) and `apply(run, lab, node, cache)` (the
+provisioning steps, in order). An exporter of a server adds SERVER_PACKAGE (the server, from Debian),
+SERVER_PORTS (what that server listens on), DASHBOARD (its row on the Services dashboard) and LOCKOUT
+(how the drills lock it out of its server, and the way back); a role keeping a credential in a file
+names it in SECRETS.
 """
 
 import importlib
+from dataclasses import dataclass, field
+from typing import Callable
 
 ROLES = ("prometheus", "alertmanager", "grafana", "node_exporter", "blackbox_exporter", "postgres_exporter",
          "mysqld_exporter", "nginx_exporter", "redis_exporter")
@@ -17,13 +22,39 @@ def module(role):
     return importlib.import_module(f"provision.roles.{role}")
 
 
+@dataclass(frozen=True)
+class Role:
+    """What a role module provides."""
+
+    name: str
+    services: Callable
+    files: Callable
+    apply: Callable
+    secrets: tuple = ()
+    server_package: str = None
+    server_ports: dict = field(default_factory=dict)
+    dashboard: tuple = None  # (server, up metric, (name, expr, unit) of a level, of a rate)
+    lockout: tuple = None  # (command that locks the exporter out, command that undoes it or None)
+
+
+def contract(role):
+    """The role's parts, read from its module; TypeError naming what a module lacks."""
+    found = module(role)
+    missing = [part for part in ("services", "files", "apply") if not callable(getattr(found, part, None))]
+    if missing:
+        raise TypeError(f"provision/roles/{role}.py lacks {', '.join(missing)}")
+    return Role(role, found.services, found.files, found.apply, secrets=tuple(getattr(found, "SECRETS", ())),
+                server_package=getattr(found, "SERVER_PACKAGE", None), server_ports=dict(getattr(found, "SERVER_PORTS", {})),
+                dashboard=getattr(found, "DASHBOARD", None), lockout=getattr(found, "LOCKOUT", None))
+
+
 def listening(lab, node):
     """[(port, what, lab.yaml key or None)]: every port something listens on in the node, sshd's first."""
     found = [SSH]
     for role in node.roles:
-        role_module = module(role)
+        parts = contract(role)
         component = lab.components[role]
         keys = {component[k]: f"components.{role}.{k}" for k in ("receiver_port", "port") if k in component}
-        found += [(port, unit, keys.get(port)) for unit, port, _ in role_module.services(lab, node)]
-        found += [(port, what, None) for port, what in getattr(role_module, "SERVER_PORTS", {}).items()]
+        found += [(port, unit, keys.get(port)) for unit, port, _ in parts.services(lab, node)]
+        found += [(port, what, None) for port, what in parts.server_ports.items()]
     return found

@@ -11,6 +11,10 @@ from provision import exporter
 NAME = "mysqld_exporter"
 SERVER_PACKAGE = "mariadb-server"  # the server it watches, from the distribution
 SERVER_PORTS = {3306: "MariaDB"}  # what the server listens on (127.0.0.1)
+DASHBOARD = ("MariaDB", "mysql_up", ("connections", "mysql_global_status_threads_connected", "short"),
+             ("queries", "rate(mysql_global_status_queries{rate})", "ops"))  # its row of panels
+# How a drill locks the exporter out of its server, and the way back (None: provisioning repairs it).
+LOCKOUT = ("mariadb -e \"DROP USER 'mysqld_exporter'@'localhost'\"", None)
 SOCKET = "/run/mysqld/mysqld.sock"
 USER = "'mysqld_exporter'@'localhost'"
 PRIVILEGES = "SELECT, PROCESS, BINLOG MONITOR, SLAVE MONITOR"

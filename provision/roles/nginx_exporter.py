@@ -13,6 +13,10 @@ NAME = "nginx_exporter"
 SERVER_PACKAGE = "nginx-light"  # the server it watches, from the distribution
 STATUS_PORT = 8080
 SERVER_PORTS = {80: "nginx", STATUS_PORT: "nginx's status page"}  # what the server listens on
+DASHBOARD = ("nginx", "nginx_up", ("active connections", "nginx_connections_active", "short"),
+             ("requests", "rate(nginx_http_requests_total{rate})", "reqps"))  # its row of panels
+# How a drill locks the exporter out of its server, and the way back (None: provisioning repairs it).
+LOCKOUT = ("rm /etc/nginx/conf.d/promlab-status.conf && systemctl reload nginx", None)
 STATUS_CONF = "/etc/nginx/conf.d/promlab-status.conf"
 
 

@@ -10,6 +10,11 @@ from provision import exporter
 NAME = "postgres_exporter"
 SERVER_PACKAGE = "postgresql"  # the server it watches, from the distribution
 SERVER_PORTS = {5432: "PostgreSQL"}  # what the server listens on (127.0.0.1)
+DASHBOARD = ("PostgreSQL", "pg_up", ("connections", "sum by (node) (pg_stat_database_numbackends)", "short"),
+             ("commits", "sum by (node) (rate(pg_stat_database_xact_commit{rate}))", "ops"))  # its row of panels
+# How a drill locks the exporter out of its server, and the way back (None: provisioning repairs it).
+LOCKOUT = ("runuser -u postgres -- psql -qc 'ALTER ROLE postgres_exporter NOLOGIN' -c "
+           "\"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'postgres_exporter'\"", None)
 SOCKET_DIR = "/run/postgresql"
 
 

@@ -16,6 +16,11 @@ from provision.render import Rendered, put
 NAME = "redis_exporter"
 SERVER_PACKAGE = "redis-server"  # the server it watches, from the distribution
 SERVER_PORTS = {6379: "Redis"}  # what the server listens on (127.0.0.1)
+DASHBOARD = ("Redis", "redis_up", ("memory", "redis_memory_used_bytes", "bytes"),
+             ("commands", "rate(redis_commands_processed_total{rate})", "ops"))  # its row of panels
+# How a drill locks the exporter out of its server, and the way back: ACL changes made at run time
+# are not in redis.conf, provisioning cannot see them, so the drill undoes it by hand.
+LOCKOUT = ("redis-cli ACL SETUSER redis_exporter off", "redis-cli ACL SETUSER redis_exporter on")
 REDIS_CONF = "/etc/redis/redis.conf"
 USERS_CONF = "/etc/redis/promlab-users.conf"
 ENV_FILE = f"/etc/{NAME}.env"
