@@ -66,13 +66,7 @@ def probes():
 
 
 def hand_targets():
-    """(job, node, address) for every target added by hand in templates/prometheus.yml.j2's own section:
-    the jobs of the rendered configuration that the lab does not generate."""
-    import yaml
-
+    """(job, node, address) for every target added by hand in templates/prometheus.yml.j2's own section."""
     from provision.roles import prometheus
 
-    config = next(f for f in prometheus.files(LAB, LAB.prometheus_node) if f.path == prometheus.CONFIG)
-    return [(job["job_name"], sc.get("labels", {}).get("node", "(no node label)"), address)
-            for job in yaml.safe_load(config.text())["scrape_configs"] if job["job_name"] not in LAB.generated_jobs()
-            for sc in job.get("static_configs", []) for address in sc["targets"]]
+    return [(t.job, t.node, t.address) for t in prometheus.hand_targets(LAB)]

@@ -1,7 +1,7 @@
 """prometheus: the monitoring server; scrapes itself and every exporter in lab.yaml."""
 
 from provision import install, steps
-from provision.model import PROMETHEUS_JOB
+from provision.model import PROMETHEUS_JOB, Target
 from provision.render import Rendered, put
 
 NAME = "prometheus"
@@ -49,3 +49,14 @@ def apply(run, lab, node, cache):
     config_changed = put(run, config, validate=lambda path: check_config(run, programs["promtool"], path))
     unit_changed = put(run, unit)
     steps.service(run, SERVICE, restart=unit_changed or new_binary, reload=config_changed or rules_changed)
+
+
+def hand_targets(lab):
+    """The targets added by hand in templates/prometheus.yml.j2's own section (jobs the lab does not generate),
+    as Targets; the node is the target's `node` label, or '(no node label)'."""
+    import yaml
+
+    config = yaml.safe_load(next(f for f in files(lab, lab.prometheus_node) if f.path == CONFIG).text())
+    return [Target(job["job_name"], sc.get("labels", {}).get("node", "(no node label)"), address)
+            for job in config["scrape_configs"] if job["job_name"] not in lab.generated_jobs()
+            for sc in job.get("static_configs", []) for address in sc["targets"]]
