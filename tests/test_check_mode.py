@@ -3,6 +3,7 @@ always, says `differs` with what it would do, and issues no command that changes
 
 import os
 import subprocess
+import types
 from dataclasses import dataclass, field
 
 import pytest
@@ -138,3 +139,43 @@ def test_installing_a_package_writes_the_policy_under_the_run_s_root(real):
     assert install.apt_package(real, "prometheus")
     assert ("apt-get", "install", "-y", "-q", "--no-install-recommends", "prometheus") in real.issued
     assert not real.path(install.POLICY_RC).exists(), "the policy stayed after the install"
+
+
+class Guest(Recorder):
+    """A Recorder whose useradd adds the user to the root's passwd and group, as the real one does."""
+
+    def sh(self, *cmd, check=True, env=None, input=None):
+        if cmd[0] == "useradd":
+            name = cmd[-1]
+            with open(self.path("/etc/passwd"), "a") as f:
+                f.write(f"{name}:x:{900 + len(self.issued)}:{900 + len(self.issued)}::/nonexistent:/usr/sbin/nologin\n")
+            with open(self.path("/etc/group"), "a") as f:
+                f.write(f"{name}:x:{900 + len(self.issued)}:\n")
+        return super().sh(*cmd, check=check, env=env, input=input)
+
+
+INSTALLED = {**RUNNING, ("dpkg-query",): (0, "install ok installed"), ("systemctl", "is-enabled", "prometheus-node-exporter.service"):
+             (0, "masked\n")}
+
+
+@pytest.mark.parametrize("role", ["node_exporter", "blackbox_exporter", "prometheus", "alertmanager"])
+def test_a_second_run_of_a_role_issues_no_changing_command(root, lab_yaml, role, capsys, monkeypatch):
+    """The role's apply, twice, with the apt method on a temporary root: the second run reports 0 changed and
+    issues no command that changes anything (facts: packages installed, their units masked, services running)."""
+    import copy
+
+    from provision import inventory, roles
+
+    monkeypatch.setattr(steps, "_fix_owner_mode", lambda run, path, owner, group, mode: [])  # no chown on a test root
+    clock = iter(range(10**6))
+    monkeypatch.setattr(steps, "time", types.SimpleNamespace(monotonic=lambda: next(clock), sleep=lambda s: None))
+    lab = inventory.parse(copy.deepcopy(lab_yaml), env={"LAB_INSTALL_METHOD": "apt"})
+    node = lab.nodes_with(role)[0]
+    facts = {**INSTALLED, **{("systemctl", "is-enabled", u): (0, "masked\n") for u in lab.components[role]["apt"]["replaces"]}}
+    first = Guest(node=node.name, root=root, facts=facts)
+    roles.contract(role).apply(first, lab, node, str(root / "cache"))
+    assert first.counts["changed"] > 0
+    second = Guest(node=node.name, root=root, facts=facts)
+    roles.contract(role).apply(second, lab, node, str(root / "cache"))
+    assert second.counts["changed"] == 0, capsys.readouterr().out
+    assert second.changing() == [], second.changing()
