@@ -8,7 +8,7 @@ ITEM = rf"  - (\{{\s*)?name: {NEW}\b"
 
 
 def check(ctx):
-    from labclient.status import machines
+    from labclient.ssh import machines
 
     lab, prometheus_node = ctx.lab, ctx.lab.prometheus_node.name
     if NEW not in [n.name for n in lab.nodes]:

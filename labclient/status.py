@@ -7,19 +7,17 @@ Reads Vagrant's view of the machines, asks each running node for its services
 Exit 0 when every node runs, every service is active and every target is up.
 """
 
-import subprocess
 import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 
-import testinfra
-import vagrant
-
+from labclient import ssh
 from labclient.green import urls
 from labclient.lab import lab
 from labclient.prom import Prometheus, parse_time
+from labclient.ssh import machines
 from provision import inventory
 
 
@@ -30,25 +28,20 @@ def table(headers, rows):
     return "\n".join([line(headers), line("-" * w for w in widths), *map(line, rows)])
 
 
-def machines():
-    """{node: (state, provider)} as Vagrant sees them."""
-    v = vagrant.Vagrant(str(inventory.REPO), quiet_stdout=True, quiet_stderr=True)
-    return {s.name: (s.state, s.provider) for s in v.status()}
-
-
 def service_states(running):
     """{node: {unit: state}} for the running nodes, asked over SSH in parallel."""
     if not running:
         return {}
-    config = subprocess.run(["vagrant", "ssh-config", *running], cwd=inventory.REPO, capture_output=True, text=True).stdout
-    with tempfile.NamedTemporaryFile("w", suffix=".ssh_config") as f:
-        f.write(config)
-        f.flush()
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            config = ssh.write_config(f"{tmp}/ssh_config", running)
+        except ssh.NotUp as e:
+            return {name: {unit: f"unreachable ({e})" for unit in lab().unit_names(lab().node(name))} for name in running}
 
         def ask(name):
             wanted = lab().unit_names(lab().node(name))
             try:
-                host = testinfra.get_host(f"paramiko://{name}", ssh_config=f.name)
+                host = ssh.host(name, config)
                 states = host.run("systemctl is-active " + " ".join(wanted)).stdout.split()
             except Exception as e:  # noqa: BLE001 - an unreachable node is a state to show, not a crash
                 states = [f"unreachable ({type(e).__name__})"] * len(wanted)

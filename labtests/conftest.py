@@ -4,17 +4,14 @@ When a test about a service fails, the report carries the unit's journal.
 """
 
 import functools
-import subprocess
 from datetime import datetime, timezone
 
 import pytest
-import testinfra
-import vagrant
 
+from labclient import ssh
 from labclient.poll import wait_for
 from labclient.prom import Prometheus, parse_time
 from labtests.lab import LAB, Service
-from provision import inventory
 
 # A target's health is that of its last scrape: the tests that read Prometheus'
 # targets wait for a scrape after this moment (see fresh_targets).
@@ -23,18 +20,10 @@ SESSION_START = datetime.now(timezone.utc)
 
 @functools.cache
 def _ssh_config_path(tmpdir):
-    v = vagrant.Vagrant(str(inventory.REPO), quiet_stdout=True, quiet_stderr=True)
     try:
-        config = v.ssh_config()  # fails unless every machine runs; then say which do not
-    except subprocess.CalledProcessError:
-        states = {s.name: s.state for s in v.status()}
-        down = ", ".join(f"{n.name}: {states.get(n.name, 'not created')}" for n in LAB.nodes if states.get(n.name) != "running")
-        pytest.fail(f"the lab is not up ({down or 'vagrant ssh-config failed'}); "
-                    "run `make up` first (`make test` does it for you)", pytrace=False)
-    path = f"{tmpdir}/ssh_config"
-    with open(path, "w") as f:
-        f.write(config)
-    return path
+        return ssh.write_config(f"{tmpdir}/ssh_config", [n.name for n in LAB.nodes])
+    except ssh.NotUp as e:
+        pytest.fail(f"the lab is not up ({e}); run `make up` first (`make test` does it for you)", pytrace=False)
 
 
 @pytest.fixture(scope="session")
@@ -51,7 +40,7 @@ def hosts(ssh_config):
 
     class Hosts(dict):
         def __missing__(self, name):
-            host = testinfra.get_host(f"paramiko://{name}", ssh_config=ssh_config, sudo=True)
+            host = ssh.host(name, ssh_config, sudo=True)
             self[name] = _hosts[name] = host
             return host
 

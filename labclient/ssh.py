@@ -1,0 +1,36 @@
+"""Reaching the lab's machines from the host: Vagrant's view of them, and SSH through Vagrant's own ssh-config."""
+
+import subprocess
+
+from provision import inventory
+
+
+class NotUp(Exception):
+    """Some machines do not run; str() names each with its state."""
+
+
+def machines():
+    """{node: (state, provider)} as Vagrant sees them."""
+    import vagrant
+
+    v = vagrant.Vagrant(str(inventory.REPO), quiet_stdout=True, quiet_stderr=True)
+    return {s.name: (s.state, s.provider) for s in v.status()}
+
+
+def write_config(path, names):
+    """Write `vagrant ssh-config` for the machines `names` to `path`; NotUp when one of them does not run."""
+    proc = subprocess.run(["vagrant", "ssh-config", *names], cwd=inventory.REPO, capture_output=True, text=True)
+    if proc.returncode != 0:
+        states = machines()
+        down = [f"{n}: {states.get(n, ('not created',))[0]}" for n in names if states.get(n, ("",))[0] != "running"]
+        raise NotUp(", ".join(down) or f"vagrant ssh-config failed: {proc.stderr.strip()[:200]}")
+    with open(path, "w") as f:
+        f.write(proc.stdout)
+    return path
+
+
+def host(name, config, sudo=False):
+    """A testinfra host for the machine `name`, reached over SSH with the ssh-config file `config`."""
+    import testinfra
+
+    return testinfra.get_host(f"paramiko://{name}", ssh_config=config, sudo=sudo)
