@@ -109,7 +109,6 @@ def check_virtualisation():
 
 
 def _lab():
-    sys.path.insert(0, str(REPO))
     from provision import inventory
 
     return inventory.load()
