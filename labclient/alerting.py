@@ -1,26 +1,48 @@
-"""The lab's Alertmanager and alert receiver, reached on the node's lab address."""
+"""The lab's Alertmanagers and their receivers, reached on the nodes' lab addresses.
+
+With Alertmanager on several nodes (one cluster), each node's receiver records what its Alertmanager
+sent: the lab's notifications are those of every receiver, merged in the order they were received.
+"""
 
 import requests
 
 from labclient.lab import lab
 
 
+def alertmanager_urls():
+    return [e.host_url for e in lab().endpoints("alertmanager")]
+
+
 def alertmanager_url():
-    return lab().endpoints("alertmanager")[0].host_url
+    """The first Alertmanager (in a cluster, any member answers for all)."""
+    return alertmanager_urls()[0]
+
+
+def receiver_urls():
+    return [e.host_url for e in lab().endpoints("alertmanager", key="receiver_port")]
 
 
 def receiver_url():
-    return lab().endpoints("alertmanager", key="receiver_port")[0].host_url
+    return receiver_urls()[0]
 
 
 def notifications():
-    """Every notification Alertmanager sent the lab's receiver (with its token), oldest first."""
-    reply = requests.get(f"{receiver_url()}/alerts", timeout=5)
-    reply.raise_for_status()
-    return [n for n in reply.json() if n.get("by") == "alertmanager"]
+    """Every notification an Alertmanager sent a lab receiver (with its token), oldest first."""
+    found = []
+    for url in receiver_urls():
+        reply = requests.get(f"{url}/alerts", timeout=5)
+        reply.raise_for_status()
+        found += [n for n in reply.json() if n.get("by") == "alertmanager"]
+    return sorted(found, key=lambda n: n["received"])
 
 
 def received(since, alertname, node, status):
     """Alerts in notifications after index `since` with that name, node and status ('firing'/'resolved')."""
     return [a for n in notifications()[since:] for a in n["alerts"]
             if a["labels"].get("alertname") == alertname and a["labels"].get("node") == node and a["status"] == status]
+
+
+def cluster(url):
+    """An Alertmanager's view of its cluster: (status, number of peers) from /api/v2/status."""
+    found = requests.get(f"{url}/api/v2/status", timeout=5).json()["cluster"]
+    return found.get("status"), len(found.get("peers") or [])

@@ -1,9 +1,11 @@
 """Alerting on a healthy lab: rules loaded, Prometheus talking to Alertmanager, the receiver listening."""
 
+from datetime import datetime, timedelta, timezone
+
 import pytest
 import requests
 
-from labclient.alerting import alertmanager_url, notifications, receiver_url
+from labclient.alerting import alertmanager_urls, cluster, notifications, receiver_url
 from labclient.poll import wait_for
 from labtests.lab import LAB, needs_role
 from provision.inventory import seconds
@@ -20,15 +22,23 @@ def test_alert_rules_are_loaded_and_healthy(prometheus):
     assert not unhealthy, f"rules failing to evaluate: {unhealthy}"
 
 
-def test_prometheus_sends_alerts_to_the_lab_alertmanager(prometheus):
-    expected = f"{alertmanager_url()}/api/v2/alerts"
-    wait_for(lambda: [a["url"] for a in prometheus.api("alertmanagers")["activeAlertmanagers"]], lambda urls: urls == [expected], 30,
-             f"Prometheus' only Alertmanager being {expected}")
+def test_prometheus_sends_alerts_to_every_alertmanager(prometheus):
+    expected = sorted(f"{url}/api/v2/alerts" for url in alertmanager_urls())
+    wait_for(lambda: sorted(a["url"] for a in prometheus.api("alertmanagers")["activeAlertmanagers"]), lambda urls: urls == expected,
+             30, f"Prometheus' Alertmanagers being {expected}")
 
 
-def test_alertmanager_is_ready():
-    wait_for(lambda: requests.get(f"{alertmanager_url()}/-/ready", timeout=5).status_code, lambda s: s == 200, 30,
-             f"{alertmanager_url()}/-/ready answering 200")
+@pytest.mark.parametrize("url", alertmanager_urls() if LAB.nodes_with("alertmanager") else [])
+def test_alertmanager_is_ready(url):
+    wait_for(lambda: requests.get(f"{url}/-/ready", timeout=5).status_code, lambda s: s == 200, 30, f"{url}/-/ready answering 200")
+
+
+@pytest.mark.parametrize("url", alertmanager_urls() if LAB.nodes_with("alertmanager") else [])
+def test_each_alertmanager_sees_the_whole_cluster_or_none(url):
+    """Three or more Alertmanagers: each reports the cluster ready with every member; one: clustering is off."""
+    members = len(LAB.nodes_with("alertmanager"))
+    wanted = ("ready", members) if members > 1 else ("disabled", 0)
+    wait_for(lambda: cluster(url), lambda seen: seen == wanted, 60, f"{url}'s cluster being {wanted} (status, members)")
 
 
 def test_receiver_answers():
@@ -48,13 +58,34 @@ def test_receiver_refuses_a_forged_notification_and_records_nothing(headers):
     assert requests.get(f"{receiver_url()}/alerts", timeout=5).json() == before, "the forged notification was recorded"
 
 
-@pytest.mark.parametrize(("path", "group"), alertmanager.TOKENS.items(), ids=alertmanager.TOKENS.keys())
-def test_receiver_token_is_readable_by_root_and_its_service_only(hosts, path, group):
-    node = LAB.nodes_with("alertmanager")[0].name
+TOKEN_FILES = [pytest.param(n.name, path, group, id=f"{n.name}-{path}") for n in LAB.nodes_with("alertmanager")
+               for path, group in alertmanager.TOKENS.items()]
+
+
+@pytest.mark.parametrize(("node", "path", "group"), TOKEN_FILES)
+def test_receiver_token_is_readable_by_root_and_its_service_only(hosts, node, path, group):
     token = hosts[node].file(path)
     assert token.is_file, f"{path} is missing on {node}"
     assert (token.user, token.group) == ("root", group) and token.mode & 0o027 == 0, \
         f"{path} on {node} is {token.user}:{token.group} {token.mode:04o}; allowed: root:{group}, read-only for the group, none for others"
+
+
+@pytest.mark.skipif(len(LAB.nodes_with("alertmanager")) < 2, reason="lab.yaml gives one Alertmanager: no cluster to gossip a silence")
+def test_a_silence_made_on_one_alertmanager_is_seen_on_every_other():
+    first, *others = alertmanager_urls()
+    now = datetime.now(timezone.utc)
+    silence = {"matchers": [{"name": "alertname", "value": "PromlabClusterProbe", "isRegex": False, "isEqual": True}],
+               "startsAt": now.isoformat(), "endsAt": (now + timedelta(minutes=5)).isoformat(),
+               "createdBy": "labtests", "comment": "a silence gossiped to every member"}
+    made = requests.post(f"{first}/api/v2/silences", json=silence, timeout=5)
+    assert made.status_code == 200, f"{first} refused the silence: {made.status_code} {made.text[:200]}"
+    sid = made.json()["silenceID"]
+    try:
+        for url in others:
+            wait_for(lambda url=url: [s["id"] for s in requests.get(f"{url}/api/v2/silences", timeout=5).json()],
+                     lambda ids: sid in ids, 30, f"{url} knowing the silence {sid} made on {first}")
+    finally:
+        requests.delete(f"{first}/api/v2/silence/{sid}", timeout=5)
 
 
 def test_no_instance_is_down_on_a_healthy_lab(prometheus, fresh_targets):

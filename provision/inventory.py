@@ -201,10 +201,14 @@ def _check_roles(c, nodes):
     if len(prometheus_nodes) != 1:
         c.bad("nodes[].roles", prometheus_nodes, "does not give the prometheus role to exactly one node",
               "exactly one node with roles: [prometheus, ...]")
-    for single in ("alertmanager", "grafana", "blackbox_exporter"):
+    for single in ("grafana", "blackbox_exporter"):
         holders = [n.name for n in nodes if single in n.roles]
         if len(holders) > 1:
             c.bad("nodes[].roles", holders, f"gives the {single} role to more than one node", f"at most one node with {single}")
+    alertmanagers = [n.name for n in nodes if "alertmanager" in n.roles]
+    if len(alertmanagers) == 2:  # two members: a partition leaves each alone, and each notifies (at-least-once)
+        c.bad("nodes[].roles", alertmanagers, "gives the alertmanager role to two nodes",
+              "one node, or three or more (a cluster keeps a majority when one is cut off)")
 
 
 def _check_ports(c, lab):

@@ -117,6 +117,10 @@ class Lab:
         """The Prometheus endpoint (lab.yaml gives the role to exactly one node)."""
         return self.endpoints("prometheus")[0]
 
+    def cluster_peers(self, node):
+        """The other Alertmanagers `node`'s Alertmanager gossips with (cluster_port), when there are any."""
+        return [e for e in self.endpoints("alertmanager", key="cluster_port") if e.node.name != node.name]
+
     def exporter_roles(self):
         """Roles whose component is scraped by a Prometheus job (they have a `job`)."""
         return [name for name, c in self.components.items() if c.get("job") and name in ROLES]

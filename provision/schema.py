@@ -411,6 +411,8 @@ EXTRA = {
     "alertmanager": {
         "receiver_port": Key(PORT, "the lab's webhook receiver beside Alertmanager (authenticated POST /alerts, GET /alerts)",
                              "le récepteur de webhooks du lab à côté d’Alertmanager (POST /alerts authentifié, GET /alerts)"),
+        "cluster_port": Key(PORT, "where Alertmanagers on several nodes gossip as one cluster (TCP and UDP)",
+                            "où les Alertmanager de plusieurs nœuds échangent pour former une grappe (TCP et UDP)", 9094),
     },
 }
 
@@ -421,8 +423,10 @@ NODE = Record("a node: {name, ip, roles}", "un nœud : {name, ip, roles}", keys=
               "son adresse dans lab.network (pas .1, celle de l’hôte) ; absente : la suivante libre à partir de .11", None),
     "roles": Key(ListOf(f"a list of {', '.join(ROLES)}", f"une liste parmi {', '.join(ROLES)}",
                         item=Choice(" | ".join(ROLES), " | ".join(ROLES), values=ROLES), longest=len(ROLES)),
-                 "what runs on it: prometheus on exactly one node; alertmanager, grafana, blackbox_exporter on one at most",
-                 "ce qui y tourne : prometheus sur un seul nœud ; alertmanager, grafana, blackbox_exporter sur un au plus"),
+                 "what runs on it: prometheus on exactly one node; grafana and blackbox_exporter on one at most; "
+                 "alertmanager on one, or on three or more as one cluster",
+                 "ce qui y tourne : prometheus sur un seul nœud ; grafana et blackbox_exporter sur un au plus ; "
+                 "alertmanager sur un, ou sur trois ou plus en grappe"),
     "forwarded_ports": Key(ListOf("[{guest: 9090, host: 9090}]", "[{guest: 9090, host: 9090}]", longest=16, item=Record(
         "{guest, host}", "{guest, host}", keys={
             "guest": Key(PORT, "the port inside the node", "le port dans le nœud"),

@@ -23,16 +23,18 @@ TOKENS = {TOKEN: NAME, RECEIVER_TOKEN: RECEIVER}  # each copy: readable by root 
 
 
 def services(lab, node):
-    """(unit, port, listen address): both on the node's lab address only."""
+    """(unit, port, listen address): all on the node's lab address only; the cluster port when there are peers."""
     component = lab.components[NAME]
-    return [(SERVICE, component["port"], node.ip), (RECEIVER, component["receiver_port"], node.ip)]
+    found = [(SERVICE, component["port"], node.ip), (RECEIVER, component["receiver_port"], node.ip)]
+    return found + ([(SERVICE, component["cluster_port"], node.ip)] if lab.cluster_peers(node) else [])
 
 
 def files(lab, node):
     component = lab.components[NAME]
     context = {"node": node, "port": component["port"], "receiver_port": component["receiver_port"],
                "programs": install.paths(component, lab.install_method), "receiver_program": RECEIVER_PROGRAM,
-               "receiver_data": RECEIVER_DATA, "token": TOKEN, "receiver_token": RECEIVER_TOKEN}
+               "receiver_data": RECEIVER_DATA, "token": TOKEN, "receiver_token": RECEIVER_TOKEN,
+               "cluster_port": component["cluster_port"], "peers": [e.address for e in lab.cluster_peers(node)]}
     return [
         Rendered(CONFIG, "alertmanager.yml.j2", context, group=NAME, mode=0o640),
         Rendered(f"/etc/systemd/system/{SERVICE}.service", "alertmanager.service.j2", context),
