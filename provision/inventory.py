@@ -127,6 +127,11 @@ def _check_components(c, components):
             c.bad(f"{where}.job", job, f"is also the job of components.{jobs[job]}", "a job name per component")
         elif job:
             jobs[job] = name
+        ports = {}
+        for key in ("port", "receiver_port", "cluster_port"):
+            if key in comp and comp[key] in ports:
+                c.bad(f"{where}.{key}", comp[key], f"is also its {ports[comp[key]]}", f"a port of its own for {key}")
+            ports.setdefault(comp.get(key), key)
         release, apt = comp.get("release", {}), comp.get("apt", {})
         binaries = release.get("binaries", [])
         if "binaries" in apt and set(apt["binaries"]) != set(binaries):
@@ -218,7 +223,7 @@ def _check_ports(c, lab):
     for node in lab.nodes:
         seen = {}
         for port, what, key in roles.listening(lab, node):
-            if port in seen and seen[port][0] != what:
+            if port in seen and seen[port] != (what, key):
                 first, first_key = seen[port]
                 field_, other = (key, first) if key else (first_key or "components", what)
                 c.bad(field_, port, f"is also the port of {other} on {node.name}",

@@ -61,3 +61,12 @@ def test_the_cluster_port_is_a_port_of_the_node(lab_yaml):
         inventory.parse(raw, env={})
     assert any(p.startswith("components.postgres_exporter.port: 9094 is also the port of alertmanager on node2")
                for p in refused.value.problems), refused.value.problems
+
+
+@pytest.mark.parametrize(("key", "port"), [("cluster_port", 9093), ("cluster_port", 9095), ("receiver_port", 9093)])
+def test_a_port_of_alertmanager_equal_to_another_of_its_ports_is_refused(lab_yaml, key, port):
+    raw = copy.deepcopy(lab_yaml)
+    raw["components"]["alertmanager"][key] = port
+    with pytest.raises(inventory.InventoryError) as refused:
+        inventory.parse(raw, env={})
+    assert any(p.startswith(f"components.alertmanager.{key}: {port} is also its ") for p in refused.value.problems), refused.value.problems
