@@ -90,6 +90,12 @@ class Context:
         """The result of an instant query at the check's time (or `at`); QueryRefused with Prometheus' reason."""
         return self._data("query", query=expr, time=f"{at or self.at:.3f}")["result"]
 
+    def fresh(self, selector):
+        """The series of `selector` (a metric name) written in the last two intervals: a series an earlier attempt
+        left (a removed job, a rule since changed) lingers in instant queries for Prometheus' 5-minute lookback."""
+        window = 2 * inventory.seconds(self.lab.scrape_interval)
+        return self.query(f"{selector} unless (time() - timestamp({selector}) > {window:g})")
+
     def query_range(self, expr, start, end, step):
         return self._data("query_range", query=expr, start=f"{start:.3f}", end=f"{end:.3f}", step=f"{step}")["result"]
 

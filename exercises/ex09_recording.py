@@ -38,7 +38,7 @@ def check(ctx):
     if not rule:
         return [not_loaded("record", RECORD, FILE, node)]
     found = [done(f"Prometheus a chargé {RECORD} ({rule['file']})", f"Prometheus loaded {RECORD} ({rule['file']})")]
-    recorded, problems = answers.by_node(ctx, ctx.query(RECORD))
+    recorded, problems = answers.by_node(ctx, ctx.fresh(RECORD))
     if problems:
         return found + problems
     share = {s["metric"]["node"]: 1 - answers.value(s) for s in
