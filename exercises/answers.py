@@ -52,6 +52,11 @@ def value(sample):
 def by_node(ctx, result):
     """({node: value}, findings): one series per node_exporter node, each labelled with its node."""
     want = ctx.exporter_nodes()
+    # Series of a target Prometheus no longer scrapes (a job removed since) linger for its 5-minute lookback:
+    # they are not the answer's. Aggregated series (no job and instance) are kept as they are.
+    active = {(t["labels"].get("job"), t["labels"].get("instance")) for t in ctx.targets()}
+    result = [s for s in result if not {"job", "instance"} <= set(s["metric"])
+              or (s["metric"]["job"], s["metric"]["instance"]) in active]
     unlabelled = [s for s in result if "node" not in s["metric"]]
     if unlabelled:
         return None, [missing("le résultat a des séries sans étiquette node : gardez-la (sum by (node), avg by (node)…)",

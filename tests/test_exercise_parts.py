@@ -149,6 +149,9 @@ class FakeContext:
     def exporter_nodes(self):
         return ["node2", "node3"]
 
+    def targets(self):  # what Prometheus scrapes now
+        return [{"labels": {"job": job, "instance": f"192.168.56.{n}:9100"}} for job in ("node", "mine") for n in (12, 13)]
+
 
 def series(node, value, **labels):
     return {"metric": {"node": node, **labels}, "value": [0, str(value)]} if node else {"metric": labels, "value": [0, str(value)]}
@@ -162,6 +165,14 @@ def series(node, value, **labels):
 def test_per_node_answers_say_what_is_wrong(result, says):
     values, problems = answers.by_node(FakeContext(), result)
     assert values is None and says in problems[0].text.en
+
+
+def test_series_of_a_job_prometheus_no_longer_scrapes_are_not_the_answer():
+    """A job removed since (a wrong attempt's) leaves its series for the 5-minute lookback, with another value."""
+    lingering = series("node2", 0.9, job="more", instance="192.168.56.12:9100")
+    values, problems = answers.by_node(FakeContext(), [series("node2", 1, job="node", instance="192.168.56.12:9100"), lingering,
+                                                        series("node3", 2, job="node", instance="192.168.56.13:9100")])
+    assert problems == [] and values == {"node2": 1.0, "node3": 2.0}
 
 
 def test_a_node_scraped_twice_with_equal_values_counts_once():
