@@ -1,4 +1,5 @@
-"""The lab's Prometheus HTTP API, reached on the host through the forwarded port."""
+"""The lab's Prometheus HTTP API, reached on the host through the forwarded port; each replica's, and the
+global view's (VictoriaMetrics or Thanos' querier answer Prometheus' query API)."""
 
 import re
 from datetime import datetime
@@ -31,11 +32,12 @@ def find_target(targets, job, node):
 
 
 class Prometheus:
-    def __init__(self, lab=None):
-        self.url = base_url(lab or the_lab())
+    def __init__(self, lab=None, url=None, auth=None):
+        self.url = url or base_url(lab or the_lab())
+        self.auth = auth
 
     def get(self, path, **params):
-        return requests.get(self.url + path, params=params, timeout=5)
+        return requests.get(self.url + path, params=params, timeout=5, auth=self.auth)
 
     def api(self, path, **params):
         """data of /api/v1/<path>; AssertionError with Prometheus' own error otherwise."""
@@ -57,3 +59,18 @@ class Prometheus:
 
     def query(self, expr):
         return self.api("query", query=expr)["result"]
+
+
+def replicas(lab=None):
+    """{node name: Prometheus} for every Prometheus of the lab (one, or the replicas)."""
+    return {e.node.name: Prometheus(url=e.host_url) for e in (lab or the_lab()).endpoints("prometheus")}
+
+
+def global_view(lab=None):
+    """The deduplicated view of the replicas (with VictoriaMetrics' credentials), or None."""
+    from provision import credentials
+
+    view = (lab or the_lab()).global_view
+    if view is None:
+        return None
+    return Prometheus(url=view.host_url, auth=credentials.remote_write() if view.role == "victoriametrics" else None)

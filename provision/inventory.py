@@ -20,8 +20,8 @@ import yaml
 
 from provision import lxcfs, model, schema
 from provision.model import Node  # noqa: F401 - inventory.Node, as before
-from provision.roles import ROLES
-from provision.schema import MAX_NODES, excerpt, seconds  # noqa: F401 - seconds: the lab's durations, asked here
+from provision.roles import GLOBAL_VIEWS, PORT_KEYS, ROLES
+from provision.schema import ARCHES, MAX_NODES, excerpt, seconds  # noqa: F401 - seconds: the lab's durations, asked here
 
 REPO = Path(__file__).resolve().parent.parent
 MAX_BYTES = 256 * 1024  # lab.yaml is a few KiB: a larger file is refused before it is parsed
@@ -128,7 +128,7 @@ def _check_components(c, components):
         elif job:
             jobs[job] = name
         ports = {}
-        for key in ("port", "receiver_port", "cluster_port"):
+        for key in ("port",) + PORT_KEYS.get(name, ()):
             if key in comp and comp[key] in ports:
                 c.bad(f"{where}.{key}", comp[key], f"is also its {ports[comp[key]]}", f"a port of its own for {key}")
             ports.setdefault(comp.get(key), key)
@@ -201,16 +201,30 @@ def _allocate(c, nodes, network, ips):
                       "a larger lab.network, or fewer nodes")
 
 
-def _check_roles(c, nodes):
-    prometheus_nodes = [n.name for n in nodes if "prometheus" in n.roles]
-    if len(prometheus_nodes) != 1:
-        c.bad("nodes[].roles", prometheus_nodes, "does not give the prometheus role to exactly one node",
-              "exactly one node with roles: [prometheus, ...]")
-    for single in ("grafana", "blackbox_exporter"):
-        holders = [n.name for n in nodes if single in n.roles]
-        if len(holders) > 1:
-            c.bad("nodes[].roles", holders, f"gives the {single} role to more than one node", f"at most one node with {single}")
-    alertmanagers = [n.name for n in nodes if "alertmanager" in n.roles]
+def _check_roles(c, nodes, method, components):
+    """How many nodes may hold each role, and what replicated Prometheus servers need to be one."""
+    holders = {role: [n.name for n in nodes if role in n.roles] for role in ROLES}
+    if not holders["prometheus"]:
+        c.bad("nodes[].roles", [], "gives the prometheus role to no node",
+              "one node with roles: [prometheus, ...], or two or more as replicas")
+    for single in ("grafana", "blackbox_exporter") + GLOBAL_VIEWS:
+        if len(holders[single]) > 1:
+            c.bad("nodes[].roles", holders[single], f"gives the {single} role to more than one node", f"at most one node with {single}")
+    views = [role for role in GLOBAL_VIEWS if holders[role]]
+    if len(views) > 1:
+        c.bad("nodes[].roles", views, "gives the lab two global views", "victoriametrics or thanos, not both")
+    if len(holders["prometheus"]) > 1 and not views:  # each replica's series would be counted once per replica
+        c.bad("nodes[].roles", holders["prometheus"], "gives the prometheus role to several nodes with no global view "
+              "to deduplicate them (every target would be counted once per replica)",
+              "victoriametrics on one node (either method), or thanos on one node (release method)")
+    if holders["thanos"] and method == "apt":
+        c.bad("nodes[].roles", holders["thanos"], "gives the thanos role with the apt method: Debian has no Thanos",
+              "lab.install_method: release, or victoriametrics (Debian has it) as the global view")
+    pins = components.get("thanos", {}).get("release", {}).get("sha256", {})
+    if holders["thanos"] and method == "release" and set(pins) != set(ARCHES):
+        c.bad("components.thanos.release.sha256", sorted(pins), "lacks a pin for an architecture, and Thanos has no "
+              "Debian package to fall back on", "a sha256 for each of amd64 and arm64, from the release's sha256sums.txt")
+    alertmanagers = holders["alertmanager"]
     if len(alertmanagers) == 2:  # two members: a partition leaves each alone, and each notifies (at-least-once)
         c.bad("nodes[].roles", alertmanagers, "gives the alertmanager role to two nodes",
               "one node, or three or more (a cluster keeps a majority when one is cut off)")
@@ -264,7 +278,7 @@ def parse(raw, source="lab.yaml", env=None, secrets=None):
     network = ipaddress.IPv4Network(checked["lab"]["network"])
     _check_components(c, checked["components"])
     nodes = _check_nodes(c, checked["nodes"], network, checked["defaults"])
-    _check_roles(c, nodes)
+    _check_roles(c, nodes, method or checked["lab"]["install_method"], checked["components"])
     if c.problems:
         raise InventoryError(source, c.problems)
     lab = checked["lab"]

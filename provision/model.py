@@ -8,7 +8,7 @@ address by hand. Nothing assumes one node per server role.
 
 from dataclasses import dataclass, field
 
-from provision.roles import ROLES, SSH, module
+from provision.roles import GLOBAL_VIEWS, ROLES, SSH, module
 
 PROMETHEUS_JOB = "prometheus"  # Prometheus' job for itself
 PROBE_JOBS = {"blackbox_http": "http_2xx", "blackbox_icmp": "icmp", "blackbox_tcp": "tcp_connect"}
@@ -114,8 +114,36 @@ class Lab:
 
     @property
     def prometheus(self):
-        """The Prometheus endpoint (lab.yaml gives the role to exactly one node)."""
+        """The first Prometheus endpoint (the one the host's forwarded port reaches, in the lab's layouts)."""
         return self.endpoints("prometheus")[0]
+
+    @property
+    def replicated(self):
+        """Two or more Prometheus servers scraping the same targets."""
+        return len(self.nodes_with("prometheus")) > 1
+
+    @property
+    def global_view(self):
+        """The endpoint that merges the replicas into one deduplicated view (VictoriaMetrics, or Thanos'
+        querier), or None."""
+        found = [e for role in GLOBAL_VIEWS for e in self.endpoints(role)]
+        return found[0] if found else None
+
+    @property
+    def replica_label(self):
+        """The external label naming each Prometheus replica (dropped from alerts and remote_write), or None
+        with one Prometheus and no global view."""
+        return self.components["prometheus"]["replica_label"] if self.replicated or self.global_view else None
+
+    def thanos_beside(self, node):
+        """True when a Thanos sidecar and store gateway run beside this node's Prometheus."""
+        return "prometheus" in node.roles and bool(self.nodes_with("thanos"))
+
+    @property
+    def remote_write(self):
+        """Where every Prometheus sends its samples (VictoriaMetrics' write endpoint), or None."""
+        view = self.global_view
+        return f"{view.url}/api/v1/write" if view and view.role == "victoriametrics" else None
 
     def cluster_peers(self, node):
         """The other Alertmanagers `node`'s Alertmanager gossips with (cluster_port), when there are any."""
@@ -150,7 +178,9 @@ class Lab:
 
     def targets(self):
         """Every target Prometheus must have from lab.yaml: itself, each exporter node, each probe."""
-        found = [Target(PROMETHEUS_JOB, e.node.name, f"localhost:{e.port}") for e in self.endpoints("prometheus")]  # itself
+        # One Prometheus scrapes itself; replicas scrape every replica, so that they have the same targets.
+        servers = self.endpoints("prometheus")
+        found = [Target(PROMETHEUS_JOB, e.node.name, e.address if self.replicated else f"localhost:{e.port}") for e in servers]
         found += [Target(job["name"], t["node"], t["address"]) for job in self.scrape_jobs() for t in job["targets"]]
         return found
 

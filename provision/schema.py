@@ -389,12 +389,36 @@ def component(extra=None):
                                        "l’empreinte de la clé : le trousseau ne contient qu’elle, toute autre est refusée"),
             }), "(grafana) the vendor's APT repository, trusted with the pinned key only",
                 "(grafana) le dépôt APT de l’éditeur, reconnu avec la seule clé épinglée", None),
-        }), "how the apt method installs it", "comment la méthode apt l’installe"),
+        }), "how the apt method installs it; none: the component has no package (thanos), the release method only",
+            "comment la méthode apt l’installe ; absent : le composant n’a pas de paquet (thanos), méthode release seulement", None),
     }
     return Record("a component", "un composant", keys={**keys, **(extra or {})})
 
 
+REPLICA_LABEL = Text("a label name: lower-case letters, digits and '_', not job, instance, node, lab nor alertname",
+                     "un nom de label : minuscules, chiffres et « _ », ni job, instance, node, lab ni alertname",
+                     r"(?!(job|instance|node|lab|alertname)\Z)[a-z][a-z0-9_]{0,40}", "is not a free label name")
+
 EXTRA = {
+    "prometheus": {
+        "replica_label": Key(REPLICA_LABEL, "with two Prometheus (or a global view): the external label naming each replica; "
+                             "dropped from alerts and from remote_write, so that replicas' alerts and samples are one",
+                             "avec deux Prometheus (ou une vue globale) : le label externe qui nomme chaque réplique ; "
+                             "retiré des alertes et du remote_write, pour que les alertes et échantillons des répliques ne fassent qu’un",
+                             "replica"),
+    },
+    "thanos": {
+        "grpc_port": Key(PORT, "the querier's gRPC port (the port key is its HTTP API, the global view)",
+                         "le port gRPC du querier (la clé port est son API HTTP, la vue globale)"),
+        "sidecar_port": Key(PORT, "beside each Prometheus: the sidecar's HTTP port",
+                            "à côté de chaque Prometheus : le port HTTP du sidecar"),
+        "sidecar_grpc_port": Key(PORT, "beside each Prometheus: the sidecar's gRPC StoreAPI, which the querier reads",
+                                 "à côté de chaque Prometheus : l’API Store gRPC du sidecar, que le querier lit"),
+        "store_port": Key(PORT, "beside each Prometheus: the store gateway's HTTP port (its uploaded blocks)",
+                          "à côté de chaque Prometheus : le port HTTP de la passerelle store (ses blocs envoyés)"),
+        "store_grpc_port": Key(PORT, "beside each Prometheus: the store gateway's gRPC StoreAPI",
+                               "à côté de chaque Prometheus : l’API Store gRPC de la passerelle store"),
+    },
     "grafana": {
         "admin_user": Key(NAME, "Grafana's administrator", "l’administrateur de Grafana"),
         "admin_password": Key(Secret("8 to 128 characters, not 'admin', no leading or trailing space (or set LAB_GRAFANA_PASSWORD)",
@@ -423,10 +447,12 @@ NODE = Record("a node: {name, ip, roles}", "un nœud : {name, ip, roles}", keys=
               "son adresse dans lab.network (pas .1, celle de l’hôte) ; absente : la suivante libre à partir de .11", None),
     "roles": Key(ListOf(f"a list of {', '.join(ROLES)}", f"une liste parmi {', '.join(ROLES)}",
                         item=Choice(" | ".join(ROLES), " | ".join(ROLES), values=ROLES), longest=len(ROLES)),
-                 "what runs on it: prometheus on exactly one node; grafana and blackbox_exporter on one at most; "
-                 "alertmanager on one, or on three or more as one cluster",
-                 "ce qui y tourne : prometheus sur un seul nœud ; grafana et blackbox_exporter sur un au plus ; "
-                 "alertmanager sur un, ou sur trois ou plus en grappe"),
+                 "what runs on it: prometheus on one node, or on two or more as replicas with a global view "
+                 "(victoriametrics, or thanos with the release method) on one node; grafana, blackbox_exporter and the "
+                 "global view on one at most; alertmanager on one, or on three or more as one cluster",
+                 "ce qui y tourne : prometheus sur un nœud, ou sur deux ou plus en répliques avec une vue globale "
+                 "(victoriametrics, ou thanos avec la méthode release) sur un nœud ; grafana, blackbox_exporter et la "
+                 "vue globale sur un au plus ; alertmanager sur un, ou sur trois ou plus en grappe"),
     "forwarded_ports": Key(ListOf("[{guest: 9090, host: 9090}]", "[{guest: 9090, host: 9090}]", longest=16, item=Record(
         "{guest, host}", "{guest, host}", keys={
             "guest": Key(PORT, "the port inside the node", "le port dans le nœud"),

@@ -52,7 +52,7 @@ def debian_packages(lab):
     """Every Debian package the lab's roles may install: the apt method's, and the servers exporters watch."""
     found = {"gnupg"}
     for name, component in lab.components.items():
-        if "repository" not in component["apt"]:  # a vendor repository (Grafana) is not in Debian
+        if "apt" in component and "repository" not in component["apt"]:  # Grafana's vendor repository is not Debian's
             found.add(component["apt"]["package"])
         server = roles.contract(name).server_package
         if server:

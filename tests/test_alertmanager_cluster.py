@@ -59,7 +59,7 @@ def test_the_cluster_port_is_a_port_of_the_node(lab_yaml):
     raw["components"]["postgres_exporter"]["port"] = 9094
     with pytest.raises(inventory.InventoryError) as refused:
         inventory.parse(raw, env={})
-    assert any(p.startswith("components.postgres_exporter.port: 9094 is also the port of alertmanager on node2")
+    assert any(p.startswith("components.alertmanager.cluster_port: 9094 is also the port of postgres_exporter on node2")
                for p in refused.value.problems), refused.value.problems
 
 

@@ -5,13 +5,21 @@ import yaml
 from provision import inventory
 
 LAB = yaml.safe_load((inventory.REPO / "lab.yaml").read_text())
+HA = inventory.REPO / "examples" / "ha.yaml"
+# What examples/ha.yaml adds to lab.yaml's nodes: a second Prometheus, two more Alertmanagers, the global view.
+HA_ROLES = {"node2": ["prometheus", "alertmanager"], "node3": ["alertmanager", "victoriametrics"]}
 
 
-def test_the_cluster_example_is_lab_yaml_with_alertmanager_on_three_nodes():
-    path = inventory.REPO / "examples" / "alertmanager-cluster.yaml"
-    example = yaml.safe_load(path.read_text())
-    lab = inventory.load(path, env={})
-    assert [n.name for n in lab.nodes_with("alertmanager")] == ["node1", "node2", "node3"]
+def test_the_ha_example_is_lab_yaml_with_replicas_a_cluster_and_a_global_view():
+    example = yaml.safe_load(HA.read_text())
     for node in example["nodes"]:
-        node["roles"] = [r for r in node["roles"] if r != "alertmanager" or node["name"] == "node1"]
-    assert example == LAB, "examples/alertmanager-cluster.yaml differs from lab.yaml beyond its Alertmanagers"
+        node["roles"] = [r for r in node["roles"] if r not in HA_ROLES.get(node["name"], [])]
+        node.pop("memory", None) if node["name"] in HA_ROLES else None
+    assert example == LAB, "examples/ha.yaml differs from lab.yaml beyond its replicas, cluster and global view"
+
+
+def test_the_ha_example_has_two_replicas_three_alertmanagers_and_victoriametrics():
+    lab = inventory.load(HA, env={})
+    assert [n.name for n in lab.nodes_with("prometheus")] == ["node1", "node2"]
+    assert [n.name for n in lab.nodes_with("alertmanager")] == ["node1", "node2", "node3"]
+    assert lab.global_view.role == "victoriametrics" and lab.global_view.node.name == "node3"

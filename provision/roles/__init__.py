@@ -14,8 +14,12 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 ROLES = ("prometheus", "alertmanager", "grafana", "node_exporter", "blackbox_exporter", "postgres_exporter",
-         "mysqld_exporter", "nginx_exporter", "redis_exporter")
+         "mysqld_exporter", "nginx_exporter", "redis_exporter", "victoriametrics", "thanos")
+GLOBAL_VIEWS = ("victoriametrics", "thanos")  # what merges Prometheus replicas into one deduplicated view
 SSH = (22, "sshd", None)
+# The component keys naming a port besides `port`, per role (the port check names the key).
+PORT_KEYS = {"alertmanager": ("receiver_port", "cluster_port"),
+             "thanos": ("grpc_port", "sidecar_port", "sidecar_grpc_port", "store_port", "store_grpc_port")}
 
 
 def module(role):
@@ -53,8 +57,9 @@ def listening(lab, node):
     found = [SSH]
     for role in node.roles:
         parts = contract(role)
-        component = lab.components[role]
-        keys = {component[k]: f"components.{role}.{k}" for k in ("receiver_port", "port") if k in component}
+        owners = [role] + (["thanos"] if role == "prometheus" and lab.thanos_beside(node) else [])  # its sidecar, its store
+        keys = {lab.components[o][k]: f"components.{o}.{k}" for o in owners for k in PORT_KEYS.get(o, ()) + ("port",)
+                if k in lab.components[o]}
         found += [(port, unit, keys.get(port)) for unit, port, _ in parts.services(lab, node)]
         found += [(port, what, None) for port, what in parts.server_ports.items()]
     return found

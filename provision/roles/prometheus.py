@@ -1,19 +1,22 @@
 """prometheus: the monitoring server; scrapes itself and every exporter in lab.yaml."""
 
-from provision import install, steps
+from provision import credentials, install, steps
 from provision.model import PROMETHEUS_JOB, Target
 from provision.render import Rendered, put
+from provision.roles import thanos
 
 NAME = "prometheus"
 SERVICE = NAME
 CONFIG = "/etc/prometheus/prometheus.yml"
 RULES = "/etc/prometheus/rules/promlab.rules.yml"
 DATA = "/var/lib/prometheus"
+REMOTE_WRITE_PASSWORD = "/etc/prometheus/remote-write-password"  # the global view's, for remote_write
 
 
 def services(lab, node):
-    """(unit, port, listen address): every interface, so that the forwarded port reaches it."""
-    return [(SERVICE, lab.components[NAME]["port"], "0.0.0.0")]
+    """(unit, port, listen address): every interface, so that the forwarded port reaches it; and Thanos'
+    sidecar and store gateway when Thanos is the global view."""
+    return [(SERVICE, lab.components[NAME]["port"], "0.0.0.0")] + thanos.beside_services(lab, node)
 
 
 def files(lab, node):
@@ -23,12 +26,18 @@ def files(lab, node):
                "probe_jobs": lab.probe_jobs(), "blackbox": blackbox[0].address if blackbox else None,
                "alertmanagers": [e.address for e in lab.endpoints("alertmanager")],
                "self_targets": [t for t in lab.targets() if t.job == PROMETHEUS_JOB],
-               "programs": install.paths(component, lab.install_method)}
-    return [
+               "programs": install.paths(component, lab.install_method),
+               "replica_label": lab.replica_label, "remote_write": lab.remote_write, "thanos": lab.thanos_beside(node),
+               "remote_write_user": credentials.REMOTE_WRITE_USER, "remote_write_password": REMOTE_WRITE_PASSWORD}
+    found = [
         Rendered(RULES, "alert_rules.yml.j2", context, group=NAME, mode=0o640),
         Rendered(CONFIG, "prometheus.yml.j2", context, group=NAME, mode=0o640),
         Rendered("/etc/systemd/system/prometheus.service", "prometheus.service.j2", context),
     ]
+    if lab.remote_write:
+        found.append(Rendered(REMOTE_WRITE_PASSWORD, "", {}, content=credentials.remote_write()[1] + "\n", group=NAME,
+                              mode=0o640, secret=True))
+    return found + thanos.beside_files(lab, node)
 
 
 def check_config(run, promtool, path):
@@ -42,13 +51,16 @@ def apply(run, lab, node, cache):
     steps.directory(run, "/etc/prometheus", "root", NAME, 0o750)
     steps.directory(run, "/etc/prometheus/rules", "root", NAME, 0o750)
     steps.directory(run, DATA, NAME, NAME, 0o750)
-    rules, config, unit = files(lab, node)
-    # Rules first: promtool's config check reads the rule files the config names.
+    rules, config, unit, *extra = files(lab, node)
+    # The password file first: promtool's config check reads the files the config names.
+    password_changed = any(put(run, item) for item in extra if item.path == REMOTE_WRITE_PASSWORD)
     promtool_rules = steps.checked_by(run, programs["promtool"], "check", "rules", target=RULES, keeps="Prometheus")
-    rules_changed = put(run, rules, validate=promtool_rules)
+    rules_changed = put(run, rules, validate=promtool_rules) | password_changed
     config_changed = put(run, config, validate=lambda path: check_config(run, programs["promtool"], path))
     unit_changed = put(run, unit)
     steps.service(run, SERVICE, restart=unit_changed or new_binary, reload=config_changed or rules_changed)
+    if lab.thanos_beside(node):
+        thanos.apply_beside(run, lab, node, cache, [item for item in extra if item.path != REMOTE_WRITE_PASSWORD])
 
 
 def hand_targets(lab):

@@ -1,0 +1,153 @@
+"""High availability, on a lab with Prometheus replicas (LAB_FILE=examples/ha.yaml): the global view counts
+each target once and has no gap while a replica is down; an alert is notified once per group, also with
+an Alertmanager stopped.
+
+Marked `ha`: the tests that stop a replica or an Alertmanager put it back, also when they fail.
+"""
+
+import time
+
+import pytest
+import requests
+
+from labclient.alerting import notifications
+from labclient.poll import wait_for
+from labclient.prom import global_view, parse_time, replicas
+from labtests.lab import LAB, hand_targets, needs_role
+from provision import inventory
+
+INTERVAL = inventory.seconds(LAB.scrape_interval)
+DOWN_FOR = inventory.seconds(LAB.alerts["instance_down_for"])
+REPLICAS = [n.name for n in LAB.nodes_with("prometheus")]
+VIEW = LAB.global_view
+EXPECTED = len(LAB.targets()) + len(LAB.probes()) + len(hand_targets())  # what each Prometheus scrapes
+SERIES = 'up{job="node"}'  # a series every replica scrapes, checked in the global view
+pytestmark = [
+    pytest.mark.skipif(not LAB.replicated, reason="lab.yaml has one Prometheus: these run on a replicated lab "
+                       "(LAB_FILE=examples/ha.yaml; CI runs them)"),
+    *needs_role(VIEW.role if VIEW else "victoriametrics"),
+]
+if VIEW and VIEW.role == "thanos":
+    pytestmark.append(pytest.mark.skip(reason="Thanos is in no registry this machine reaches: its files are checked by "
+                                              "tests/test_thanos.py, not run"))
+
+
+def _count(prom, expr):
+    result = prom.query(expr)
+    return int(float(result[0]["value"][1])) if result else 0
+
+
+@pytest.fixture(scope="module")
+def view():
+    return global_view()
+
+
+@pytest.mark.parametrize("node", REPLICAS)
+def test_each_replica_scrapes_every_target(node):
+    prom = replicas()[node]
+    wait_for(lambda: _count(prom, "count(up == 1)"), lambda n: n == EXPECTED, 3 * INTERVAL,
+             f"Prometheus on {node} scraping all {EXPECTED} targets up")
+
+
+def test_the_global_view_counts_each_target_once(view):
+    """Each replica sends every series: without deduplication the global view would count each twice."""
+    raw = sum(_count(prom, "count(up)") for prom in replicas().values())
+    assert raw == len(REPLICAS) * EXPECTED, f"the replicas hold {raw} series of up, not {len(REPLICAS)} x {EXPECTED}"
+    wait_for(lambda: _count(view, "count(up)"), lambda n: n == EXPECTED, 6 * INTERVAL,
+             f"the global view ({VIEW.host_url}) counting {EXPECTED} targets once")
+
+
+def test_the_global_view_keeps_one_sample_per_scrape_interval(view):
+    """Two replicas scrape each target: two samples per interval reach the global view, one stays."""
+    window = 8 * INTERVAL
+    at = time.time() - 4 * INTERVAL  # past what VictoriaMetrics holds back from queries (30 s)
+    found = view.api("query", query=f"max(count_over_time({SERIES}[{int(window)}s]))", time=at)["result"]
+    samples = int(float(found[0]["value"][1])) if found else 0
+    assert 0 < samples <= window / INTERVAL + 1, \
+        f"the global view holds {samples} samples of a series in {window:.0f}s: one per {INTERVAL:.0f}s interval is {window / INTERVAL:.0f}"
+
+
+@pytest.mark.parametrize("auth", [None, ("promlab", "not-the-password")], ids=["no-credentials", "wrong-password"])
+def test_the_global_view_refuses_a_write_without_its_credentials(auth):
+    if VIEW.role != "victoriametrics":
+        pytest.skip("Thanos' querier accepts no writes")
+    reply = requests.post(f"{VIEW.host_url}/api/v1/import/prometheus", data=b'promlab_forged{node="x"} 1\n', auth=auth, timeout=5)
+    assert reply.status_code == 401, f"an unauthenticated write got {reply.status_code}"
+
+
+def _samples(prom, node, start, end):
+    """Timestamps of the raw samples of up{job="node", node=...} between start and end."""
+    found = prom.api("query", query=f'up{{job="node",node="{node}"}}[{int(end - start)}s]', time=end)["result"]
+    return sorted(float(t) for t, _ in found[0]["values"]) if found else []
+
+
+def _largest_gap(stamps, start, end):
+    points = [start, *stamps, end]
+    return max(b - a for a, b in zip(points, points[1:]))
+
+
+def test_a_stopped_replica_leaves_no_gap_in_the_global_view(hosts, view):
+    stopped, kept = REPLICAS[-1], REPLICAS[0]
+    target = LAB.nodes_with("node_exporter")[-1].name
+    host = hosts[stopped]
+    start = time.time()
+    try:
+        host.run("systemctl stop prometheus")
+        time.sleep(4 * INTERVAL)  # the outage itself: four scrape intervals without this replica
+    finally:
+        host.run("systemctl start prometheus")
+    end = time.time() + INTERVAL
+    wait_for(lambda: _samples(view, target, start, end), lambda s: s and s[-1] >= end - INTERVAL, 90,
+             f"the global view holding {target}'s samples up to the end of the outage")
+    own = _samples(replicas()[stopped], target, start, end)
+    assert _largest_gap(own, start, end) >= 3 * INTERVAL, f"Prometheus on {stopped} shows no gap in {target}'s series: was it stopped?"
+    merged = _samples(view, target, start, end)
+    assert _largest_gap(merged, start, end) <= 2 * INTERVAL, \
+        f"the global view has a gap of {_largest_gap(merged, start, end):.0f}s in {target}'s series while {kept} kept scraping"
+
+
+def _firing(since, node, after=0.0):
+    """The firing notifications of the group (InstanceDown, `node`) since index `since`, for alerts that
+    started after `after` (a Unix time): [alerts of each]."""
+    def ours(alert):
+        return (alert["status"] == "firing" and alert["labels"]["alertname"] == "InstanceDown" and alert["labels"].get("node") == node
+                and parse_time(alert["startsAt"]).timestamp() >= after)
+
+    return [[a["labels"] for a in n["alerts"] if ours(a)] for n in notifications()[since:] if any(ours(a) for a in n["alerts"])]
+
+
+def _active(node, urls):
+    """InstanceDown alerts on `node` an Alertmanager of `urls` still holds (a former outage's, resolving)."""
+    return [a for url in urls for a in requests.get(f"{url}/api/v2/alerts", timeout=5).json()
+            if a["labels"]["alertname"] == "InstanceDown" and a["labels"].get("node") == node]
+
+
+def _outage_notified_once(hosts, node, stopped):
+    """Stop node_exporter on `node` until its InstanceDown is notified, and a while more; the notifications."""
+    running = [e.host_url for e in LAB.endpoints("alertmanager") if e.node.name != stopped]
+    wait_for(lambda: _active(node, running), lambda found: not found, 10 * INTERVAL, f"no Alertmanager holding InstanceDown on {node}")
+    since, start = len(notifications()), time.time() - INTERVAL
+    try:
+        hosts[node].run("systemctl stop node_exporter")
+        wait_for(lambda: _firing(since, node, start), bool, DOWN_FOR + 6 * INTERVAL, f"a notification of InstanceDown on {node}")
+        time.sleep(2 * INTERVAL)  # a duplicate, from another Alertmanager or replica, would come within this
+    finally:
+        hosts[node].run("systemctl start node_exporter")
+    return _firing(since, node, start)
+
+
+@pytest.mark.parametrize("stopped", [None, *[n.name for n in LAB.nodes_with("alertmanager")][:1]],
+                         ids=["cluster-whole", "one-alertmanager-stopped"])
+@pytest.mark.skipif(len(LAB.nodes_with("alertmanager")) < 3, reason="lab.yaml has no Alertmanager cluster")
+def test_an_alert_is_notified_once_per_group(hosts, stopped):
+    node = LAB.nodes_with("node_exporter")[-1].name
+    try:
+        if stopped:
+            hosts[stopped].run("systemctl stop alertmanager")
+        found = _outage_notified_once(hosts, node, stopped)
+    finally:
+        if stopped:
+            hosts[stopped].run("systemctl start alertmanager")
+    assert len(found) == 1, f"InstanceDown on {node} was notified {len(found)} times: {found}"
+    assert len(found[0]) == 1, f"the notification holds {len(found[0])} alerts, one per replica? {found[0]}"
+    assert LAB.replica_label not in found[0][0], f"the alert carries the replica label: {found[0][0]}"
