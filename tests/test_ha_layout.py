@@ -123,8 +123,8 @@ def test_promtool_accepts_each_replicas_config(ha, lab, tmp_path):
     render.write_tree(lab, tmp_path)
     for node in ("node1", "node2"):
         config = tmp_path / node / "etc/prometheus/prometheus.yml"
-        text = config.read_text().replace(prometheus.REMOTE_WRITE_PASSWORD, str(tmp_path / node / prometheus.REMOTE_WRITE_PASSWORD.lstrip("/")))
-        config.write_text(text)
+        password = tmp_path / node / prometheus.REMOTE_WRITE_PASSWORD.lstrip("/")  # where promtool finds it here
+        config.write_text(config.read_text().replace(prometheus.REMOTE_WRITE_PASSWORD, str(password)))
         proc = subprocess.run(["promtool", "check", "config", str(config)], capture_output=True, text=True)
         assert proc.returncode == 0, proc.stdout + proc.stderr
 
@@ -186,3 +186,29 @@ def test_a_thanos_port_taken_by_another_service_is_refused():
     raw["components"]["thanos"]["sidecar_grpc_port"] = 9093
     problems = _problems(raw, env={"LAB_INSTALL_METHOD": "release"})
     assert any("9093 is also the port of thanos-sidecar on node1" in p for p in problems), problems
+
+
+def _datasources(lab):
+    from provision.roles import grafana
+
+    rendered = next(f for f in grafana.files(lab, lab.node("node1")) if f.path.endswith("datasources/promlab.yaml"))
+    assert rendered.mode == 0o640 and rendered.group == "grafana", "the datasources file holds a password: not world-readable"
+    return yaml.safe_load(rendered.text())["datasources"]
+
+
+def test_grafana_defaults_to_the_global_view_and_keeps_each_replica(ha):
+    uid = ha.components["grafana"]["datasource_uid"]
+    found = _datasources(ha)
+    assert [(d["name"], d["uid"], d["url"], d["isDefault"]) for d in found] == [
+        ("Global view (victoriametrics)", uid, "http://192.168.56.13:8428", True),
+        ("Prometheus node1", f"{uid}-node1", "http://192.168.56.11:9090", False),
+        ("Prometheus node2", f"{uid}-node2", "http://192.168.56.12:9090", False)]
+    assert found[0]["basicAuthUser"] == "promlab"
+    assert found[0]["secureJsonData"]["basicAuthPassword"] == credentials.remote_write()[1]
+    assert all("basicAuth" not in d for d in found[1:])
+
+
+def test_grafana_reads_the_thanos_querier_without_credentials():
+    lab = thanos_lab()
+    view = _datasources(lab)[0]
+    assert view["url"] == "http://192.168.56.13:10904" and "basicAuth" not in view

@@ -1,4 +1,5 @@
-"""grafana: dashboards on :3000, Prometheus its one provisioned datasource, the admin password from lab.yaml."""
+"""grafana: dashboards on :3000, Prometheus its default datasource (with replicas: the global view, and each
+replica as a datasource of its own), the admin password from lab.yaml."""
 
 import json
 import time
@@ -7,7 +8,7 @@ import urllib.request
 from base64 import b64encode
 from pathlib import Path
 
-from provision import install, steps
+from provision import credentials, install, steps
 from provision.render import TEMPLATES, Rendered, put
 
 NAME = "grafana"
@@ -29,12 +30,23 @@ def services(lab, node):
     return [(SERVICE, lab.components[NAME]["port"], "0.0.0.0")]
 
 
+def datasources(lab, uid):
+    """[{name, uid, url, auth}], the default first: it has the uid the dashboards name."""
+    view = lab.global_view
+    servers = lab.endpoints("prometheus")
+    if view is None:
+        return [{"name": "Prometheus", "uid": uid, "url": servers[0].url, "auth": None}]
+    auth = credentials.remote_write() if view.role == "victoriametrics" else None
+    return [{"name": f"Global view ({view.role})", "uid": uid, "url": view.url, "auth": auth}] + [
+        {"name": f"Prometheus {e.node.name}", "uid": f"{uid}-{e.node.name}", "url": e.url, "auth": None} for e in servers]
+
+
 def files(lab, node):
     component = lab.components[NAME]
     programs = install.paths(component, lab.install_method)
     context = {"lab": lab, "node": node, "grafana": component, "programs": programs,
                "home": str(Path(programs["grafana"]).parent.parent),
-               "prometheus_url": lab.prometheus.url,
+               "datasources": datasources(lab, component["datasource_uid"]),
                "password_file": PASSWORD_FILE}
     private = {"group": NAME, "mode": 0o640}
     return [
