@@ -25,7 +25,7 @@ help:
 	@echo "make render     write every file the provisioning would install under $(RENDERED)/<node>/"
 	@echo "make provision  provision the running lab again (a second run changes nothing)"
 	@echo "make status     nodes, services, Prometheus targets and the URLs to open"
-	@echo "make exercise N check workshop exercise N (1-12) on your lab: what is done, what is missing"
+	@echo "make exercise N check workshop exercise N (1-13) on your lab: what is done, what is missing"
 	@echo "                (LAB_LANG=fr|en; make exercise lists them; make exercise N hint: the next hint;"
 	@echo "                make exercise 12 start: breaks the lab for the troubleshooting exercise;"
 	@echo "                make reset-exercise N undoes exercise N's own changes, keeping a copy in .promlab/backup)"

@@ -140,3 +140,5 @@ class Exercise:
     level: Text = say("moyen", "medium")
     start: Optional[Callable] = None  # (Workspace) -> None: `make exercise N start`
     builds_on: Optional[int] = None  # the exercise whose result this one needs
+    lab_file: str = "lab.yaml"  # the inventory it is written for (its proof runs on that lab)
+    faults: tuple = ()  # the kinds of fault its start may make (PROMLAB_FAULT), each proven

@@ -5,17 +5,15 @@ The fault is kept in .promlab/exercise-12.json only as a salted hash: the check 
 student cannot read it. PROMLAB_FAULT=stopped|route|lockout chooses the kind (for a teacher, and the proof).
 """
 
-import hashlib
-import json
 import os
 import random
 import re
-import secrets
 import time
 
 from exercises.base import REPO, Context, Exercise, done, missing, on_node, say
+from exercises.hidden import Hidden
 
-STATE = REPO / ".promlab" / "exercise-12.json"
+STATE = Hidden(12)
 ANSWER = "answers/12.txt"
 # Each kind of fault: the nodes it can hit, how to break, how to repair, and words a diagnosis of it uses.
 WORDS = {
@@ -46,19 +44,11 @@ def _faults(lab):
     return found
 
 
-def _digest(salt, fault):
-    return hashlib.sha256(f"{salt}:{fault}".encode()).hexdigest()
-
-
 def current(lab):
     """The fault in place (its id and details), or (None, None) when the exercise was not started."""
-    if not STATE.is_file():
-        return None, None
-    state = json.loads(STATE.read_text())
-    for fault, details in _faults(lab).items():
-        if _digest(state["salt"], fault) == state["digest"]:
-            return fault, details
-    return None, None
+    faults = _faults(lab)
+    fault, _ = STATE.find(faults)
+    return (fault, faults[fault]) if fault else (None, None)
 
 
 def unhealthy(ctx):
@@ -101,9 +91,7 @@ def start(ws):
         raise RuntimeError(f"no fault of kind {kind!r} fits this lab; kinds: stopped, route, lockout")
     fault = random.choice(choices)
     _, node, where, command, _, seen = faults[fault]
-    salt = secrets.token_hex(8)
-    STATE.parent.mkdir(exist_ok=True)
-    STATE.write_text(json.dumps({"salt": salt, "digest": _digest(salt, fault), "started": time.time()}) + "\n")
+    STATE.save(fault, started=time.time())
     on_node(where, command, check=True)
     # Said only once Prometheus sees it: the student then finds what a real incident would show.
     _until(lambda: _context(lab).query(seen), 120)
@@ -150,7 +138,7 @@ def undo(ws):
         else:
             ws.provision(node)
         ws.say("remet en état ce que l'exercice avait cassé", "repairs what the exercise broke")
-    STATE.unlink(missing_ok=True)
+    STATE.forget()
     ws.remove(ANSWER)
 
 
@@ -161,6 +149,7 @@ EXERCISE = Exercise(
     learn=say("diagnostiquer avec ce que le lab montre : cibles, lastError, *_up, journaux",
               "diagnosing with what the lab shows: targets, lastError, *_up, journals"),
     start=start,
+    faults=("stopped", "route", "lockout"),
     hints=(
         say("Commencez par ce que Prometheus voit : la page des cibles (quelles cibles sont down, et leur erreur), puis "
             "les métriques *_up et probe_success.", "Start with what Prometheus sees: the targets page (which targets are "

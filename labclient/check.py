@@ -15,10 +15,11 @@ from labclient.lab import lab
 from provision import inventory
 
 
-def check_command(node):
-    """The command that checks `node` inside it, with the environment the provisioning sees."""
+def provision_command(node, check=False):
+    """The command that provisions `node` inside it as `vagrant provision` does, with the environment the
+    provisioning sees (run as root); with check=True in check mode."""
     env = " ".join(f"{k}={shlex.quote(v)}" for k, v in inventory.guest_env().items())
-    return f"sudo env {env} sh /vagrant/provision/bootstrap.sh {shlex.quote(node)} --check"
+    return f"env {env} sh /vagrant/provision/bootstrap.sh {shlex.quote(node)}" + (" --check" if check else "")
 
 
 def main(argv):
@@ -31,7 +32,7 @@ def main(argv):
         return 2
     worst = 0
     for name in names:
-        proc = subprocess.run(["vagrant", "ssh", name, "-c", check_command(name)], cwd=inventory.REPO,
+        proc = subprocess.run(["vagrant", "ssh", name, "-c", "sudo " + provision_command(name, check=True)], cwd=inventory.REPO,
                               capture_output=True, text=True)
         shown = [line for line in proc.stdout.splitlines() if not line.startswith("ok ")]
         print("\n".join(shown) or f"{name}: no answer ({proc.stderr.strip()[:200]})", flush=True)

@@ -1,9 +1,9 @@
 """Faults the drills inject into the lab, each with the way back. Every fault leaves the lab as it was."""
 
-import shlex
 import subprocess
 import sys
 
+from labclient.check import provision_command
 from labclient.lab import lab
 from labclient.poll import wait_for
 from provision import inventory
@@ -25,8 +25,7 @@ LOCKOUTS = {role: contract(role).lockout for role in ROLES if contract(role).loc
 def reprovision(host, node, check=False):
     """Run the provisioning on a node as `vagrant provision` does (it repairs any drift); with check=True in
     check mode (it names the drift and changes nothing; exit 3 when something differs)."""
-    env = " ".join(f"{k}={shlex.quote(v)}" for k, v in inventory.guest_env().items())
-    result = host.run(f"env {env} sh /vagrant/provision/bootstrap.sh {shlex.quote(node.name)}" + (" --check" if check else ""))
+    result = host.run(provision_command(node.name, check))
     assert result.rc in ((0, 3) if check else (0,)), f"provisioning {node.name} failed:\n{result.stdout}\n{result.stderr}"
     return result.stdout
 

@@ -3,6 +3,7 @@
     python3 -m scripts.benchmark [--keep] [--nodes N] [--no-drill]
     python3 -m scripts.benchmark --refusals     only: how long each command takes to refuse a bad lab.yaml
 
+With LAB_FILE=examples/ha.yaml it also measures how long the global view takes to show a scrape.
 --nodes N: a lab like lab.yaml grown to N nodes (node7... run node_exporter, their
 addresses allocated), written to build/lab-N.yaml and used through LAB_FILE.
 Destroys the lab, then times `make up` (unless --keep: only the running lab is measured),
@@ -139,6 +140,31 @@ def refusal_rows():
     return rows
 
 
+def global_view_delay(lab, samples=5):
+    """Seconds from a scrape (its sample's timestamp on a replica) until the global view shows a sample of
+    that interval: the median and the longest of `samples` scrapes."""
+    from labclient.poll import wait_for
+    from labclient.prom import global_view, replicas
+
+    interval = inventory.seconds(lab.scrape_interval)
+    series = f'timestamp(up{{job="node", node="{lab.nodes_with("node_exporter")[-1].name}"}})'
+    view, replica = global_view(lab), next(iter(replicas(lab).values()))
+
+    def stamp(prom):
+        found = prom.query(series)
+        return float(found[0]["value"][1]) if found else 0.0
+
+    delays, last = [], stamp(replica)
+    for _ in range(samples):
+        scraped = wait_for(lambda: stamp(replica), lambda t, last=last: t > last, 3 * interval, "a new scrape on the replica")
+        wait_for(lambda: stamp(view), lambda t, scraped=scraped: t > scraped - interval, 300, "the global view showing it",
+                 interval=0.2)
+        delays.append(time.time() - scraped)
+        last = scraped
+    delays.sort()
+    return delays[len(delays) // 2], delays[-1]
+
+
 def machine():
     mem = next(line for line in open("/proc/meminfo") if line.startswith("MemTotal")).split()[1]
     return f"{os.cpu_count()} cores, {int(mem) // 1024 // 1024} GiB, {platform.system()} {platform.release()}"
@@ -173,6 +199,9 @@ def main(argv):
     rows += [(f"no-op `vagrant provision`, {n} nodes one after another", f"{noop:.1f} s ({noop / n:.1f} s per node, {changed} changed)")]
     rows += [("a scrape interval change: `vagrant provision` on the Prometheus node until Prometheus runs with it",
               f"{config_change_seconds(lab):.1f} s (validated with promtool, then a reload)")]
+    if lab.global_view:
+        median, longest = global_view_delay(lab)
+        rows += [(f"a scrape until the global view ({lab.global_view.role}) shows it", f"{median:.1f} s median, {longest:.1f} s longest")]
     suite, out = timed([sys.executable, "-m", "pytest", "labtests", "-q", "-p", "no:cacheprovider", "-m", "not drill"])
     rows += [("labtests without the drills", f"{suite:.1f} s ({out.strip().splitlines()[-1]})")]
     if lab.nodes_with("alertmanager") and lab.nodes_with("node_exporter") and "--no-drill" not in argv:

@@ -1,0 +1,34 @@
+"""Exercise 13 done as a student would: find the stopped replica in the global view, write its name and a
+query that finds any dead replica, bring it back. Options (for the wrong attempts): --names-node (a query
+naming today's replica), --no-filter (a query returning every replica), --not-restarted, --wrong-node."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+from labclient.poll import wait_for
+from labclient.prom import global_view, replicas
+
+QUERIES = {"plain": 'up{job="prometheus"} == 0', "count": 'count by (node) (up{job="prometheus"} < 1)'}
+
+
+def main(args):
+    view = global_view()
+    found = wait_for(lambda: view.query('up{job="prometheus"} == 0'), bool, 120, "the global view showing a replica down")
+    dead = found[0]["metric"]["node"]
+    other = next(name for name in replicas() if name != dead)
+    answers = Path("answers")
+    answers.mkdir(exist_ok=True)
+    (answers / "13.txt").write_text(f"Prometheus on {other if '--wrong-node' in args else dead} stopped.\n")
+    query = QUERIES["count" if "--count" in args else "plain"]
+    if "--names-node" in args:
+        query = f'up{{job="prometheus", node="{dead}"}} == 0'
+    elif "--no-filter" in args:
+        query = 'up{job="prometheus"}'
+    (answers / "13.promql").write_text(query + "\n")
+    if "--not-restarted" not in args:
+        subprocess.run(["vagrant", "ssh", dead, "-c", "sudo systemctl start prometheus"], check=True, capture_output=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
