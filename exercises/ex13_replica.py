@@ -51,9 +51,16 @@ def start(ws):
         ws.say("l'exercice 13 est déjà commencé : `make reset-exercise 13` pour recommencer",
                "exercise 13 is already started: `make reset-exercise 13` to begin again")
         return
-    servers = lab.endpoints("prometheus")
-    if not _wait(lambda: all(_ready(e) for e in servers), 60):
-        raise RuntimeError("a Prometheus replica is not ready before the exercise starts: run `make status`")
+    from labclient.prom import global_view
+
+    servers, view = lab.endpoints("prometheus"), global_view(lab)
+    interval = inventory.seconds(lab.scrape_interval)
+    # Every replica ready, and the global view showing them all up a little before now (it shows a sample
+    # 30 s late): the check reads that moment as "before the outage".
+    healthy = lambda: (all(_ready(e) for e in servers)  # noqa: E731
+                       and not view.api("query", query='up{job="prometheus"} == 0', time=time.time() - 2 * interval)["result"])
+    if not _wait(healthy, 180):
+        raise RuntimeError("a Prometheus replica is not up before the exercise starts: run `make status`")
     dead = random.choice(servers)
     survivor = Prometheus(url=next(e for e in servers if e is not dead).host_url)
     started = time.time()

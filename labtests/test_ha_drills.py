@@ -38,7 +38,7 @@ def test_the_replica_label_left_on_alerts_fails_the_suite(hosts):
     host = hosts[REPLICA.name]
     try:
         _drop_from_config(host, "alerting", "alert_relabel_configs")
-        _fails_saying(["labtests/test_ha.py", "-k", "notified and whole"], "replica")
+        _fails_saying(["labtests/test_ha.py", "-k", "notified_once_per_group_while_the_cluster_is_whole"], "replica")
     finally:
         reprovision(host, REPLICA)
 

@@ -254,3 +254,24 @@ def test_an_invalid_lab_file_gets_its_message_not_a_traceback(tmp_path):
     finally:
         bad.unlink()
     assert proc.returncode == 3 and "Traceback" not in proc.stderr and "lab-bad.yaml" in proc.stderr, proc.stderr
+
+
+def test_exercise_13_on_the_one_prometheus_lab_says_which_lab_it_needs():
+    from exercises import ex13_replica
+    from exercises.base import Context
+
+    lab = inventory.load(REPO / "lab.yaml", env={})
+    (finding,) = ex13_replica.check(Context(lab, prometheus=None))
+    assert not finding.done and "LAB_FILE=examples/ha.yaml" in finding.text("en") and "LAB_FILE=examples/ha.yaml" in finding.text("fr")
+
+
+@pytest.mark.parametrize("query", ['up{job="prometheus", node="node2"} == 0', 'up{instance="192.168.56.12:9090"} == 0'])
+def test_exercise_13_refuses_a_query_that_names_todays_replica(query, tmp_path, monkeypatch):
+    from exercises import ex13_replica
+
+    monkeypatch.setattr(ex13_replica, "REPO", tmp_path)
+    (tmp_path / "answers").mkdir()
+    (tmp_path / ex13_replica.QUERY).write_text(query + "\n")
+    lab = inventory.load(REPO / "examples" / "ha.yaml", env={})
+    (finding,) = ex13_replica._query_findings(None, lab, {"seen": 0, "started": 0}, "node2")
+    assert not finding.done and "names a node" in finding.text("en")

@@ -1,3 +1,3 @@
 #!/bin/sh
 # expect: names a node
-exec python3 teacher/solutions/replica.py --names-node
+exec env PYTHONPATH=. python3 teacher/solutions/replica.py --names-node

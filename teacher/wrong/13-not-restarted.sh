@@ -1,3 +1,3 @@
 #!/bin/sh
 # expect: a replica is still down
-exec python3 teacher/solutions/replica.py --not-restarted
+exec env PYTHONPATH=. python3 teacher/solutions/replica.py --not-restarted

@@ -1,3 +1,3 @@
 #!/bin/sh
 # expect: does not name the stopped replica
-exec python3 teacher/solutions/replica.py --wrong-node
+exec env PYTHONPATH=. python3 teacher/solutions/replica.py --wrong-node
