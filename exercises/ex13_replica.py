@@ -58,7 +58,7 @@ def start(ws):
     # Every replica ready, and the global view showing them all up a little before now (it shows a sample
     # 30 s late): the check reads that moment as "before the outage".
     healthy = lambda: (all(_ready(e) for e in servers)  # noqa: E731
-                       and not view.api("query", query='up{job="prometheus"} == 0', time=time.time() - 2 * interval)["result"])
+                       and not view.query('up{job="prometheus"} == 0', at=time.time() - 2 * interval))
     if not _wait(healthy, 180):
         raise RuntimeError("a Prometheus replica is not up before the exercise starts: run `make status`")
     dead = random.choice(servers)

@@ -57,8 +57,9 @@ class Prometheus:
         """The active target of `job` labelled with `node`, or None."""
         return find_target(self.targets(), job, node)
 
-    def query(self, expr):
-        return self.api("query", query=expr)["result"]
+    def query(self, expr, at=None):
+        """An instant query's result, now or at `at` (a Unix time)."""
+        return self.api("query", query=expr, **({"time": at} if at is not None else {}))["result"]
 
 
 def replicas(lab=None):

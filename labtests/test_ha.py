@@ -90,7 +90,7 @@ def test_the_global_view_keeps_one_sample_per_scrape_interval(view):
     """Two replicas scrape each target: two samples per interval reach the global view, one stays."""
     window = 8 * INTERVAL
     at = time.time() - 4 * INTERVAL  # past what VictoriaMetrics holds back from queries (30 s)
-    found = view.api("query", query=f"max(count_over_time({SERIES}[{int(window)}s]))", time=at)["result"]
+    found = view.query(f"max(count_over_time({SERIES}[{int(window)}s]))", at=at)
     samples = int(float(found[0]["value"][1])) if found else 0
     assert 0 < samples <= window / INTERVAL + 1, \
         f"the global view holds {samples} samples of a series in {window:.0f}s: one per {INTERVAL:.0f}s interval is {window / INTERVAL:.0f}"
@@ -106,7 +106,7 @@ def test_the_global_view_refuses_a_write_without_its_credentials(auth):
 
 def _samples(prom, node, start, end):
     """Timestamps of the raw samples of up{job="node", node=...} between start and end."""
-    found = prom.api("query", query=f'up{{job="node",node="{node}"}}[{int(end - start)}s]', time=end)["result"]
+    found = prom.query(f'up{{job="node",node="{node}"}}[{int(end - start)}s]', at=end)
     return sorted(float(t) for t, _ in found[0]["values"]) if found else []
 
 
