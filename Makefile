@@ -7,7 +7,7 @@ PY       := $(VENV)/bin/python
 PROVIDER := $(VAGRANT_DEFAULT_PROVIDER)
 RENDERED := build/rendered
 
-.PHONY: help doctor venv check render up image provision status exercise reset-exercise prove-exercises offline test test-fast labtest drill down clean bench lint
+.PHONY: help doctor venv check render up image provision status exercise reset-exercise prove-exercises offline pins test test-fast labtest drill down clean bench lint
 
 # `make exercise 3`, `make exercise 3 hint`, `make exercise 12 start`, `make reset-exercise 3`: the number is
 # the second word (or N=3), the action the third (or DO=hint).
@@ -34,6 +34,8 @@ help:
 	@echo "make drill      only the fault drills: break the lab on purpose, watch it notice, repair it"
 	@echo "                (PYTEST_ARGS='-m \"not drill\"' make test: everything but the drills)"
 	@echo "make offline    fill .cache/ for a classroom without internet (release archives, box or docker image)"
+	@echo "make pins       verify lab.yaml's release sha256 pins against the upstream checksum files (internet)"
+	@echo "                (python3 -m scripts.pins --update prometheus 3.5.4: new version and hashes)"
 	@echo "make down       destroy the lab"
 	@echo "make bench      measure time to green, a no-op provision and the labtests (docs/performance.md)"
 
@@ -117,6 +119,10 @@ clean: down
 
 offline: venv
 	$(PY) -m scripts.offline
+
+# Needs internet: each release pin of lab.yaml against its project's checksum file (scripts/pins.py).
+pins: venv
+	$(PY) -m scripts.pins
 
 bench: venv image
 	$(PY) -m scripts.benchmark

@@ -177,6 +177,7 @@ class Address(Type):
 @dataclass
 class Url(Type):
     fill: tuple = ()  # the placeholders the code fills in, every one required; no others allowed
+    optional: tuple = ()  # placeholders it may hold as well
 
     def wrong(self, value):
         problem = _text(value)
@@ -189,8 +190,9 @@ class Url(Type):
         except ValueError:
             return "has an unclosed { or }"
         names = {name for name, _, _ in fields}
-        if any(spec or conv for _, spec, conv in fields) or names - set(self.fill):
-            return f"has a placeholder other than {' and '.join('{' + f + '}' for f in self.fill) or 'none'}"
+        allowed = self.fill + self.optional
+        if any(spec or conv for _, spec, conv in fields) or names - set(allowed):
+            return f"has a placeholder other than {' and '.join('{' + f + '}' for f in allowed) or 'none'}"
         if set(self.fill) - names:
             return f"lacks {' or '.join('{' + f + '}' for f in self.fill)}"
         return None
@@ -356,6 +358,13 @@ def component(extra=None):
                                 key=Choice("amd64 | arm64", "amd64 | arm64", values=ARCHES), value=SHA256),
                           "the archive's sha256 per architecture; without one, that architecture installs the apt package",
                           "le sha256 de l’archive par architecture ; sans lui, cette architecture installe le paquet apt"),
+            "checksums": Key(Url("an https URL with {version} in it, {arch} allowed, no other placeholder",
+                                 "une URL https contenant {version}, {arch} permis, sans autre champ",
+                                 fill=("version",), optional=("arch",)),
+                             "the upstream checksum file the pins are verified against (`make pins`); "
+                             "{arch} when there is one file per architecture",
+                             "le fichier de sommes amont contre lequel les empreintes sont vérifiées (`make pins`) ; "
+                             "{arch} s’il y en a un par architecture", None),
             "binaries": Key(ListOf("a list of program names", "une liste de noms de programmes", item=PROGRAM, longest=8),
                             "the programs taken from the archive into /usr/local/bin",
                             "les programmes copiés de l’archive dans /usr/local/bin"),

@@ -82,6 +82,17 @@ def test_a_release_url_takes_only_the_placeholders_the_code_fills(value, why):
     assert (wrong is None) if why is None else (why in (wrong or "")), wrong
 
 
+@pytest.mark.parametrize(("value", "why"), [
+    ("https://example.org/v{version}/sha256sums.txt", None),
+    ("https://example.org/{version}/app-{arch}.tgz.sha256", None),
+    ("https://example.org/{arch}/sha256sums.txt", "lacks"),
+    ("https://example.org/{version}/{os}.txt", "placeholder other than {version} and {arch}"),
+])
+def test_a_checksum_file_url_needs_the_version_and_may_name_the_arch(value, why):
+    wrong = schema.component().keys["release"].type.keys["checksums"].type.wrong(value)
+    assert (wrong is None) if why is None else (why in (wrong or "")), wrong
+
+
 @pytest.mark.parametrize(("value", "seconds"), [("15s", 15), ("1m", 60), ("1h30m", 5400), ("500ms", 0.5), ("7d", 604800)])
 def test_a_duration_in_seconds(value, seconds):
     assert schema.seconds(value) == seconds
