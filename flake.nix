@@ -1,12 +1,18 @@
 {
   description = "promlab: a monitoring lab that proves itself (Prometheus, Grafana, exporters on Vagrant)";
 
-  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-24.11";
+  # The current NixOS release; flake.lock pins the commit (`nix flake update` moves it).
+  inputs.nixpkgs.url = "github:nixos/nixpkgs/nixos-26.05";
 
   outputs = { self, nixpkgs }:
     let
       systems = [ "x86_64-linux" "aarch64-linux" "x86_64-darwin" "aarch64-darwin" ];
-      forAllSystems = f: nixpkgs.lib.genAttrs systems (system: f nixpkgs.legacyPackages.${system});
+      # Vagrant is unfree in nixpkgs (BSL 1.1 since 2.3.8): allow it by name, and nothing else.
+      unfree = [ "vagrant" ];
+      forAllSystems = f: nixpkgs.lib.genAttrs systems (system: f (import nixpkgs {
+        inherit system;
+        config.allowUnfreePredicate = pkg: builtins.elem (nixpkgs.lib.getName pkg) unfree;
+      }));
     in
     {
       # `nix develop`: everything `make up` and `make test` need on the host.
