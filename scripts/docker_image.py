@@ -29,7 +29,11 @@ def main():
     except inventory.InventoryError as e:
         print(f"promlab: {e}", file=sys.stderr)
         return 2
-    return subprocess.run(command, stdout=subprocess.DEVNULL).returncode
+    # docker's notices (the legacy builder's deprecation) only matter when the build fails.
+    proc = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, errors="replace")
+    if proc.returncode:
+        print(f"promlab: building the node image failed:\n{proc.stderr.strip()}", file=sys.stderr)
+    return proc.returncode
 
 
 if __name__ == "__main__":
