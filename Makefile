@@ -70,7 +70,7 @@ ifeq ($(PROVIDER)$(LAB_DOCKER_IMAGE),docker)
 endif
 
 up: venv image
-	@$(PY) -m labclient.up
+	@$(PY) -m scripts.up
 	$(PY) -m labclient.green
 	@$(PY) -m labclient.status || true
 

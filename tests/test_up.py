@@ -1,4 +1,4 @@
-"""labclient/up.py: Vagrant's lines in, one line per node out (tests as data), and `make up`'s failure report."""
+"""scripts/up.py: Vagrant's lines in, one line per node out (tests as data), and `make up`'s failure report."""
 
 import io
 import os
@@ -6,7 +6,7 @@ import stat
 
 import pytest
 
-from labclient import up
+from scripts import up
 
 VAGRANT_NODE2 = """Bringing machine 'node2' up with 'docker' provider...
 ==> node2: Creating and configuring docker networks...

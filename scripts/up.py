@@ -1,6 +1,6 @@
 """`vagrant up` told calmly: its whole output in build/up.log, one line per node on the terminal.
 
-    python3 -m labclient.up          (make up; VERBOSE=1 make up prints Vagrant's own output instead)
+    python3 -m scripts.up          (make up; VERBOSE=1 make up prints Vagrant's own output instead)
 
 Each node's line moves as Vagrant and the provisioning report: created, booting, provisioning step
 k of n (n: the steps of its last complete run, from build/up-steps.json), done in N s. On a terminal
