@@ -22,6 +22,7 @@ from provision.roles import ROLES
 ARCHES = ("amd64", "arm64")
 METHODS = ("release", "apt")
 PROVIDERS = ("virtualbox", "libvirt", "docker")
+DEBIAN_RELEASES = ("trixie", "bookworm")  # Debian 13, the base; Debian 12, for whoever still needs it
 REQUIRED = object()
 
 UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "y": 31536000}
@@ -521,6 +522,11 @@ SCHEMA = Record("a lab inventory", "un inventaire de lab", keys={
                            r"(?!.*(^|/)\.\.?(/|$))[A-Za-z0-9][A-Za-z0-9._/-]{0,100}", "is not a folder of the repository"),
                       "the folder with the Dockerfile the docker provider builds",
                       "le dossier du Dockerfile que le fournisseur docker construit"),
+        "docker_debian": Key(Choice("trixie | bookworm", "trixie | bookworm", values=DEBIAN_RELEASES),
+                             "the Debian release the docker provider's image starts from (FROM debian:<it>): trixie is "
+                             "Debian 13, bookworm Debian 12",
+                             "la version de Debian dont part l’image du fournisseur docker (FROM debian:<elle>) : trixie "
+                             "est Debian 13, bookworm Debian 12", "trixie"),
     }), "the base image per Vagrant provider", "l’image de base par fournisseur Vagrant"),
     "components": Key(Record("one entry per role", "une entrée par rôle",
                              keys={role: Key(component(EXTRA.get(role)), f"the {role} role's component", f"le composant du rôle {role}")

@@ -14,18 +14,20 @@ from provision import inventory
 TAGS = ("promlab-node:latest", "promlab-node:cache")  # :cache keeps `vagrant destroy` from deleting the image
 
 
-def build_command(folder):
-    """The docker build command for the image in `folder` (a folder of the repository)."""
+def build_command(folder, debian="trixie"):
+    """The docker build command for the image in `folder` (a folder of the repository), from debian:<debian>."""
     context = (inventory.REPO / folder).resolve()
     if not context.is_relative_to(inventory.REPO) or not (context / "Dockerfile").is_file():
         raise inventory.InventoryError("lab.yaml", [f"boxes.docker: {folder!r} has no Dockerfile; "
                                                     "allowed: a folder of the repository holding a Dockerfile"])
-    return ["docker", "build", "--quiet", *(arg for tag in TAGS for arg in ("--tag", tag)), str(context)]
+    return ["docker", "build", "--quiet", "--build-arg", f"DEBIAN={debian}",
+            *(arg for tag in TAGS for arg in ("--tag", tag)), str(context)]
 
 
 def main():
     try:
-        command = build_command(inventory.load().boxes["docker"])
+        boxes = inventory.load().boxes
+        command = build_command(boxes["docker"], boxes["docker_debian"])
     except inventory.InventoryError as e:
         print(f"promlab: {e}", file=sys.stderr)
         return 2

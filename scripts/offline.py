@@ -65,7 +65,8 @@ def docker_image(lab):
     out.parent.mkdir(parents=True, exist_ok=True)
     packages = " ".join(debian_packages(lab))
     print(f"  building {IMAGE} with {packages} in its APT cache")
-    subprocess.run(["docker", "build", "--quiet", "--build-arg", f"PRELOAD={packages}", "--tag", IMAGE,
+    subprocess.run(["docker", "build", "--quiet", "--build-arg", f"PRELOAD={packages}",
+                    "--build-arg", f"DEBIAN={lab.boxes['docker_debian']}", "--tag", IMAGE,
                     str(REPO / lab.boxes["docker"])], check=True, stdout=subprocess.DEVNULL)
     with open(out, "wb") as f:
         save = subprocess.Popen(["docker", "save", IMAGE], stdout=subprocess.PIPE)

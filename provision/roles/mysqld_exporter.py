@@ -7,6 +7,7 @@ BINLOG MONITOR and SLAVE MONITOR (what the exporter reads), with at most 3 conne
 """
 
 from provision import exporter
+from provision.render import Rendered
 
 NAME = "mysqld_exporter"
 SERVER_PACKAGE = "mariadb-server"  # the server it watches, from the distribution
@@ -16,6 +17,7 @@ DASHBOARD = ("MariaDB", "mysql_up", ("connections", "mysql_global_status_threads
 # How a drill locks the exporter out of its server, and the way back (None: provisioning repairs it).
 LOCKOUT = ("mariadb -e \"DROP USER 'mysqld_exporter'@'localhost'\"", None)
 SOCKET = "/run/mysqld/mysqld.sock"
+MY_CNF = "/etc/mysqld_exporter/my.cnf"  # how 0.15 and later sign in (Debian 13 has 0.17)
 USER = "'mysqld_exporter'@'localhost'"
 PRIVILEGES = "SELECT, PROCESS, BINLOG MONITOR, SLAVE MONITOR"
 # How MariaDB shows the user once it is as wanted (SHOW GRANTS), and how to make it so.
@@ -30,7 +32,8 @@ def services(lab, node):
 
 
 def files(lab, node):
-    return [exporter.unit(lab, node, NAME, socket=SOCKET)]
+    return [Rendered(MY_CNF, "mysqld_exporter.my.cnf.j2", {"name": NAME, "socket": SOCKET}, group=NAME, mode=0o640),
+            exporter.unit(lab, node, NAME, socket=SOCKET, my_cnf=MY_CNF)]
 
 
 def _sql(run, sql, check=True):
