@@ -1,12 +1,13 @@
 """Measure the lab: time to green from nothing, a no-op provision, the labtests, the fault drill.
 
-    python3 -m scripts.benchmark [--keep] [--nodes N] [--no-drill]
+    python3 -m scripts.benchmark [--keep] [--nodes N] [--no-drill] [--proofs]
     python3 -m scripts.benchmark --refusals     only: how long each command takes to refuse a bad lab.yaml
 
 With LAB_FILE=examples/ha.yaml it also measures how long the global view takes to show a scrape.
 --nodes N: a lab like lab.yaml grown to N nodes (node7... run node_exporter, their
 addresses allocated), written to build/lab-N.yaml and used through LAB_FILE.
-Destroys the lab, then times `make up` (unless --keep: only the running lab is measured),
+Destroys the lab, then times `make up` part by part (unless --keep: only the running lab is measured),
+then `make test` part by part (fast tests, labtests, drills; --proofs: the exercise proofs too),
 then prints a Markdown table for docs/performance.md. Uses the same settings as
 `make up` (VAGRANT_DEFAULT_PROVIDER, LAB_INSTALL_METHOD, LAB_FILE ...). Not a test:
 it asserts nothing about time, it reports it.
@@ -27,13 +28,19 @@ import yaml
 from provision import inventory
 
 REPO = inventory.REPO
+DRILL_TIMINGS = REPO / "build" / "drill-timings.json"
+# What `make up` runs, in order (the Makefile's up target): what it is, the command, whether it must succeed.
+UP_PARTS = [("image check and build (`make image`: lxcfs, leftovers, the node image)", ["make", "--no-print-directory", "image"], True),
+            ("`vagrant up`: machines created and provisioned in parallel (scripts/up.py)", [sys.executable, "-m", "scripts.up"], True),
+            ("waiting for every target's first scrape (labclient/green.py)", [sys.executable, "-m", "labclient.green"], True),
+            ("the status view (labclient/status.py)", [sys.executable, "-m", "labclient.status"], False)]
 
 
-def timed(cmd, **kw):
+def timed(cmd, check=True, **kw):
     start = time.monotonic()
     proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, **kw)
     elapsed = time.monotonic() - start
-    if proc.returncode != 0:
+    if check and proc.returncode != 0:
         sys.exit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
     return elapsed, proc.stdout
 
@@ -185,12 +192,14 @@ def main(argv):
         subprocess.run(["vagrant", "destroy", "--force"], cwd=REPO, capture_output=True)
         before, sampler = used_memory(), PeakMemory()
         sampler.start()
-        green, out = timed(["make", "up"])  # image, vagrant up, then waits until every target is up
+        parts = [(what, timed(cmd, check=check)[0]) for what, cmd, check in UP_PARTS]  # `make up`, part by part
         sampler.done.set()
-        waited = re.search(r"green after (\d+)s", out)
-        rows += [(f"`make up` from nothing to all targets up ({n} nodes)", f"{green:.1f} s"),
-                 ("… of which waiting for the first scrapes after provisioning", f"{waited.group(1) if waited else '?'} s"),
-                 ("peak host memory in use during `make up`, above what was in use before", f"{(sampler.peak - before) / 2**30:.2f} GiB")]
+        rows += [(f"`make up` from nothing to all targets up ({n} nodes)", f"{sum(t for _, t in parts):.1f} s")]
+        rows += [(f"… {what}", f"{t:.1f} s") for what, t in parts]
+        per_node = json.loads((REPO / "build" / "up-times.json").read_text())
+        rows += [("… per node: until booted + provisioning (in parallel)",
+                  ", ".join(f"{name} {t['boot']:.0f} + {t['provision']:.0f} s" for name, t in per_node.items()))]
+        rows += [("peak host memory in use during `make up`, above what was in use before", f"{(sampler.peak - before) / 2**30:.2f} GiB")]
         in_containers = containers_memory()
         if in_containers is not None:
             rows += [("resident memory of the green lab's containers (all their processes)", f"{in_containers / 2**30:.2f} GiB")]
@@ -202,14 +211,23 @@ def main(argv):
     if lab.global_view:
         median, longest = global_view_delay(lab)
         rows += [(f"a scrape until the global view ({lab.global_view.role}) shows it", f"{median:.1f} s median, {longest:.1f} s longest")]
+    fast, out = timed([sys.executable, "-m", "pytest", "tests", "-q", "-p", "no:cacheprovider"])
+    rows += [("`make test`'s fast tests (no lab)", f"{fast:.1f} s ({out.strip().splitlines()[-1]})")]
     suite, out = timed([sys.executable, "-m", "pytest", "labtests", "-q", "-p", "no:cacheprovider", "-m", "not drill"])
     rows += [("labtests without the drills", f"{suite:.1f} s ({out.strip().splitlines()[-1]})")]
-    if lab.nodes_with("alertmanager") and lab.nodes_with("node_exporter") and "--no-drill" not in argv:
-        drill, out = timed([sys.executable, "-m", "pytest", "labtests/test_drills.py", "-q", "-p", "no:cacheprovider"])
-        timings = json.loads((REPO / "build" / "drill-timings.json").read_text())
-        steps = ", ".join(f"{step} {t} s" for step, t in timings["seconds"].items())
-        rows += [(f"fault drill on {timings['node']} (node_exporter stopped; instance_down_for {timings['instance_down_for']})",
-                  f"{drill:.1f} s: {steps}")]
+    if "--no-drill" not in argv:
+        DRILL_TIMINGS.unlink(missing_ok=True)
+        drills, out = timed([sys.executable, "-m", "pytest", "labtests", "-q", "-p", "no:cacheprovider", "-m", "drill"])
+        rows += [("`make test`'s drills (every test marked drill)", f"{drills:.1f} s ({out.strip().splitlines()[-1]})")]
+        if DRILL_TIMINGS.is_file():  # written by labtests/test_drills.py, just run with the drills
+            timings = json.loads(DRILL_TIMINGS.read_text())
+            steps = ", ".join(f"{step} {t} s" for step, t in timings["seconds"].items())
+            rows += [(f"… of which the fault drill on {timings['node']} (node_exporter stopped; instance_down_for "
+                      f"{timings['instance_down_for']})", steps)]
+    if "--proofs" in argv:
+        proofs, out = timed([sys.executable, "-m", "pytest", "labtests", "-q", "-p", "no:cacheprovider", "-m", "exercise",
+                             "--prove-exercises"])
+        rows += [("the exercise proofs (`make prove-exercises`)", f"{proofs:.1f} s ({out.strip().splitlines()[-1]})")]
     checks = REPO / "build" / "exercise-check-seconds.json"
     if checks.is_file():  # written by the last `make prove-exercises` (a quarter of an hour: not rerun here)
         for case, seconds in json.loads(checks.read_text()).items():

@@ -22,6 +22,7 @@ from scripts import docker_image
 
 LOG = inventory.REPO / "build" / "up.log"
 STEPS = inventory.REPO / "build" / "up-steps.json"
+TIMES = inventory.REPO / "build" / "up-times.json"  # per node: boot and provisioning seconds of the last run
 LINE = re.compile(r"^(?:==> |    )([A-Za-z][A-Za-z0-9-]*): ?(.*)$")
 STEP = re.compile(r"^(ok|changed|skip)\s")
 SUMMARY = re.compile(r"^\S+: \d+ ok, \d+ changed")
@@ -41,6 +42,7 @@ class Node:
     steps: int = 0
     started: float = 0.0
     took: float = 0.0
+    marks: dict = field(default_factory=dict)  # phase -> when it began (time.monotonic())
     failed: bool = False
     tail: deque = field(default_factory=lambda: deque(maxlen=15))
 
@@ -58,7 +60,14 @@ class Node:
             self.phase, self.took = "done", now - self.started
         if "FAILED" in text:
             self.failed, self.phase = True, "failed"
+        self.marks.setdefault(self.phase, now)
         return self.phase != before
+
+    def seconds(self):
+        """Where the node's time went: until it booted, then provisioning (for the benchmark)."""
+        marks = {**self.marks, "waiting": self.started}
+        boot = marks.get("provisioning", marks.get("done", self.started)) - self.started
+        return {"boot": round(boot, 1), "provision": round(self.took - boot, 1)}
 
     @property
     def finished(self):
@@ -162,6 +171,7 @@ def main(argv):
         return proc.returncode
     done = {n.name: n.steps for n in nodes.values() if n.phase == "done"}
     STEPS.write_text(json.dumps({**expected, **done}, indent=1))
+    TIMES.write_text(json.dumps({n.name: n.seconds() for n in nodes.values() if n.phase == "done"}, indent=1))
     return 0
 
 

@@ -62,6 +62,12 @@ def test_done_says_how_long_and_how_many_steps():
     assert str(nodes["node2"]) == "node2: done in 12 s (3 steps)"
 
 
+def test_a_nodes_time_splits_into_boot_and_provisioning():
+    nodes, board, _ = _board()
+    _feed(nodes, board, VAGRANT_NODE2)  # a line a second: the first at 101, provisioning at 108, done at 113
+    assert nodes["node2"].seconds() == {"boot": 7.0, "provision": 5.0}
+
+
 def test_away_from_a_terminal_a_line_is_printed_per_phase_not_per_step():
     nodes, board, out = _board()
     _feed(nodes, board, VAGRANT_NODE2)
@@ -118,6 +124,7 @@ def fake_vagrant(tmp_path, monkeypatch):
     monkeypatch.delenv("LAB_FILE", raising=False)
     monkeypatch.setattr(up, "LOG", tmp_path / "up.log")
     monkeypatch.setattr(up, "STEPS", tmp_path / "up-steps.json")
+    monkeypatch.setattr(up, "TIMES", tmp_path / "up-times.json")
     return tmp_path
 
 
