@@ -71,7 +71,7 @@ endif
 
 up: venv image
 	@$(PY) -m scripts.up
-	$(PY) -m labclient.green
+	@$(PY) -m labclient.green
 	@$(PY) -m labclient.status || true
 
 # Before `make venv`: it checks what the venv and the lab need (system Python only).
