@@ -189,8 +189,9 @@ def main(argv=None):
     try:
         if args.update:
             name, version = args.update
-            if not re.fullmatch(r"\d{1,4}\.\d{1,4}\.\d{1,4}", version):
-                print(f"promlab: {version!r} is not a release version; allowed: x.y.z", file=sys.stderr)
+            version_type = schema.component().keys["version"].type
+            if version_type.wrong(version):  # the same rule as components.<name>.version in lab.yaml
+                print(f"promlab: {version!r} {version_type.wrong(version)}; allowed: {version_type.en}", file=sys.stderr)
                 return 2
             hashes = update(path, name, version, fetch)
             print(f"{path}: components.{name} now {version}, sha256 for {', '.join(hashes)} from upstream")

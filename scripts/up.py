@@ -65,8 +65,7 @@ class Node:
 
     def seconds(self):
         """Where the node's time went: until it booted, then provisioning (for the benchmark)."""
-        marks = {**self.marks, "waiting": self.started}
-        boot = marks.get("provisioning", marks.get("done", self.started)) - self.started
+        boot = self.marks.get("provisioning", self.marks.get("done", self.started)) - self.started
         return {"boot": round(boot, 1), "provision": round(self.took - boot, 1)}
 
     @property
@@ -112,7 +111,7 @@ def track(nodes, board, raw, now):
 
 def failure_report(nodes, log_tail):
     """What to print when `vagrant up` failed: the failing nodes' last lines, else the log's."""
-    failing = [n for n in nodes.values() if n.failed] or [n for n in nodes.values() if n.phase not in ("waiting", "done", "already up")]
+    failing = [n for n in nodes.values() if n.failed] or [n for n in nodes.values() if not n.finished and n.phase != "waiting"]
     lines = []
     for node in failing[:2]:
         lines += [f"promlab: {node.name} stopped while {node.phase}; its last lines:"] + [f"  {t}" for t in node.tail]
