@@ -32,7 +32,7 @@ help:
 	@echo "make prove-exercises  prove every exercise check on the lab: not done, wrong attempts refused, solutions"
 	@echo "                pass (changes lab.yaml, templates/, answers/ for a while; refuses if they hold your changes)"
 	@echo "make drill      only the fault drills: break the lab on purpose, watch it notice, repair it"
-	@echo "                (PYTEST_ARGS='-m \"not drill\"' make test: everything but the drills)"
+	@echo "                (the drills of different nodes side by side; DRILLS=0 make test: everything but the drills)"
 	@echo "make offline    fill .cache/ for a classroom without internet (release archives, box or docker image)"
 	@echo "make pins       verify lab.yaml's release sha256 pins against the upstream checksum files (internet)"
 	@echo "                (python3 -m scripts.pins --update prometheus 3.5.4: new version and hashes)"
@@ -107,11 +107,12 @@ test: test-fast
 test-fast: venv
 	$(PY) -m pytest tests
 
+# In two parts (scripts/labtest.py): what leaves the lab as it is, then the drills of different nodes side by side.
 labtest: venv
-	$(PY) -m pytest labtests $(PYTEST_ARGS)
+	$(PY) -m scripts.labtest $(PYTEST_ARGS)
 
 drill: venv
-	$(PY) -m pytest labtests -m drill -s
+	$(PY) -m scripts.labtest --drills $(PYTEST_ARGS)
 
 down:
 	vagrant destroy --force

@@ -12,10 +12,23 @@ from provision.roles import ROLES, contract
 REPO = inventory.REPO
 
 
-def victim():
-    """The node the drills break: the second exporter node (node3 in lab.yaml), or the only one; None without any."""
+def strike(index):
+    """The exporter node a drill breaks, by its place among lab.yaml's exporter nodes (negative from the end,
+    wrapping round a smaller lab); None without any. Each drill names its own place, so that the drills spread over
+    the nodes and each node's drills form a lane (lanes())."""
     exporters = lab().nodes_with("node_exporter")
-    return exporters[min(1, len(exporters) - 1)] if exporters else None
+    return exporters[index % len(exporters)] if exporters else None
+
+
+def victim():
+    """The node the drills break by default: the second exporter node (node3 in lab.yaml), or the only one."""
+    return strike(1)
+
+
+def lanes():
+    """The lanes of drills, a node's name each: a drill in a lane breaks only that node (or node1's view of it), so
+    the lanes may run side by side (scripts/labtest.py), each lane's drills one after another."""
+    return [node.name for node in lab().nodes_with("node_exporter")]
 
 
 # How to lock each exporter out of its server, and the way back (None: provisioning repairs it): each role's LOCKOUT.

@@ -4,6 +4,7 @@ When a test about a service fails, the report carries the unit's journal.
 """
 
 import functools
+import os
 from datetime import datetime, timezone
 
 import pytest
@@ -18,12 +19,24 @@ from labtests.lab import LAB, Service
 SESSION_START = datetime.now(timezone.utc)
 
 
-@functools.cache
-def _ssh_config_path(tmpdir):
+# Vagrant's ssh-config, asked once per run (Vagrant takes about 3 s to start, and simultaneous calls collide on its
+# lock): the file is named in LAB_SSH_CONFIG for the labtests a drill runs, and by scripts/labtest.py for its lanes.
+SHARED_SSH_CONFIG = "LAB_SSH_CONFIG"
+
+
+def _write_ssh_config(path):
     try:
-        return ssh.write_config(f"{tmpdir}/ssh_config", [n.name for n in LAB.nodes])
+        return ssh.write_config(path, [n.name for n in LAB.nodes])
     except ssh.NotUp as e:
         pytest.fail(f"the lab is not up ({e}); run `make up` first (`make test` does it for you)", pytrace=False)
+
+
+@functools.cache
+def _ssh_config_path(tmpdir):
+    shared = os.environ.get(SHARED_SSH_CONFIG)
+    path = shared if shared and os.path.exists(shared) else _write_ssh_config(f"{tmpdir}/ssh_config")
+    os.environ[SHARED_SSH_CONFIG] = path  # the labtests a drill runs (labclient.faults.run_labtests) inherit it
+    return path
 
 
 @pytest.fixture(scope="session")
@@ -76,6 +89,7 @@ def pytest_addoption(parser):
     parser.addoption("--prove-exercises", action="store_true",
                      help="also prove the workshop's exercise checks (they change lab.yaml, templates/ and answers/ for a "
                           "while, and refuse to start when those hold changes of yours): make prove-exercises")
+    parser.addoption("--lane", metavar="NODE", help="only the drills of this node's lane (pytest mark lane; scripts/labtest.py)")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -88,6 +102,12 @@ def pytest_collection_modifyitems(config, items):
         if proofs:
             config.hook.pytest_deselected(items=proofs)
             items[:] = [item for item in items if not item.get_closest_marker("exercise")]
+    lane = config.getoption("--lane")
+    if lane:  # one lane of drills (scripts/labtest.py runs the lanes side by side)
+        others = [item for item in items if [m.args[0] for m in item.iter_markers("lane")] != [lane]]
+        if others:
+            config.hook.pytest_deselected(items=others)
+            items[:] = [item for item in items if item not in others]
     items.sort(key=lambda item: (item.get_closest_marker("exercise") is not None, item.get_closest_marker("drill") is not None,
                                  "fresh_targets" in item.fixturenames))
 

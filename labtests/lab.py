@@ -11,7 +11,14 @@ from provision.model import Unit
 LAB = lab()
 Service = Unit  # a service the tests check: a unit of a role on a node (provision/model.py)
 EXPORTERS = LAB.nodes_with("node_exporter")
-VICTIM = victim()  # the node the drills break
+VICTIM = victim()  # the node the drills break by default
+
+
+def lane(node):
+    """The mark putting a drill in `node`'s lane (labclient.faults.lanes): drills of one lane never overlap, drills
+    of different lanes may (scripts/labtest.py). A drill breaks only its lane's node, or node1's view of that node,
+    so no drill can see, or be satisfied by, another lane's fault."""
+    return pytest.mark.lane(node.name if node else "none")
 
 
 def services():
@@ -25,9 +32,9 @@ def skip_reason(role):
     return f"LAB_SKIP_ROLES names {role}: this lab runs without it" + (f" ({why})" if why else "")
 
 
-def param(node, role, *values, id):
+def param(node, role, *values, id, marks=()):
     """pytest.param(*values), skipped with the reason when LAB_SKIP_ROLES removed `role` from `node`."""
-    marks = [pytest.mark.skip(reason=skip_reason(role))] if role in node.skipped else []
+    marks = [*marks, pytest.mark.skip(reason=skip_reason(role))] if role in node.skipped else list(marks)
     return pytest.param(*values, marks=marks, id=id)
 
 
@@ -50,13 +57,16 @@ def scraped_nodes():
     return sorted((t.job, t.node) for t in LAB.targets())
 
 
-def subjects():
-    """A pytest param (node, role, subject unit, up metric) per exporter of a server that lab.yaml places."""
+def subjects(in_lanes=False):
+    """A pytest param (node, role, subject unit, up metric) per exporter of a server that lab.yaml places; for the
+    drills (in_lanes), each in its node's lane."""
     found = []
     for role, component in LAB.components.items():
         if component.get("subject"):
             for node in nodes_with(role):
-                found.append(param(node, role, node.name, role, component["subject"], component["subject_up"], id=f"{node.name}-{role}"))
+                marks = [lane(node)] if in_lanes else []
+                found.append(param(node, role, node.name, role, component["subject"], component["subject_up"], id=f"{node.name}-{role}",
+                                   marks=marks))
     return found
 
 

@@ -1,7 +1,8 @@
 """Fault drill: stop node_exporter on a node and watch the lab notice it, alert, and recover.
 
-Marked `drill`: it stops a service (and puts it back, also when the drill fails).
-Skip with `-m "not drill"`. The timings are written to build/drill-timings.json.
+Marked `drill`: each stops a service (and puts it back, also when the drill fails) on one node, in that node's
+lane (labtests/lab.py: the lanes run side by side). The instance-down drill's timings are written to
+build/drill-timings.json.
 """
 
 import json
@@ -10,14 +11,16 @@ import time
 import pytest
 
 from labclient.alerting import notifications, received
-from labclient.faults import REPO, wait_target
+from labclient.faults import REPO, strike, wait_target
 from labclient.poll import wait_for
-from labtests.lab import LAB, VICTIM, needs_role, probes, subjects
+from labtests.lab import LAB, lane, needs_role, probes, subjects
 from provision import inventory
 
 pytestmark = pytest.mark.drill
 INTERVAL = inventory.seconds(LAB.scrape_interval)
 DOWN_FOR = inventory.seconds(LAB.alerts["instance_down_for"])
+SILENT = strike(-1)  # the instance-down drill: node6 in lab.yaml, a node without a server of its own
+PROBED = strike(2)  # the probe drill: node4 in lab.yaml
 
 
 def _alert_state(prometheus, node):
@@ -26,10 +29,10 @@ def _alert_state(prometheus, node):
     return states[0] if states else "inactive"
 
 
-@pytest.mark.skipif(VICTIM is None, reason="lab.yaml gives no node the node_exporter role")
-@pytest.mark.parametrize("_", [pytest.param(None, marks=needs_role("alertmanager"), id="instance-down")])
+@pytest.mark.skipif(SILENT is None, reason="lab.yaml gives no node the node_exporter role")
+@pytest.mark.parametrize("_", [pytest.param(None, marks=[*needs_role("alertmanager"), lane(SILENT)], id="instance-down")])
 def test_stopped_exporter_is_noticed_alerted_received_and_resolved(hosts, prometheus, fresh_targets, _):
-    host, name = hosts[VICTIM.name], VICTIM.name
+    host, name = hosts[SILENT.name], SILENT.name
     since = len(notifications())
     marks = {}
     start = time.monotonic()
@@ -82,15 +85,15 @@ def _stop_see_then_start_see(host, prometheus, unit, expr, what):
     wait_for(lambda: _value(prometheus, expr), lambda v: v == "1", deadline, f"{what} up again ({expr} = 1) after starting {unit}")
 
 
-@pytest.mark.parametrize(("node", "role", "subject", "up_metric"), subjects())
+@pytest.mark.parametrize(("node", "role", "subject", "up_metric"), subjects(in_lanes=True))
 def test_stopped_subject_is_reported_down_then_up(hosts, prometheus, node, role, subject, up_metric):
     _stop_see_then_start_see(hosts[node], prometheus, subject, f'{up_metric}{{node="{node}"}}', f"{role} on {node} reporting {subject}")
 
 
 def _probed_endpoint():
-    """The victim's node_exporter endpoint as blackbox_exporter probes it, or None."""
+    """PROBED's node_exporter endpoint as blackbox_exporter probes it, or None."""
     component = LAB.components["node_exporter"]
-    found = [t for job, node, t in probes() if job == "blackbox_http" and VICTIM and node == VICTIM.name
+    found = [t for job, node, t in probes() if job == "blackbox_http" and PROBED and node == PROBED.name
              and t.endswith(f":{component['port']}{component.get('probe', '')}")]
     return found[0] if found else None
 
@@ -99,6 +102,7 @@ ENDPOINT = _probed_endpoint()
 
 
 @pytest.mark.skipif(ENDPOINT is None, reason="blackbox_exporter probes no node_exporter endpoint in this lab.yaml")
+@lane(PROBED)
 def test_stopped_endpoint_is_probed_down_then_up(hosts, prometheus):
     expr = f'probe_success{{job="blackbox_http", instance="{ENDPOINT}"}}'
-    _stop_see_then_start_see(hosts[VICTIM.name], prometheus, "node_exporter", expr, f"blackbox_exporter probing {ENDPOINT}")
+    _stop_see_then_start_see(hosts[PROBED.name], prometheus, "node_exporter", expr, f"blackbox_exporter probing {ENDPOINT}")

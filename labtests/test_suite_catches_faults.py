@@ -2,18 +2,24 @@
 
 Each test injects one fault, runs the ordinary labtests that should notice it,
 expects them to fail and to name the node, then repairs the lab and waits until
-it is green again (also when the test itself fails). Marked `drill`.
+it is green again (also when the test itself fails). Marked `drill`. Each fault strikes one node (or node1's view
+of it) and runs in that node's lane (labtests/lab.py), side by side with other nodes' lanes; the scrape interval's
+fault changes every target at once, so it runs alone, before the lanes.
 """
 
 import pytest
 
-from labclient.faults import LOCKOUTS, exec_on, reprovision, run_labtests, wait_target
+from labclient.faults import LOCKOUTS, exec_on, reprovision, run_labtests, strike, wait_target
 from labclient.poll import wait_for
-from labtests.lab import LAB, VICTIM, subjects
+from labtests.lab import LAB, VICTIM, lane, subjects
 
 pytestmark = pytest.mark.drill
 PROMETHEUS = LAB.prometheus_node
 CONFIG = "/etc/prometheus/prometheus.yml"
+
+STOPPED = strike(0)  # node2 in lab.yaml: its exporter stopped, or disabled at boot
+DROPPED = strike(1)  # node3: its target taken out of node1's configuration
+CUT = strike(2)  # node4: unreachable from node1
 
 needs_exporter = pytest.mark.skipif(VICTIM is None, reason="lab.yaml gives no node the node_exporter role")
 
@@ -27,51 +33,55 @@ def _fails_naming(args, name):
 
 
 @needs_exporter
+@lane(STOPPED)
 def test_stopped_exporter_fails_the_suite(hosts, prometheus):
-    host = hosts[VICTIM.name]
+    host = hosts[STOPPED.name]
     try:
         exec_on(host, "systemctl stop node_exporter")
-        _fails_naming(["labtests/test_services.py", "labtests/test_prometheus.py", "-k", VICTIM.name], VICTIM.name)
+        _fails_naming(["labtests/test_services.py", "labtests/test_prometheus.py", "-k", STOPPED.name], STOPPED.name)
     finally:
         exec_on(host, "systemctl start node_exporter")
-        wait_target(prometheus, "node", VICTIM.name, "up")
+        wait_target(prometheus, "node", STOPPED.name, "up")
 
 
 @needs_exporter
+@lane(STOPPED)
 def test_exporter_disabled_at_boot_fails_the_suite(hosts):
-    host = hosts[VICTIM.name]
+    host = hosts[STOPPED.name]
     try:
         exec_on(host, "systemctl disable node_exporter")
-        _fails_naming(["labtests/test_services.py", "-k", f"enabled and {VICTIM.name}"], VICTIM.name)
+        _fails_naming(["labtests/test_services.py", "-k", f"enabled and {STOPPED.name}"], STOPPED.name)
     finally:
         exec_on(host, "systemctl enable node_exporter")
 
 
 @needs_exporter
+@lane(CUT)
 def test_exporter_unreachable_from_prometheus_fails_the_suite(hosts, prometheus):
     host = hosts[PROMETHEUS.name]
-    route = f"blackhole {VICTIM.ip}/32"
+    route = f"blackhole {CUT.ip}/32"
     try:
         exec_on(host, f"ip route add {route}")
-        _fails_naming(["labtests/test_prometheus.py", "-k", f"up and {VICTIM.name}"], VICTIM.name)
+        _fails_naming(["labtests/test_prometheus.py", "-k", f"up and {CUT.name}"], CUT.name)
     finally:
         host.run(f"ip route del {route}")
-        wait_target(prometheus, "node", VICTIM.name, "up")
+        wait_target(prometheus, "node", CUT.name, "up")
 
 
 @needs_exporter
+@lane(DROPPED)
 def test_target_missing_from_the_config_fails_the_suite(hosts, prometheus):
     host = hosts[PROMETHEUS.name]
     drop = (f"import yaml; p='{CONFIG}'; c=yaml.safe_load(open(p)); "
             "[j.__setitem__('static_configs', [s for s in j['static_configs'] "
-            f"if s.get('labels', {{}}).get('node') != '{VICTIM.name}']) "
+            f"if s.get('labels', {{}}).get('node') != '{DROPPED.name}']) "
             "for j in c['scrape_configs']]; open(p, 'w').write(yaml.safe_dump(c))")
     try:
         exec_on(host, f'python3 -c "{drop}" && systemctl reload prometheus')
-        _fails_naming(["labtests/test_prometheus.py", "-k", "exactly"], VICTIM.name)
+        _fails_naming(["labtests/test_prometheus.py", "-k", "exactly"], DROPPED.name)
     finally:
         reprovision(host, PROMETHEUS)
-        wait_target(prometheus, "node", VICTIM.name, "up")
+        wait_target(prometheus, "node", DROPPED.name, "up")
 
 
 @needs_exporter
@@ -86,7 +96,7 @@ def test_scrape_interval_unlike_lab_fails_the_suite(hosts, prometheus):
         wait_target(prometheus, "node", VICTIM.name, "up")
 
 
-@pytest.mark.parametrize(("node", "role", "subject", "up_metric"), [p for p in subjects() if p.values[1] in LOCKOUTS])
+@pytest.mark.parametrize(("node", "role", "subject", "up_metric"), [p for p in subjects(in_lanes=True) if p.values[1] in LOCKOUTS])
 def test_exporter_locked_out_of_its_server_fails_the_suite(hosts, prometheus, node, role, subject, up_metric):
     host, (lock, unlock) = hosts[node], LOCKOUTS[role]
     try:

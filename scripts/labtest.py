@@ -1,0 +1,111 @@
+"""make labtest (and make drill): the labtests against the running lab, in two parts.
+
+1. The tests that leave the lab as it is, then the drills that need the whole lab to themselves (one after another).
+2. The drills that break one node each (pytest mark `lane`, labclient.faults.lanes): each node's drills one after
+   another in a pytest of its own (`--lane NODE`), the nodes side by side. No drill of one lane breaks what another
+   lane looks at, so a proof can neither fail nor pass because of another lane's fault.
+
+Arguments go to pytest in both parts (`-k node3`, `-x`, ...). With a `-m` of your own, one run as you asked,
+everything one after another. `--drills`: only the drills. DRILLS=0: no drills.
+A lane's whole output is shown when it fails, its last lines otherwise. Exit status: the first failing part's;
+a part or lane that selects no test (pytest's 5) is no failure when another ran some.
+"""
+
+import os
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+
+from labclient import faults, ssh
+from labclient.lab import lab
+from provision import inventory
+
+NO_TESTS = 5  # pytest's exit status when it selects no test
+SHARED_SSH_CONFIG = "LAB_SSH_CONFIG"  # read by labtests/conftest.py
+
+
+def own_marker_expression(args):
+    return any(a == "-m" or (a.startswith("-m") and not a.startswith("--")) for a in args)
+
+
+def plan(args, drills=True, only_drills=False):
+    """(title, pytest arguments, lanes): the sequential part(s), then the lanes (names) side by side, if any."""
+    if own_marker_expression(args):
+        return [("labtests", ["labtests", *args], [])]
+    if not drills:
+        return [("labtests without the drills", ["labtests", "-m", "not drill", *args], [])]
+    first = "drill and not lane" if only_drills else "not lane"
+    return [("labtests, part 1 of 2: what leaves the lab as it is, then the drills that need it whole",
+             ["labtests", "-m", first, *args], []),
+            ("labtests, part 2 of 2: the drills that break one node each, the nodes side by side",
+             ["labtests", "-m", "lane", *args], faults.lanes())]
+
+
+def pytest(args):
+    return [sys.executable, "-m", "pytest", *args]
+
+
+def run_lane(args, name):
+    proc = subprocess.run(pytest([*args, "--lane", name, "-p", "no:cacheprovider"]), cwd=inventory.REPO,
+                          capture_output=True, text=True)
+    return name, proc.returncode, proc.stdout + proc.stderr
+
+
+def summary(output):
+    """What a lane that passed shows: its skip reasons and its last line."""
+    lines = output.rstrip().splitlines()
+    return [line for line in lines if line.startswith("SKIPPED")] + lines[-1:]
+
+
+def run_lanes(args, names, runner=run_lane):
+    """Every lane at once; each lane's result printed as it ends. The worst exit status (5 only if every lane had none)."""
+    codes = []
+    with ThreadPoolExecutor(max_workers=max(1, len(names))) as pool:
+        for name, code, output in pool.map(lambda n: runner(args, n), names):
+            codes.append(code)
+            shown = output.rstrip().splitlines() if code not in (0, NO_TESTS) else summary(output)
+            print(f"--- lane {name}: " + ("failed" if code not in (0, NO_TESTS) else "ok"), *shown, sep="\n", flush=True)
+    failed = [c for c in codes if c not in (0, NO_TESTS)]
+    return failed[0] if failed else (NO_TESTS if codes and all(c == NO_TESTS for c in codes) else 0)
+
+
+def shared_ssh_config():
+    """Vagrant's ssh-config written once for every pytest of this run (labtests/conftest.py reads it); None when the
+    lab is not up (each pytest then says so)."""
+    if os.environ.get(SHARED_SSH_CONFIG):
+        return None
+    path = os.path.join(tempfile.mkdtemp(prefix="promlab-ssh-"), "ssh_config")
+    try:
+        return ssh.write_config(path, [n.name for n in lab().nodes])
+    except ssh.NotUp:
+        return None
+
+
+def run(parts, call=subprocess.call, lanes=run_lanes):
+    codes = []
+    for title, args, names in parts:
+        print(f"=== {title}", flush=True)
+        code = lanes(args, names) if names else call(pytest(args), cwd=inventory.REPO)
+        if code not in (0, NO_TESTS):
+            return code
+        codes.append(code)
+    return NO_TESTS if codes and all(c == NO_TESTS for c in codes) else 0
+
+
+def main(argv):
+    only_drills = "--drills" in argv
+    args = [a for a in argv if a != "--drills"]
+    config = shared_ssh_config()
+    if config:
+        os.environ[SHARED_SSH_CONFIG] = config
+    try:
+        return run(plan(args, drills=os.environ.get("DRILLS", "1") != "0", only_drills=only_drills))
+    finally:
+        if config:
+            os.remove(config)
+            os.rmdir(os.path.dirname(config))
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,118 @@
+"""scripts/labtest.py: make labtest's two parts, the lanes side by side, and its exit status (tests as data)."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from labclient import faults
+from provision import inventory
+from scripts import labtest
+
+
+def test_by_default_the_lab_as_it_is_comes_first_then_the_lanes():
+    (first, firstargs, firstlanes), (_, args, lanes) = labtest.plan(["-k", "node3"])
+    assert firstargs == ["labtests", "-m", "not lane", "-k", "node3"] and firstlanes == []
+    assert args == ["labtests", "-m", "lane", "-k", "node3"] and lanes == faults.lanes()
+
+
+def test_only_drills_leaves_out_what_is_not_a_drill():
+    assert labtest.plan([], only_drills=True)[0][1] == ["labtests", "-m", "drill and not lane"]
+
+
+def test_drills_0_runs_everything_else_in_one_part():
+    assert labtest.plan(["-x"], drills=False) == [("labtests without the drills", ["labtests", "-m", "not drill", "-x"], [])]
+
+
+@pytest.mark.parametrize("args", [["-m", "not drill"], ["-mdrill"]])
+def test_a_marker_expression_of_ones_own_is_one_run_as_asked(args):
+    assert labtest.plan(args) == [("labtests", ["labtests", *args], [])]
+
+
+def test_the_lanes_are_the_exporter_nodes_of_lab_yaml():
+    assert faults.lanes() == ["node2", "node3", "node4", "node5", "node6"]
+
+
+@pytest.mark.parametrize(("index", "node"), [(0, "node2"), (1, "node3"), (-1, "node6"), (5, "node2")])
+def test_a_drill_strikes_the_node_at_its_place_wrapping_round(index, node):
+    assert faults.strike(index).name == node
+
+
+def test_the_default_victim_stays_node3():
+    assert faults.victim().name == "node3"
+
+
+def _parts(*codes):
+    """A run over parts whose pytest exits with these codes; returns (exit status, parts run)."""
+    ran = []
+
+    def call(cmd, cwd):
+        ran.append(cmd)
+        return codes[len(ran) - 1]
+
+    return labtest.run([(f"part {i}", [f"p{i}"], []) for i in range(len(codes))], call=call), len(ran)
+
+
+@pytest.mark.parametrize(("codes", "status", "ran"), [
+    ((0, 0), 0, 2),
+    ((0, 5), 0, 2),  # a part selecting nothing is fine when another ran tests
+    ((5, 5), 5, 2),  # nothing at all was run: say so
+    ((1, 0), 1, 1),  # a failing part stops the run, its status is the run's
+    ((0, 2), 2, 2),
+])
+def test_exit_status_of_the_parts(codes, status, ran):
+    assert _parts(*codes) == (status, ran)
+
+
+def _lanes(results, capsys):
+    def runner(args, name):
+        code, output = results[name]
+        return name, code, output
+
+    status = labtest.run_lanes(["-m", "lane"], list(results), runner=runner)
+    return status, capsys.readouterr().out
+
+
+def test_every_lane_runs_and_a_failing_lane_shows_its_whole_output(capsys):
+    status, out = _lanes({"node2": (0, "....\nSKIPPED [1] why\n== 4 passed =="),
+                          "node3": (1, "F...\ndetails of the failure\n== 1 failed =="),
+                          "node4": (5, "== 3 deselected ==")}, capsys)
+    assert status == 1
+    assert "--- lane node2: ok\nSKIPPED [1] why\n== 4 passed ==" in out and "...." not in out.split("lane node3")[0]
+    assert "--- lane node3: failed\nF...\ndetails of the failure\n== 1 failed ==" in out
+    assert "--- lane node4: ok" in out
+
+
+@pytest.mark.parametrize(("codes", "status"), [((0, 5), 0), ((5, 5), 5), ((0, 3), 3)])
+def test_exit_status_of_the_lanes(codes, status, capsys):
+    assert _lanes({f"node{i}": (c, "x") for i, c in enumerate(codes)}, capsys)[0] == status
+
+
+def _collected(*args):
+    proc = subprocess.run([sys.executable, "-m", "pytest", "labtests", "--collect-only", "-q", "-p", "no:cacheprovider", *args],
+                          cwd=inventory.REPO, capture_output=True, text=True, env={k: v for k, v in os.environ.items() if k != "LAB_FILE"})
+    assert proc.returncode in (0, 5), proc.stdout + proc.stderr
+    return {line for line in proc.stdout.splitlines() if "::" in line}
+
+
+@pytest.fixture(scope="module")
+def lanes_collected():
+    return {name: _collected("-m", "lane", "--lane", name) for name in faults.lanes()}
+
+
+def test_each_lane_holds_only_the_drills_of_its_node(lanes_collected):
+    for name, ids in lanes_collected.items():
+        assert ids, f"lane {name} is empty"
+        strangers = [i for i in ids if any(f"[{other}-" in i for other in lanes_collected if other != name)]
+        assert not strangers, f"lane {name} holds drills of other nodes: {strangers}"
+
+
+def test_the_lanes_share_no_drill_and_leave_none_out(lanes_collected):
+    every = _collected("-m", "lane")
+    seen = [i for ids in lanes_collected.values() for i in ids]
+    assert len(seen) == len(set(seen)) and set(seen) == every
+
+
+def test_the_first_part_holds_no_lane_drill():
+    assert not _collected("-m", "not lane") & _collected("-m", "lane")
