@@ -18,7 +18,7 @@ from pathlib import Path
 
 import yaml
 
-from provision import lxcfs, model, schema
+from provision import container, lxcfs, model, schema
 from provision.model import Node  # noqa: F401 - inventory.Node, as before
 from provision.roles import GLOBAL_VIEWS, PORT_KEYS, ROLES
 from provision.schema import ARCHES, MAX_NODES, excerpt, seconds  # noqa: F401 - seconds: the lab's durations, asked here
@@ -48,11 +48,11 @@ class Lab(model.Lab):
     """The model (provision/model.py), and what the Vagrantfile needs of it."""
 
     def to_json(self, env=None):
-        """The checked inventory for the Vagrantfile, with the environment the guests must see, the
-        mounts that let a docker container see its own /proc (none where lxcfs does not serve) and the
-        notes worth saying before machines are made."""
-        return json.dumps(dict(asdict(self), provision_env=guest_env(env), docker_volumes=lxcfs.volumes(), notes=notes(self)),
-                          indent=2)
+        """The checked inventory for the Vagrantfile, with the environment the guests must see, the options
+        that run systemd in a docker container, the mounts that let a container see its own /proc (none where
+        lxcfs does not serve) and the notes worth saying before machines are made."""
+        return json.dumps(dict(asdict(self), provision_env=guest_env(env), docker_args=container.SYSTEMD,
+                               docker_volumes=lxcfs.volumes(), notes=notes(self)), indent=2)
 
 
 def guest_env(env=None):

@@ -2,6 +2,8 @@
 
     python3 -m scripts.benchmark [--keep] [--nodes N] [--no-drill] [--proofs]
     python3 -m scripts.benchmark --refusals     only: how long each command takes to refuse a bad lab.yaml
+    python3 -m scripts.benchmark --floor        only: `make up` of the lab reduced to the brief (Prometheus and
+                                                node_exporter) beside the least work giving the same targets
 
 With LAB_FILE=examples/ha.yaml it also measures how long the global view takes to show a scrape.
 --nodes N: a lab like lab.yaml grown to N nodes (node7... run node_exporter, their
@@ -177,7 +179,32 @@ def machine():
     return f"{os.cpu_count()} cores, {int(mem) // 1024 // 1024} GiB, {platform.system()} {platform.release()}"
 
 
+def floor_rows():
+    """The floor (scripts/floor.py), then `make up` until green of the lab reduced to the brief, from nothing; the
+    lab is destroyed before and after (run `make up` again for the whole lab)."""
+    from provision.roles import ROLES
+    from scripts import floor
+
+    lab = inventory.load()
+    subprocess.run(["vagrant", "destroy", "--force"], cwd=REPO, capture_output=True)
+    least = floor.measure(lab)
+    brief = {**os.environ, "LAB_SKIP_ROLES": ",".join(r for r in ROLES if r not in ("prometheus", "node_exporter"))}
+    parts = [(what, timed(cmd, env=brief)[0]) for what, cmd, _ in UP_PARTS[:3]]  # until green: no status view
+    subprocess.run(["vagrant", "destroy", "--force"], cwd=REPO, capture_output=True, env=brief)
+    up = sum(t for _, t in parts)
+    return ([("the floor: six containers, Debian's two packages, one configuration, until every target is up",
+              f"{least['total']:.1f} s (" + ", ".join(f"{w} {t:.1f} s" for w, t in least.items() if w != "total") + ")"),
+             ("`make up` until green, the lab reduced to the brief (LAB_SKIP_ROLES: every role but prometheus and node_exporter)",
+              f"{up:.1f} s (" + ", ".join(f"{w.split(':')[0]} {t:.1f} s" for w, t in parts) + ")"),
+             ("`make up` over the floor", f"{up / least['total']:.2f}×")])
+
+
 def main(argv):
+    if "--floor" in argv:
+        print(f"Machine: {machine()}\n\n| measure | result |\n| --- | --- |")
+        for what, value in floor_rows():
+            print(f"| {what} | {value} |")
+        return 0
     if "--refusals" in argv:
         print(f"Machine: {machine()}\n\n| measure | result |\n| --- | --- |")
         for what, value in refusal_rows():

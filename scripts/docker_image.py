@@ -14,14 +14,16 @@ from provision import inventory
 TAGS = ("promlab-node:latest", "promlab-node:cache")  # :cache keeps `vagrant destroy` from deleting the image
 
 
-def build_command(folder, debian="trixie"):
-    """The docker build command for the image in `folder` (a folder of the repository), from debian:<debian>."""
+def build_command(folder, debian="trixie", tags=TAGS, preload=""):
+    """The docker build command for the image in `folder` (a folder of the repository), from debian:<debian>,
+    tagged `tags`; `preload`: Debian packages to keep in the image's APT cache (make offline)."""
     context = (inventory.REPO / folder).resolve()
     if not context.is_relative_to(inventory.REPO) or not (context / "Dockerfile").is_file():
         raise inventory.InventoryError("lab.yaml", [f"boxes.docker: {folder!r} has no Dockerfile; "
                                                     "allowed: a folder of the repository holding a Dockerfile"])
     return ["docker", "build", "--quiet", "--build-arg", f"DEBIAN={debian}",
-            *(arg for tag in TAGS for arg in ("--tag", tag)), str(context)]
+            *(["--build-arg", f"PRELOAD={preload}"] if preload else []),
+            *(arg for tag in tags for arg in ("--tag", tag)), str(context)]
 
 
 def main():

@@ -22,6 +22,7 @@ import sys
 
 from provision import install, inventory, roles
 from provision.steps import StepError
+from scripts.docker_image import build_command
 
 REPO = inventory.REPO
 
@@ -65,9 +66,8 @@ def docker_image(lab):
     out.parent.mkdir(parents=True, exist_ok=True)
     packages = " ".join(debian_packages(lab))
     print(f"  building {IMAGE} with {packages} in its APT cache")
-    subprocess.run(["docker", "build", "--quiet", "--build-arg", f"PRELOAD={packages}",
-                    "--build-arg", f"DEBIAN={lab.boxes['docker_debian']}", "--tag", IMAGE,
-                    str(REPO / lab.boxes["docker"])], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(build_command(lab.boxes["docker"], lab.boxes["docker_debian"], tags=(IMAGE,), preload=packages),
+                   check=True, stdout=subprocess.DEVNULL)
     with open(out, "wb") as f:
         save = subprocess.Popen(["docker", "save", IMAGE], stdout=subprocess.PIPE)
         subprocess.run(["gzip", "-1"], stdin=save.stdout, stdout=f, check=True)

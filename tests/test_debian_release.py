@@ -54,3 +54,14 @@ def test_dockerfile_starts_from_the_debian_build_argument():
 def test_vagrantfile_passes_the_release_when_it_builds_the_image():
     text = (inventory.REPO / "Vagrantfile").read_text()
     assert 'd.build_args = ["--build-arg", "DEBIAN=#{LAB["boxes"]["docker_debian"]}"]' in text
+
+
+def test_offline_image_is_built_by_the_same_command_with_its_packages_preloaded():
+    command = docker_image.build_command("docker", "bookworm", tags=("promlab-node:offline",), preload="prometheus redis")
+    assert "DEBIAN=bookworm" in command and "PRELOAD=prometheus redis" in command
+    assert command[command.index("--tag") + 1] == "promlab-node:offline" and command.count("--tag") == 1
+
+
+def test_a_folder_without_dockerfile_is_refused_for_the_offline_image_too():
+    with pytest.raises(inventory.InventoryError, match="boxes.docker: 'templates' has no Dockerfile"):
+        docker_image.build_command("templates", "trixie", tags=("x",), preload="y")
