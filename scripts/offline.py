@@ -89,12 +89,17 @@ def _box_versions(box, provider):
     return [v for n, p, v in zip(names, providers, versions) if n == box and p == provider]
 
 
+def box_file(box, provider):
+    """Where make offline saves a provider's box (the teacher notes name it)."""
+    return CACHE / "boxes" / f"{box.replace('/', '-')}-{provider}.box"
+
+
 def vagrant_box(lab, provider):
     box = lab.boxes[provider]
     if not _box_versions(box, provider):
         subprocess.run(["vagrant", "box", "add", box, "--provider", provider], check=True)
     version = _box_versions(box, provider)[-1]
-    out = CACHE / "boxes" / f"{box.replace('/', '-')}-{provider}.box"
+    out = box_file(box, provider)
     out.parent.mkdir(parents=True, exist_ok=True)
     subprocess.run(["vagrant", "box", "repackage", box, provider, version], cwd=out.parent, check=True)
     shutil.move(str(out.parent / "package.box"), out)

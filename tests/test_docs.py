@@ -6,6 +6,7 @@ import re
 import pytest
 
 from provision import inventory
+from scripts import offline
 
 DOCS = inventory.REPO / "docs"
 PAGES = sorted(p.name for p in (DOCS / "en").glob("*.md"))
@@ -92,3 +93,13 @@ def test_french_pages_send_readers_only_to_french_pages(page):
     english = [link for link in links if not (DOCS / "fr" / link).resolve().is_relative_to((DOCS / "fr").resolve())
                and "../en/" not in link]
     assert not english, f"docs/fr/{page} sends French readers to pages in English only: {english}"
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+@pytest.mark.parametrize("provider", ["virtualbox", "libvirt"])
+def test_teacher_notes_add_the_box_lab_yaml_names(lang, provider):
+    box = inventory.load().boxes[provider]
+    text = (DOCS / lang / "teacher.md").read_text()
+    saved = offline.box_file(box, provider).relative_to(inventory.REPO)
+    assert f"vagrant box add --name {box} {saved}" in text, \
+        f"docs/{lang}/teacher.md does not add {provider}'s box {box} as make offline saves it"
