@@ -39,7 +39,7 @@ def wait_green(timeout=180, out=sys.stdout):
         if line != shown:
             print(line, file=out, flush=True)
             shown = line
-        time.sleep(1)
+        time.sleep(0.5)  # the moment every target is up shows within half a second
     print(f"promlab: not green after {timeout}s; last seen: {last}", file=out)
     return False
 
