@@ -2,8 +2,8 @@
 
     python3 -m scripts.benchmark [--keep] [--nodes N] [--no-drill] [--proofs]
     python3 -m scripts.benchmark --refusals     only: how long each command takes to refuse a bad lab.yaml
-    python3 -m scripts.benchmark --floor        only: `make up` of the lab reduced to the brief (Prometheus and
-                                                node_exporter) beside the least work giving the same targets
+    python3 -m scripts.benchmark --floor [--runs N]   only: `make up` of the lab reduced to the brief (Prometheus
+                                                and node_exporter) beside the least work giving the same targets
 
 With LAB_FILE=examples/ha.yaml it also measures how long the global view takes to show a scrape.
 --nodes N: a lab like lab.yaml grown to N nodes (node7... run node_exporter, their
@@ -19,6 +19,7 @@ import json
 import os
 import platform
 import re
+import statistics
 import subprocess
 import sys
 import threading
@@ -179,30 +180,51 @@ def machine():
     return f"{os.cpu_count()} cores, {int(mem) // 1024 // 1024} GiB, {platform.system()} {platform.release()}"
 
 
-def floor_rows():
-    """The floor (scripts/floor.py), then `make up` until green of the lab reduced to the brief, from nothing; the
-    lab is destroyed before and after (run `make up` again for the whole lab)."""
-    from provision.roles import ROLES
+def floor_run(lab, brief):
+    """One floor (scripts/floor.py), then `make up` until green of the lab reduced to the brief, from nothing."""
     from scripts import floor
 
-    lab = inventory.load()
     subprocess.run(["vagrant", "destroy", "--force"], cwd=REPO, capture_output=True)
     least = floor.measure(lab)
-    brief = {**os.environ, "LAB_SKIP_ROLES": ",".join(r for r in ROLES if r not in ("prometheus", "node_exporter"))}
     parts = [(what, timed(cmd, env=brief)[0]) for what, cmd, _ in UP_PARTS[:3]]  # until green: no status view
     subprocess.run(["vagrant", "destroy", "--force"], cwd=REPO, capture_output=True, env=brief)
-    up = sum(t for _, t in parts)
-    return ([("the floor: six containers, Debian's two packages, one configuration, until every target is up",
-              f"{least['total']:.1f} s (" + ", ".join(f"{w} {t:.1f} s" for w, t in least.items() if w != "total") + ")"),
-             ("`make up` until green, the lab reduced to the brief (LAB_SKIP_ROLES: every role but prometheus and node_exporter)",
-              f"{up:.1f} s (" + ", ".join(f"{w.split(':')[0]} {t:.1f} s" for w, t in parts) + ")"),
-             ("`make up` over the floor", f"{up / least['total']:.2f}×")])
+    return least, parts
+
+
+def short(what):
+    """A part of make up named without its explanation: `vagrant up`."""
+    return what.split(":")[0].split(" (")[0]
+
+
+def floor_rows(runs):
+    """The floor beside `make up` of the lab reduced to the brief, `runs` times each (the wait for first scrapes
+    depends on where each target's scrape falls in the interval: one run says little); medians and each run.
+    The lab is destroyed before and after (run `make up` again for the whole lab)."""
+    from provision.roles import ROLES
+
+    lab = inventory.load()
+    brief = {**os.environ, "LAB_SKIP_ROLES": ",".join(r for r in ROLES if r not in ("prometheus", "node_exporter"))}
+    results = [floor_run(lab, brief) for _ in range(runs)]
+    floors = [least["total"] for least, _ in results]
+    ups = [sum(t for _, t in parts) for _, parts in results]
+    rows = []
+    for i, (least, parts) in enumerate(results, 1):
+        rows += [(f"run {i}: the floor (six containers, Debian's two packages, one configuration, until every target is up)",
+                  f"{least['total']:.1f} s (" + ", ".join(f"{w} {t:.1f} s" for w, t in least.items() if w != "total") + ")"),
+                 (f"run {i}: `make up` until green, the lab reduced to the brief (LAB_SKIP_ROLES: every role but prometheus and "
+                  "node_exporter)", f"{ups[i - 1]:.1f} s (" + ", ".join(f"{short(w)} {t:.1f} s" for w, t in parts) + ")")]
+    median_floor, median_up = statistics.median(floors), statistics.median(ups)
+    rows += [(f"median of {runs} runs: the floor, `make up`", f"{median_floor:.1f} s, {median_up:.1f} s"),
+             ("`make up` over the floor (medians; each run)", f"{median_up / median_floor:.2f}× (" +
+              ", ".join(f"{u / f:.2f}×" for u, f in zip(ups, floors)) + ")")]
+    return rows
 
 
 def main(argv):
     if "--floor" in argv:
         print(f"Machine: {machine()}\n\n| measure | result |\n| --- | --- |")
-        for what, value in floor_rows():
+        runs = int(argv[argv.index("--runs") + 1]) if "--runs" in argv else 3
+        for what, value in floor_rows(runs):
             print(f"| {what} | {value} |")
         return 0
     if "--refusals" in argv:
