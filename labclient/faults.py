@@ -12,12 +12,17 @@ from provision.roles import ROLES, contract
 REPO = inventory.REPO
 
 
+def exporters():
+    """The exporter nodes, in lab.yaml's order: the nodes the drills break."""
+    return lab().nodes_with("node_exporter")
+
+
 def strike(index):
     """The exporter node a drill breaks, by its place among lab.yaml's exporter nodes (negative from the end,
     wrapping round a smaller lab); None without any. Each drill names its own place, so that the drills spread over
     the nodes and each node's drills form a lane (lanes())."""
-    exporters = lab().nodes_with("node_exporter")
-    return exporters[index % len(exporters)] if exporters else None
+    nodes = exporters()
+    return nodes[index % len(nodes)] if nodes else None
 
 
 def victim():
@@ -28,7 +33,7 @@ def victim():
 def lanes():
     """The lanes of drills, a node's name each: a drill in a lane breaks only that node (or node1's view of it), so
     the lanes may run side by side (scripts/labtest.py), each lane's drills one after another."""
-    return [node.name for node in lab().nodes_with("node_exporter")]
+    return [node.name for node in exporters()]
 
 
 # How to lock each exporter out of its server, and the way back (None: provisioning repairs it): each role's LOCKOUT.

@@ -4,6 +4,11 @@ import subprocess
 
 from provision import inventory
 
+# The environment variable naming a file of Vagrant's ssh-config written once for a whole run (Vagrant takes about 3 s
+# to start, and simultaneous calls collide on its lock): scripts/labtest.py sets it for its pytests, labtests/conftest.py
+# for the labtests a drill runs (labclient.faults.run_labtests).
+SHARED_CONFIG = "LAB_SSH_CONFIG"
+
 
 class NotUp(Exception):
     """Some machines do not run; str() names each with its state."""

@@ -19,11 +19,6 @@ from labtests.lab import LAB, Service
 SESSION_START = datetime.now(timezone.utc)
 
 
-# Vagrant's ssh-config, asked once per run (Vagrant takes about 3 s to start, and simultaneous calls collide on its
-# lock): the file is named in LAB_SSH_CONFIG for the labtests a drill runs, and by scripts/labtest.py for its lanes.
-SHARED_SSH_CONFIG = "LAB_SSH_CONFIG"
-
-
 def _write_ssh_config(path):
     try:
         return ssh.write_config(path, [n.name for n in LAB.nodes])
@@ -33,9 +28,9 @@ def _write_ssh_config(path):
 
 @functools.cache
 def _ssh_config_path(tmpdir):
-    shared = os.environ.get(SHARED_SSH_CONFIG)
+    shared = os.environ.get(ssh.SHARED_CONFIG)
     path = shared if shared and os.path.exists(shared) else _write_ssh_config(f"{tmpdir}/ssh_config")
-    os.environ[SHARED_SSH_CONFIG] = path  # the labtests a drill runs (labclient.faults.run_labtests) inherit it
+    os.environ[ssh.SHARED_CONFIG] = path  # the labtests a drill runs (labclient.faults.run_labtests) inherit it
     return path
 
 
@@ -104,10 +99,10 @@ def pytest_collection_modifyitems(config, items):
             items[:] = [item for item in items if not item.get_closest_marker("exercise")]
     lane = config.getoption("--lane")
     if lane:  # one lane of drills (scripts/labtest.py runs the lanes side by side)
-        others = [item for item in items if [m.args[0] for m in item.iter_markers("lane")] != [lane]]
+        others = {item.nodeid for item in items if [m.args[0] for m in item.iter_markers("lane")] != [lane]}
         if others:
-            config.hook.pytest_deselected(items=others)
-            items[:] = [item for item in items if item not in others]
+            config.hook.pytest_deselected(items=[item for item in items if item.nodeid in others])
+            items[:] = [item for item in items if item.nodeid not in others]
     items.sort(key=lambda item: (item.get_closest_marker("exercise") is not None, item.get_closest_marker("drill") is not None,
                                  "fresh_targets" in item.fixturenames))
 

@@ -220,17 +220,19 @@ def floor_rows(runs):
     return rows
 
 
+def table(heading, rows):
+    """The Markdown table docs/performance.md takes, under one line saying where it was measured."""
+    print(f"{heading}\n\n| measure | result |\n| --- | --- |")
+    for what, value in rows:
+        print(f"| {what} | {value} |")
+
+
 def main(argv):
     if "--floor" in argv:
-        print(f"Machine: {machine()}\n\n| measure | result |\n| --- | --- |")
-        runs = int(argv[argv.index("--runs") + 1]) if "--runs" in argv else 3
-        for what, value in floor_rows(runs):
-            print(f"| {what} | {value} |")
+        table(f"Machine: {machine()}", floor_rows(int(argv[argv.index("--runs") + 1]) if "--runs" in argv else 3))
         return 0
     if "--refusals" in argv:
-        print(f"Machine: {machine()}\n\n| measure | result |\n| --- | --- |")
-        for what, value in refusal_rows():
-            print(f"| {what} | {value} |")
+        table(f"Machine: {machine()}", refusal_rows())
         return 0
     if "--nodes" in argv:
         os.environ["LAB_FILE"] = str(grown(int(argv[argv.index("--nodes") + 1])))
@@ -286,10 +288,7 @@ def main(argv):
                       f"passes {seconds['until_done']} s after the solution ends (polling included); answers in {seconds['answer']} s")]
     rows += refusal_rows()
     provider = os.environ.get("VAGRANT_DEFAULT_PROVIDER", "(Vagrant's default)")
-    print(f"Machine: {machine()}; provider {provider}; install method {lab.install_method}\n")
-    print("| measure | result |\n| --- | --- |")
-    for what, value in rows:
-        print(f"| {what} | {value} |")
+    table(f"Machine: {machine()}; provider {provider}; install method {lab.install_method}", rows)
     return 0
 
 

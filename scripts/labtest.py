@@ -22,7 +22,6 @@ from labclient.lab import lab
 from provision import inventory
 
 NO_TESTS = 5  # pytest's exit status when it selects no test
-SHARED_SSH_CONFIG = "LAB_SSH_CONFIG"  # read by labtests/conftest.py
 
 
 def own_marker_expression(args):
@@ -58,27 +57,33 @@ def summary(output):
     return [line for line in lines if line.startswith("SKIPPED")] + lines[-1:]
 
 
+def combined(codes):
+    """One exit status for parts or lanes: the first failure's; else pytest's 5 when every one selected no test; else 0."""
+    failed = [c for c in codes if c not in (0, NO_TESTS)]
+    return failed[0] if failed else (NO_TESTS if codes and all(c == NO_TESTS for c in codes) else 0)
+
+
 def run_lanes(args, names, runner=run_lane):
-    """Every lane at once; each lane's result printed as it ends. The worst exit status (5 only if every lane had none)."""
+    """Every lane at once; each lane's result printed as it ends; their combined exit status."""
     codes = []
     with ThreadPoolExecutor(max_workers=max(1, len(names))) as pool:
         for name, code, output in pool.map(lambda n: runner(args, n), names):
             codes.append(code)
             shown = output.rstrip().splitlines() if code not in (0, NO_TESTS) else summary(output)
             print(f"--- lane {name}: " + ("failed" if code not in (0, NO_TESTS) else "ok"), *shown, sep="\n", flush=True)
-    failed = [c for c in codes if c not in (0, NO_TESTS)]
-    return failed[0] if failed else (NO_TESTS if codes and all(c == NO_TESTS for c in codes) else 0)
+    return combined(codes)
 
 
 def shared_ssh_config():
     """Vagrant's ssh-config written once for every pytest of this run (labtests/conftest.py reads it); None when the
     lab is not up (each pytest then says so)."""
-    if os.environ.get(SHARED_SSH_CONFIG):
+    if os.environ.get(ssh.SHARED_CONFIG):
         return None
-    path = os.path.join(tempfile.mkdtemp(prefix="promlab-ssh-"), "ssh_config")
+    folder = tempfile.mkdtemp(prefix="promlab-ssh-")
     try:
-        return ssh.write_config(path, [n.name for n in lab().nodes])
+        return ssh.write_config(os.path.join(folder, "ssh_config"), [n.name for n in lab().nodes])
     except ssh.NotUp:
+        os.rmdir(folder)
         return None
 
 
@@ -90,7 +95,7 @@ def run(parts, call=subprocess.call, lanes=run_lanes):
         if code not in (0, NO_TESTS):
             return code
         codes.append(code)
-    return NO_TESTS if codes and all(c == NO_TESTS for c in codes) else 0
+    return combined(codes)
 
 
 def main(argv):
@@ -98,7 +103,7 @@ def main(argv):
     args = [a for a in argv if a != "--drills"]
     config = shared_ssh_config()
     if config:
-        os.environ[SHARED_SSH_CONFIG] = config
+        os.environ[ssh.SHARED_CONFIG] = config
     try:
         return run(plan(args, drills=os.environ.get("DRILLS", "1") != "0", only_drills=only_drills))
     finally:

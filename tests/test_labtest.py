@@ -116,3 +116,14 @@ def test_the_lanes_share_no_drill_and_leave_none_out(lanes_collected):
 
 def test_the_first_part_holds_no_lane_drill():
     assert not _collected("-m", "not lane") & _collected("-m", "lane")
+
+
+def test_the_shared_ssh_config_leaves_no_folder_behind_when_the_lab_is_not_up(monkeypatch, tmp_path):
+    monkeypatch.delenv("LAB_SSH_CONFIG", raising=False)
+    monkeypatch.setattr(labtest.tempfile, "tempdir", str(tmp_path))
+
+    def not_up(path, names):
+        raise labtest.ssh.NotUp("node1: not created")
+
+    monkeypatch.setattr(labtest.ssh, "write_config", not_up)
+    assert labtest.shared_ssh_config() is None and list(tmp_path.iterdir()) == []
