@@ -7,6 +7,9 @@ ports on a node, roles across nodes), and builds the Lab. Every problem is repor
 `<field>: <value> <what is wrong>; allowed: <what is>`, all of them at once, before anything boots.
 
     python3 -m provision.inventory [--json [--secrets]] [lab.yaml]
+
+--secrets (Vagrant's up, provision, reload): the secrets the guests read, and the docker machines' sign-in key
+(provision/signin.py), made first.
 """
 
 import ipaddress
@@ -50,9 +53,13 @@ class Lab(model.Lab):
     def to_json(self, env=None):
         """The checked inventory for the Vagrantfile, with the environment the guests must see, the options
         that run systemd in a docker container, the mounts that let a container see its own /proc (none where
-        lxcfs does not serve) and the notes worth saying before machines are made."""
+        lxcfs does not serve) and this checkout's key its sshd trusts, how Vagrant signs in to a container,
+        and the notes worth saying before machines are made."""
+        from provision import signin
+
         return json.dumps(dict(asdict(self), provision_env=guest_env(env), docker_args=container.SYSTEMD,
-                               docker_volumes=lxcfs.volumes(), notes=notes(self)), indent=2)
+                               docker_volumes=lxcfs.volumes() + [signin.volume()], docker_key=str(signin.KEY),
+                               notes=notes(self)), indent=2)
 
 
 def guest_env(env=None):
@@ -383,10 +390,16 @@ def main(argv):
         lab = load(paths[0] if paths else None)
         if as_json:
             if "--secrets" in argv:
+                from provision import signin
+
                 sync_secrets()
+                signin.ensure()
             print(lab.to_json())
             return 0
     except InventoryError as e:
+        print(f"promlab: {e}", file=sys.stderr)
+        return 2
+    except OSError as e:  # the secrets or the sign-in key cannot be written (signin.NoCryptography says why)
         print(f"promlab: {e}", file=sys.stderr)
         return 2
     print(f"{default_path() if not paths else paths[0]}: ok, {len(lab.nodes)} nodes, "

@@ -9,7 +9,7 @@ become a command. The schema allows only a folder of the repository; this also c
 import subprocess
 import sys
 
-from provision import inventory
+from provision import inventory, signin
 
 TAGS = ("promlab-node:latest", "promlab-node:cache")  # :cache keeps `vagrant destroy` from deleting the image
 
@@ -26,6 +26,22 @@ def build_command(folder, debian="trixie", tags=TAGS, preload=""):
             *(arg for tag in tags for arg in ("--tag", tag)), str(context)]
 
 
+def signs_in(image):
+    """Whether `image` lets Vagrant in with this checkout's key (docker/Dockerfile's label, provision/signin.py);
+    an image without it would keep Vagrant waiting for SSH until it gives up."""
+    proc = subprocess.run(["docker", "image", "inspect", "--format", f'{{{{index .Config.Labels "{signin.IMAGE_LABEL}"}}}}',
+                           image], capture_output=True, text=True)
+    return proc.returncode == 0 and proc.stdout.strip() == signin.IMAGE_LABEL_VALUE
+
+
+def not_signing_in(image, source):
+    """The sentence refusing an image (named by `source`) that does not let Vagrant in with the checkout's key."""
+    return (f"promlab: {source}: the image {image} does not trust this checkout's sign-in key (no label "
+            f"{signin.IMAGE_LABEL}={signin.IMAGE_LABEL_VALUE}): its sshd must trust the key mounted at "
+            f"{signin.GUEST_KEY} as docker/Dockerfile does; build it from docker/Dockerfile (`make offline` for a "
+            f"classroom image)")
+
+
 def main():
     try:
         boxes = inventory.load().boxes
@@ -37,7 +53,11 @@ def main():
     proc = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, errors="replace")
     if proc.returncode:
         print(f"promlab: building the node image failed:\n{proc.stderr.strip()}", file=sys.stderr)
-    return proc.returncode
+        return proc.returncode
+    if not signs_in(TAGS[0]):
+        print(not_signing_in(TAGS[0], f"boxes.docker ({boxes['docker']})"), file=sys.stderr)
+        return 2
+    return 0
 
 
 if __name__ == "__main__":

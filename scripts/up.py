@@ -150,6 +150,11 @@ def main(argv):
     except inventory.InventoryError as e:
         print(f"promlab: {e}", file=sys.stderr)
         return 2
+    env = _env()
+    given = os.environ.get("LAB_DOCKER_IMAGE")
+    if env.get("VAGRANT_DEFAULT_PROVIDER") == "docker" and given and not docker_image.signs_in(given):
+        print(docker_image.not_signing_in(given, "LAB_DOCKER_IMAGE"), file=sys.stderr)
+        return 2
     expected = _expected()
     nodes = {n.name: Node(n.name, expected.get(n.name, 0)) for n in lab.nodes}
     board = Board(nodes)
@@ -157,7 +162,7 @@ def main(argv):
     LOG.parent.mkdir(exist_ok=True)
     log_tail = deque(maxlen=15)
     with open(LOG, "w") as log, subprocess.Popen(["vagrant", "up", *argv], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                                 text=True, errors="replace", env=_env()) as proc:
+                                                 text=True, errors="replace", env=env) as proc:
         for raw in proc.stdout:
             log.write(raw)
             log.flush()
