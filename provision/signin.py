@@ -43,8 +43,8 @@ def _private():
 
 def ensure(key=KEY):
     """The key pair at `key` and `key`.pub, made when there is none; a pair already there is kept as it is (the
-    running containers trust it). Nodes started at once agree on one pair: the private half appears whole, once
-    (a hard link to a finished temporary file), and the public half is derived from whichever won."""
+    running containers trust it). Two Vagrant commands started at once agree on one pair: the private half appears
+    whole, once (a hard link to a finished temporary file), and the public half is derived from whichever won."""
     public = key.with_suffix(".pub")
     if key.is_file() and public.is_file():
         return key

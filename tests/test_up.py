@@ -148,17 +148,22 @@ def test_a_failed_up_exits_with_vagrants_status_and_says_where_the_log_is(fake_v
     assert not (fake_vagrant / "up-steps.json").exists()
 
 
-def test_an_image_that_would_keep_vagrant_waiting_for_ssh_is_refused_before_vagrant_runs(fake_vagrant, capsys, monkeypatch):
+
+@pytest.fixture
+def given_image(fake_vagrant, monkeypatch):
+    """The docker provider with LAB_DOCKER_IMAGE=promlab-node:offline; returns a setter of whether it signs in."""
     monkeypatch.setenv("VAGRANT_DEFAULT_PROVIDER", "docker")
     monkeypatch.setenv("LAB_DOCKER_IMAGE", "promlab-node:offline")
-    monkeypatch.setattr(up.docker_image, "signs_in", lambda image: False)
+    return lambda trusted: monkeypatch.setattr(up.docker_image, "signs_in", lambda image: trusted and image == "promlab-node:offline")
+
+
+def test_an_image_that_would_keep_vagrant_waiting_for_ssh_is_refused_before_vagrant_runs(given_image, fake_vagrant, capsys):
+    given_image(False)
     assert up.main([]) == 2
     assert "LAB_DOCKER_IMAGE: the image promlab-node:offline" in capsys.readouterr().err
     assert not (fake_vagrant / "up.log").exists()
 
 
-def test_an_image_trusting_the_checkouts_key_goes_up(fake_vagrant, capsys, monkeypatch):
-    monkeypatch.setenv("VAGRANT_DEFAULT_PROVIDER", "docker")
-    monkeypatch.setenv("LAB_DOCKER_IMAGE", "promlab-node:offline")
-    monkeypatch.setattr(up.docker_image, "signs_in", lambda image: image == "promlab-node:offline")
+def test_an_image_trusting_the_checkouts_key_goes_up(given_image, capsys):
+    given_image(True)
     assert up.main([]) == 0
