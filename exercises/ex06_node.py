@@ -18,7 +18,7 @@ def check(ctx):
     if "node_exporter" not in node.roles:
         return [missing(f"{NEW} n'a pas le rôle node_exporter", f"{NEW} lacks the node_exporter role")]
     found = [done(f"lab.yaml a {NEW} ({node.ip}) avec node_exporter", f"lab.yaml has {NEW} ({node.ip}) with node_exporter")]
-    state = machines().get(NEW, ("not created",))[0].replace("_", " ")  # Vagrant says not_created
+    state = machines().get(NEW, ("not created",))[0]
     if state != "running":
         return found + [missing(f"la machine {NEW} est « {state} » : créez-la", f"machine {NEW} is '{state}': bring it up")]
     found.append(done(f"la machine {NEW} tourne", f"machine {NEW} runs"))

@@ -2,8 +2,9 @@
 
     python3 -m labclient.status        (make status; make up ends with it)
 
-Reads Vagrant's view of the machines, asks each running node for its services
-(one SSH connection per node, all at once) and Prometheus for its targets.
+Asks Vagrant once for the ssh-config of every node (when every machine runs, that is the whole of Vagrant's view
+needed: the providers are in its records; otherwise its status says which run), asks each running node for its
+services (one SSH connection per node, all at once) and Prometheus for its targets.
 Exit 0 when every node runs, every service is active and every target is up.
 """
 
@@ -28,27 +29,38 @@ def table(headers, rows):
     return "\n".join([line(headers), line("-" * w for w in widths), *map(line, rows)])
 
 
-def service_states(running):
-    """{node: {unit: state}} for the running nodes, asked over SSH in parallel."""
+def machines_and_config(names, folder):
+    """({node: (state, provider)}, ssh-config file of the running ones or None). One Vagrant call when every machine
+    runs: its ssh-config; Vagrant's status, then an ssh-config of the running ones, when some do not."""
+    try:
+        config = ssh.write_config(f"{folder}/ssh_config", names)
+        recorded = ssh.recorded_providers()
+        return {name: ("running", recorded.get(name, "-")) for name in names}, config
+    except ssh.NotUp as e:
+        states = e.states or machines()
+    running = [name for name in names if states.get(name, ("",))[0] == "running"]
+    try:
+        return states, ssh.write_config(f"{folder}/ssh_config", running) if running else None
+    except ssh.NotUp:  # one stopped in between: its services show as unreachable
+        return states, None
+
+
+def service_states(running, config):
+    """{node: {unit: state}} for the running nodes, asked over SSH in parallel (`config`: their ssh-config)."""
+
+    def ask(name):
+        wanted = lab().unit_names(lab().node(name))
+        try:
+            host = ssh.host(name, config)
+            states = host.run("systemctl is-active " + " ".join(wanted)).stdout.split()
+        except Exception as e:  # noqa: BLE001 - an unreachable node is a state to show, not a crash
+            states = [f"unreachable ({type(e).__name__})"] * len(wanted)
+        return name, dict(zip(wanted, states))
+
     if not running:
         return {}
-    with tempfile.TemporaryDirectory() as tmp:
-        try:
-            config = ssh.write_config(f"{tmp}/ssh_config", running)
-        except ssh.NotUp as e:
-            return {name: {unit: f"unreachable ({e})" for unit in lab().unit_names(lab().node(name))} for name in running}
-
-        def ask(name):
-            wanted = lab().unit_names(lab().node(name))
-            try:
-                host = ssh.host(name, config)
-                states = host.run("systemctl is-active " + " ".join(wanted)).stdout.split()
-            except Exception as e:  # noqa: BLE001 - an unreachable node is a state to show, not a crash
-                states = [f"unreachable ({type(e).__name__})"] * len(wanted)
-            return name, dict(zip(wanted, states))
-
-        with ThreadPoolExecutor(max_workers=8) as pool:
-            return dict(pool.map(ask, running))
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        return dict(pool.map(ask, running))
 
 
 def ago(stamp):
@@ -57,10 +69,15 @@ def ago(stamp):
     return f"{(datetime.now(timezone.utc) - parse_time(stamp)).total_seconds():.0f}s ago"
 
 
-def report(out=sys.stdout):
-    """Print the status; return True when everything is as lab.yaml says."""
-    LAB, ok = lab(), True  # noqa: N806 - the lab, as everywhere
-    vms = machines()
+def report(out=None):
+    """Print the status (to standard output unless `out`); return True when everything is as lab.yaml says."""
+    LAB, ok, out = lab(), True, out or sys.stdout  # noqa: N806 - the lab, as everywhere
+    with tempfile.TemporaryDirectory() as folder:
+        vms, config = machines_and_config([n.name for n in LAB.nodes], folder)
+        running = [n.name for n in LAB.nodes if vms.get(n.name, ("",))[0] == "running"]
+        states = service_states(running if config else [], config)
+        states.update({name: {unit: "unreachable (stopped meanwhile)" for unit in LAB.unit_names(LAB.node(name))}
+                       for name in running if name not in states})
     rows = []
     for node in LAB.nodes:
         state, provider = vms.get(node.name, ("not created", "-"))
@@ -68,7 +85,6 @@ def report(out=sys.stdout):
         rows.append((node.name, state, provider, node.ip, ", ".join(node.roles)))
     print(table(("node", "state", "provider", "address", "roles"), rows), file=out)
 
-    states = service_states([n.name for n in LAB.nodes if vms.get(n.name, ("",))[0] == "running"])
     rows = [(name, unit, state) for name, found in states.items() for unit, state in found.items()]
     ok &= all(state == "active" for _, _, state in rows)
     print("\n" + table(("node", "service", "state"), rows), file=out)
