@@ -9,6 +9,8 @@ from provision import inventory
 ALERT = "HighLoad"
 FILE = "load.rules.yml"
 HISTORY = 1800  # s: how far back "it also stays quiet" looks
+QUIET_SCRAPES = 4  # at rest: quiet this many scrapes in a row on a node that is up (one scrape of a node without the
+#                    rule's metric, as when its exporter starts or a collector fails once, is not a node at rest)
 
 
 def _alertmanager():
@@ -18,16 +20,19 @@ def _alertmanager():
 
 
 def _true_at(ctx, expr, step):
-    """{(time, node)} where expr had a result over the last half hour; a series without a node label counts for all."""
+    """{(step number, node)} where expr had a result over the last half hour; a series without a node label counts
+    for all."""
     nodes = ctx.exporter_nodes()
-    return {(stamp, node) for s in ctx.query_range(expr, ctx.at - HISTORY, ctx.at, step) for stamp, _ in s["values"]
-            for node in ([s["metric"]["node"]] if "node" in s["metric"] else nodes)}
+    return {(round(stamp / step), node) for s in ctx.query_range(expr, ctx.at - HISTORY, ctx.at, step)
+            for stamp, _ in s["values"] for node in ([s["metric"]["node"]] if "node" in s["metric"] else nodes)}
 
 
 def _quiet_somewhere(ctx, expr):
-    """True when, over the last half hour, the rule's expression was false for a node that was up at that moment."""
+    """True when, over the last half hour, the rule's expression was false for a node that was up for QUIET_SCRAPES
+    scrapes in a row."""
     step = inventory.seconds(ctx.lab.scrape_interval)
-    return bool(_true_at(ctx, 'up{job="node"} == 1', step) - _true_at(ctx, expr, step))
+    quiet = _true_at(ctx, 'up{job="node"} == 1', step) - _true_at(ctx, expr, step)
+    return any(all((tick + i, node) in quiet for i in range(1, QUIET_SCRAPES)) for tick, node in quiet)
 
 
 def _silences(url):

@@ -275,3 +275,33 @@ def test_exercise_13_refuses_a_query_that_names_todays_replica(query, tmp_path, 
     lab = inventory.load(REPO / "examples" / "ha.yaml", env={})
     (finding,) = ex13_replica._query_findings(None, lab, {"seen": 0, "started": 0}, "node2")
     assert not finding.done and "names a node" in finding.text("en")
+
+
+class QuietContext:
+    """Exercise 10's view of the last half hour: node2 and node3 up at every scrape; the rule's expression true at
+    every scrape but the ones in `quiet` (node, scrape numbers)."""
+
+    at, lab = 1800.0 * 15, type("Lab", (), {"scrape_interval": "15s"})
+
+    def __init__(self, quiet):
+        self.quiet = quiet
+
+    def exporter_nodes(self):
+        return ["node2", "node3"]
+
+    def query_range(self, expr, start, end, step):
+        ticks = range(round(start / step), round(end / step) + 1)
+        skip = (lambda node, tick: False) if expr.startswith("up{") else (lambda node, tick: tick - ticks[0] in self.quiet.get(node, ()))
+        return [{"metric": {"node": node}, "values": [[tick * step, "1"] for tick in ticks if not skip(node, tick)]}
+                for node in ("node2", "node3")]
+
+
+@pytest.mark.parametrize(("quiet", "at_rest"), [
+    ({}, False),  # always true: the shortcut
+    ({"node2": [40]}, False),  # one scrape of node2 without the metric (its exporter starting) is no rest
+    ({"node2": [40, 41, 42], "node3": [43]}, False),  # three in a row on one node, one on another: still no rest
+    ({"node3": [40, 41, 42, 43]}, True),  # quiet a whole minute on node3: a threshold an idle node stays under
+    ({"node2": range(0, 121)}, True),
+])
+def test_exercise_10_counts_a_node_at_rest_only_when_quiet_for_a_minute_in_a_row(quiet, at_rest):
+    assert ex10_alert._quiet_somewhere(QuietContext(quiet), "node_load1 > 0.8") is at_rest
