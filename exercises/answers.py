@@ -1,97 +1,118 @@
-"""PromQL answers: a query the student saves in answers/<name>.promql, run by Prometheus and compared,
-at the same evaluation time, with what the lab really has. Any unit a person would use is accepted."""
+"""PromQL answers: a query the student saves in answers/<name>.promql. Its text goes to Prometheus as written
+(Prometheus reads its comments and line breaks; a UTF-8 BOM an editor adds is the file's encoding, not the query's),
+its syntax tree comes from a real PromQL parser (promql-parser), and it is judged on what it gives
+(exercises/grading.py). Any unit a person would use is accepted."""
 
-import math
-import re
-
-from exercises.base import REPO, QueryRefused, done, missing, say
+from exercises.base import REPO, Text, missing, quoted, say
 
 ANSWERS = REPO / "answers"
-WINDOW = re.compile(r"\[(\d+(?:ms|s|m|h|d))\]")
-RATE = re.compile(r"\b(rate|irate|increase)\s*\(")
 BYTES = {say("octets", "bytes"): 1, say("Kio", "KiB"): 2**10, say("Mio", "MiB"): 2**20, say("Gio", "GiB"): 2**30,
          say("ko", "kB"): 1e3, say("Mo", "MB"): 1e6, say("Go", "GB"): 1e9}
 SHARE_ONLY = say("part de 0 à 1", "share from 0 to 1")
 SHARE = {SHARE_ONLY: 1, say("%", "%"): 0.01}
 
 
-def read(name):
-    """(the query, findings so far): the query is None when the file is missing or empty."""
-    path = ANSWERS / name
-    shown = f"answers/{name}"
+def read_text(path, shown):
+    """(the file's text, findings): the text is None when the file is missing, not UTF-8 or holds no query."""
     if not path.is_file():
         return None, [missing(f"{shown} n'existe pas : écrivez-y votre requête (`mkdir -p answers` d'abord)",
                               f"{shown} does not exist: write your query into it (`mkdir -p answers` first)")]
-    expr = " ".join(line for line in path.read_text().splitlines() if not line.lstrip().startswith("#")).strip()
-    if not expr:
-        return None, [missing(f"{shown} est vide : écrivez-y votre requête", f"{shown} is empty: write your query into it")]
-    return expr, [done(f"{shown} : {expr}", f"{shown}: {expr}")]
-
-
-def run(ctx, expr):
-    """(result, findings): the result is None when Prometheus refuses the query."""
     try:
-        return ctx.query(expr), []
-    except QueryRefused as e:
-        return None, [missing(f"Prometheus refuse la requête : {e}", f"Prometheus refuses the query: {e}")]
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        return None, [missing(f"{shown} n'est pas du texte UTF-8 (octet {e.start}) : enregistrez-le en UTF-8",
+                              f"{shown} is not UTF-8 text (byte {e.start}): save it as UTF-8")]
+    except OSError as e:
+        return None, [missing(f"{shown} ne se lit pas : {e.strerror}", f"{shown} cannot be read: {e.strerror}")]
+    return text, []
 
 
-def asked(ctx, name):
-    """(the query, its result, findings so far): the result is None when there is nothing to compare yet."""
-    expr, found = read(name)
-    if expr is None:
-        return None, None, found
-    result, refused = run(ctx, expr)
-    return expr, result, found + refused
+def is_empty(text):
+    """True when no line holds anything but white space or a comment (a line whose first character is #: no PromQL
+    expression starts with one, so it is a comment wherever Prometheus meets it)."""
+    return all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines())
 
 
-def value(sample):
-    return float(sample["value"][1])
+def echo(shown, text):
+    """The student's query, exactly as they wrote it (each line indented under the file name)."""
+    lines = [line for line in text.strip("\n").splitlines()]
+    if len(lines) == 1:
+        return quoted(f"{shown} : ", f"{shown}: ", lines[0].strip())
+    body = "\n      ".join(lines)
+    return quoted(f"{shown} :", f"{shown}:", "\n      " + body)
 
 
-def by_node(ctx, result):
-    """({node: value}, findings): one series per node_exporter node, each labelled with its node."""
-    want = ctx.exporter_nodes()
-    # Series of a target Prometheus no longer scrapes (a job removed since) linger for its 5-minute lookback:
-    # they are not the answer's. Aggregated series (no job and instance) are kept as they are.
-    active = {(t["labels"].get("job"), t["labels"].get("instance")) for t in ctx.targets()}
-    result = [s for s in result if not {"job", "instance"} <= set(s["metric"])
-              or (s["metric"]["job"], s["metric"]["instance"]) in active]
-    unlabelled = [s for s in result if "node" not in s["metric"]]
-    if unlabelled:
-        return None, [missing("le résultat a des séries sans étiquette node : gardez-la (sum by (node), avg by (node)…)",
-                              "the result has series without a node label: keep it (sum by (node), avg by (node)…)")]
-    values = {}
-    for s in result:
-        values.setdefault(s["metric"]["node"], []).append(value(s))
-    # The same node scraped twice (a hand-added job) gives equal series: one value. Unequal ones were not aggregated.
-    several = sorted(n for n, v in values.items() if not all(close(x, v[0], 1e-6) for x in v))
-    if several:
-        return None, [missing(f"plusieurs séries par nœud ({', '.join(several)}) : regroupez-les, une valeur par nœud "
-                              "(sum by (node) ou avg by (node))",
-                              f"several series per node ({', '.join(several)}): aggregate them to one value per node "
-                              "(sum by (node) or avg by (node))")]
-    absent = sorted(set(want) - set(values))
-    if absent:
-        return None, [missing(f"il manque des nœuds : {', '.join(absent)} (ne filtrez pas sur un seul nœud)",
-                              f"nodes are missing: {', '.join(absent)} (do not filter on one node)")]
-    return {n: v[0] for n, v in values.items() if n in want}, []
+def read(name):
+    """(the query as written, findings so far): the query is None when there is nothing to run."""
+    shown = f"answers/{name}"
+    text, found = read_text(ANSWERS / name, shown)
+    if text is None:
+        return None, found
+    if is_empty(text):
+        return None, [missing(f"{shown} est vide : écrivez-y votre requête", f"{shown} is empty: write your query into it")]
+    from exercises.base import Finding
+
+    return text, [Finding(True, echo(shown, text))]
 
 
-def close(a, b, rel=0.01, absolute=1e-9):
-    return not (math.isnan(a) or math.isnan(b)) and abs(a - b) <= max(rel * abs(b), absolute)
+def tree(expr):
+    """The query's syntax tree from promql-parser, or None (not installed, or syntax it does not know yet: Prometheus
+    itself is the judge of what runs)."""
+    try:
+        import promql_parser
+    except ImportError:
+        return None
+    try:
+        return promql_parser.parse(expr)
+    except (ValueError, TypeError):
+        return None
 
 
-def scale_of(student, truth, scales, rel=0.01, absolute=1e-9):
-    """The unit (a Text) under which every node's value matches the truth, or None."""
-    for name, factor in scales.items():
-        if all(close(student[n], truth[n] / factor, rel, absolute / factor) for n in truth):
-            return name
+def nodes(node):
+    """Every node of a syntax tree, the root first."""
+    if node is None:
+        return
+    yield node
+    for part in ("expr", "lhs", "rhs", "param", "vector_selector"):
+        child = getattr(node, part, None)
+        if child is not None and not isinstance(child, (str, int, float)):
+            yield from nodes(child)
+    for child in getattr(node, "args", None) or []:
+        yield from nodes(child)
+
+
+def functions(root):
+    """The names of the functions a query calls."""
+    return {n.func.name for n in nodes(root) if type(n).__name__ == "Call"}
+
+
+def metric_names(root):
+    """The metric names a query selects (by name or by a __name__ equality)."""
+    found = set()
+    for n in nodes(root):
+        if type(n).__name__ == "VectorSelector":
+            if n.name:
+                found.add(n.name)
+            found |= {m.value for m in n.matchers.matchers if m.name == "__name__" and str(m.op).endswith("Equal")}
+    return found
+
+
+def label_values(root):
+    """The values a query's selectors match labels against (equality and regex alike)."""
+    return {m.value for n in nodes(root) if type(n).__name__ == "VectorSelector" for m in n.matchers.matchers}
+
+
+def first_number(root, function):
+    """The first argument of the first call to `function`, when it is a number (histogram_quantile's φ), or None."""
+    for n in nodes(root):
+        if type(n).__name__ == "Call" and n.func.name == function and n.args:
+            value = n.args[0]
+            while type(value).__name__ == "ParenExpr":
+                value = value.expr
+            if type(value).__name__ == "NumberLiteral":
+                return value.val
     return None
 
 
-def window_and_function(expr):
-    """The range window (e.g. 1m) and rate function the query uses, or (None, None)."""
-    window, function = WINDOW.search(expr), RATE.search(expr)
-    return (window.group(1) if window else None), (function.group(1) if function else None)
-
+def unit_list(units):
+    return Text(", ".join(u.fr for u in units), ", ".join(u.en for u in units))

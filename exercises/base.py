@@ -6,14 +6,12 @@ what it teaches, a hint ladder, the check (findings from the live lab), the undo
 it builds on. Every text exists in French and in English (`say(fr, en)`).
 """
 
-import subprocess
 import time
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
-import requests
-
 from exercises.lang import french
+from labclient.prom import Prometheus, QueryRefused, Unreachable, config_of  # noqa: F401 - QueryRefused: the checks' own
 from provision import inventory
 
 REPO = inventory.REPO
@@ -54,79 +52,81 @@ class LabUnreachable(Exception):
         super().__init__(text.en)
 
 
-class QueryRefused(Exception):
-    """Prometheus refused a PromQL query; str() is its own error."""
+def quoted(fr, en, raw):
+    """A finding's text that ends with the student's own words, exactly as written (no typography added to them)."""
+    return Text(french(fr) + raw, en + raw)
 
 
 @dataclass
 class Context:
-    """What a check asks: lab.yaml as it is now, Prometheus' API, and commands on a node."""
+    """What a check asks: lab.yaml as it is now, the lab's Prometheus (labclient's client), the exercises' data sets,
+    and commands on a node."""
 
     lab: inventory.Lab
-    prometheus: object  # labclient.prom.Prometheus
+    prometheus: Prometheus
     at: float = field(default_factory=lambda: time.time() - 1)  # one evaluation time for every query of a check
     guest_repo: str = inventory.GUEST_REPO  # where the nodes see the repository
+    datasets: Optional[Prometheus] = None  # the data sets' Prometheus; the lab's own by default (lab.datasets)
 
-    def _unreachable(self, error):
-        return LabUnreachable(say(f"Prometheus ne répond pas à {self.prometheus.url} ({type(error).__name__}) : le lab "
-                                  "est-il démarré ? Lancez `make status`, puis `make up`.",
-                                  f"Prometheus does not answer at {self.prometheus.url} ({type(error).__name__}): is the "
-                                  "lab up? Run `make status`, then `make up`."))
+    def __post_init__(self):
+        if self.datasets is None:
+            self.datasets = Prometheus(url=self.lab.datasets.host_url)
 
-    def _data(self, path, **params):
-        """data of /api/v1/<path>: LabUnreachable when Prometheus does not answer, QueryRefused with its reason."""
+    def _ask(self, server, what, *args, **kwargs):
+        """A call on a Prometheus client; LabUnreachable (one sentence, what to run) when it does not answer."""
         try:
-            reply = self.prometheus.get(f"/api/v1/{path}", **params)
-            body = reply.json()
-        except requests.RequestException as e:
-            raise self._unreachable(e) from None
-        except ValueError:
-            raise QueryRefused(f"HTTP {reply.status_code}, not JSON") from None
-        if body.get("status") != "success":
-            raise QueryRefused(body.get("error", "unknown error"))
-        return body["data"]
+            return getattr(server, what)(*args, **kwargs)
+        except Unreachable as e:
+            if server is self.datasets:
+                node = self.lab.prometheus_node.name
+                raise LabUnreachable(say(f"les jeux de données des exercices ne répondent pas à {e} : provisionnez {node} "
+                                         f"(`vagrant provision {node}`), puis `make status`.",
+                                         f"the exercises' data sets do not answer at {e}: provision {node} "
+                                         f"(`vagrant provision {node}`), then `make status`.")) from None
+            raise LabUnreachable(say(f"Prometheus ne répond pas à {e} : le lab est-il démarré ? Lancez `make status`, "
+                                     "puis `make up`.", f"Prometheus does not answer at {e}: is the lab up? Run "
+                                     "`make status`, then `make up`.")) from None
 
     def query(self, expr, at=None):
         """The result of an instant query at the check's time (or `at`); QueryRefused with Prometheus' reason."""
-        return self._data("query", query=expr, time=f"{at or self.at:.3f}")["result"]
+        return self._ask(self.prometheus, "query", expr, at=at or self.at)
+
+    def query_range(self, expr, start, end, step):
+        return self._ask(self.prometheus, "query_range", expr, start, end, step)
+
+    def on_datasets(self, what, *args, **kwargs):
+        """A call on the data sets' Prometheus (query, query_range)."""
+        return self._ask(self.datasets, what, *args, **kwargs)
 
     def fresh(self, selector):
         """The series of `selector` (a metric name) written in the last two intervals: a series an earlier attempt
         left (a removed job, a rule since changed) lingers in instant queries for Prometheus' 5-minute lookback."""
-        window = 2 * inventory.seconds(self.lab.scrape_interval)
+        window = 2 * self.lab.interval
         return self.query(f"{selector} unless (time() - timestamp({selector}) > {window:g})")
 
-    def query_range(self, expr, start, end, step):
-        return self._data("query_range", query=expr, start=f"{start:.3f}", end=f"{end:.3f}", step=f"{step}")["result"]
-
     def api(self, path, **params):
-        return self._data(path, **params)
+        return self._ask(self.prometheus, "data", path, **params)
 
     def targets(self):
         return self.api("targets", state="active")["activeTargets"]
 
     def loaded_config(self):
         """The configuration Prometheus runs with."""
-        from labclient.prom import config_of
-
-        return config_of(self._data("status/config"))
+        return config_of(self.api("status/config"))
 
     def exporter_nodes(self):
         """Names of the nodes lab.yaml gives node_exporter: the ones every per-node answer must cover."""
         return sorted(n.name for n in self.lab.nodes_with("node_exporter"))
 
 
-def on_node(node, command, check=False):
-    """Run a shell command on a node as root (`vagrant ssh`); the CompletedProcess."""
-    proc = subprocess.run(["vagrant", "ssh", node, "-c", f"sudo sh -c {_quote(command)}"], cwd=REPO,
-                          capture_output=True, text=True, timeout=300)
+def on_node(node, command, check=False, input=None):
+    """Run a shell command on a node as root (labclient.ssh.run); the CompletedProcess."""
+    from labclient import ssh
+
+    proc = ssh.run(node, command, input=input)
     if check and proc.returncode != 0:
         raise RuntimeError(f"{node}: {command}: {proc.stderr.strip() or proc.stdout.strip()}")
     return proc
-
-
-def _quote(text):
-    return "'" + text.replace("'", "'\"'\"'") + "'"
 
 
 @dataclass(frozen=True)
@@ -142,3 +142,6 @@ class Exercise:
     builds_on: Optional[int] = None  # the exercise whose result this one needs
     lab_file: str = "lab.yaml"  # the inventory it is written for (its proof runs on that lab)
     faults: tuple = ()  # the kinds of fault its start may make (PROMLAB_FAULT), each proven
+    # {answer file (or "rule", "alert"): judge(ctx, answer) -> [Finding]}: what judges an answer on the exercises' data
+    # sets alone (teacher/cases.yaml's cases are proven through them)
+    judges: dict = field(default_factory=dict)

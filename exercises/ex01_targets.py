@@ -1,35 +1,26 @@
 """Exercise 1: read the targets, and count those that are up, per job."""
 
-from exercises import answers
-from exercises.base import Exercise, done, missing, say
+from exercises import answers, grading
+from exercises.base import Exercise, say
 
 ANSWER = "1.promql"
+# With a target down, "every target" and "every target up" part; with a job's only target down, its count is 0
+# (an answer that leaves that job out says the same).
+QUESTION = grading.Question(
+    datasets=("targets-up", "targets-some-down"), by=("job",), missing_is_zero=True,
+    readings=(grading.Reading("sum by (job) (up)", {say("cibles", "targets"): 1}),),
+    what=say("les cibles up de ce job", "the targets of that job that are up"))
+
+
+def judge(ctx, expr):
+    return grading.judge(ctx, QUESTION, expr)
 
 
 def check(ctx):
-    expr, result, found = answers.asked(ctx, ANSWER)
-    if result is None:
+    expr, found = answers.read(ANSWER)
+    if expr is None:
         return found
-    truth = {s["metric"]["job"]: answers.value(s) for s in ctx.query("sum by (job) (up)")}
-    if any("job" not in s["metric"] for s in result):
-        return found + [missing(f"le résultat a {len(result)} série(s) sans étiquette job : il faut un nombre par job",
-                                f"the result has {len(result)} series without a job label: one number per job is wanted")]
-    per_job = {}
-    for s in result:
-        per_job.setdefault(s["metric"]["job"], []).append(answers.value(s))
-    several = sorted(j for j, v in per_job.items() if len(v) > 1)
-    if several:
-        return found + [missing(f"plusieurs séries pour le job {several[0]} : une seule valeur par job (regroupez)",
-                                f"several series for job {several[0]}: one value per job (aggregate)")]
-    if set(per_job) != set(truth):
-        absent = sorted(set(truth) - set(per_job))
-        return found + [missing(f"il manque des jobs : {', '.join(absent)}", f"jobs are missing: {', '.join(absent)}")]
-    wrong = sorted(j for j in truth if per_job[j][0] != truth[j])
-    if wrong:
-        j = wrong[0]
-        return found + [missing(f"pour le job {j}, votre requête donne {per_job[j][0]:g} : ce n'est pas le nombre de cibles up",
-                                f"for job {j} your query gives {per_job[j][0]:g}: that is not the number of targets up")]
-    return found + [done(f"un nombre par job, juste pour les {len(truth)} jobs", f"one number per job, right for all {len(truth)} jobs")]
+    return found + judge(ctx, expr)
 
 
 def undo(ws):
@@ -51,4 +42,5 @@ EXERCISE = Exercise(
     ),
     check=check,
     undo=undo,
+    judges={ANSWER: judge},
 )

@@ -1,31 +1,26 @@
 """Exercise 2: selectors and arithmetic — the memory each node uses."""
 
-from exercises import answers
-from exercises.base import Exercise, done, missing, say
+from exercises import answers, grading
+from exercises.base import Exercise, say
 
 ANSWER = "2.promql"
-USED = "node_memory_MemTotal_bytes - node_memory_MemAvailable_bytes"
+# In use is what is not available: the page cache counts as available (total - free counts it as used).
+QUESTION = grading.Question(
+    datasets=("memory-a", "memory-b"),
+    readings=(grading.Reading("node_memory_MemTotal_bytes - node_memory_MemAvailable_bytes", answers.BYTES),
+              grading.Reading("1 - node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes", answers.SHARE)),
+    what=say("la mémoire utilisée de ce nœud", "the memory that node uses"))
+
+
+def judge(ctx, expr):
+    return grading.judge(ctx, QUESTION, expr)
 
 
 def check(ctx):
-    expr, result, found = answers.asked(ctx, ANSWER)
-    if result is None:
+    expr, found = answers.read(ANSWER)
+    if expr is None:
         return found
-    student, problems = answers.by_node(ctx, result)
-    if problems:
-        return found + problems
-    used = {s["metric"]["node"]: answers.value(s) for s in ctx.query(USED)}
-    total = {s["metric"]["node"]: answers.value(s) for s in ctx.query("node_memory_MemTotal_bytes")}
-    share = {n: used[n] / total[n] for n in used}
-    unit = answers.scale_of(student, used, answers.BYTES) or answers.scale_of(student, share, answers.SHARE)
-    if unit:
-        return found + [done(f"la mémoire utilisée de chaque nœud, juste (en {unit.fr})",
-                             f"the memory every node uses, right (in {unit.en})")]
-    node = sorted(student)[0]
-    return found + [missing(f"pour {node} elle donne {student[node]:.4g} : ce n'est pas la mémoire utilisée, ni en octets "
-                            "(ou Kio, Mio, Gio), ni en part, ni en pourcentage",
-                            f"for {node} it gives {student[node]:.4g}: that is not the memory in use, in bytes (or KiB, "
-                            "MiB, GiB), as a share or a percentage")]
+    return found + judge(ctx, expr)
 
 
 def undo(ws):
@@ -49,4 +44,5 @@ EXERCISE = Exercise(
     ),
     check=check,
     undo=undo,
+    judges={ANSWER: judge},
 )

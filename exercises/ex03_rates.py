@@ -1,69 +1,54 @@
 """Exercise 3: rate() and sum by — how busy each node's CPU is, and its network throughput."""
 
-from exercises import answers
-from exercises.base import Exercise, done, missing, say
+from exercises import answers, grading
+from exercises.base import Exercise, say
 
 CPU, NETWORK = "3-cpu.promql", "3-network.promql"
 NETWORK_SCALES = {say("o/s", "B/s"): 1, say("bit/s", "bit/s"): 1 / 8, say("Kio/s", "KiB/s"): 2**10, say("ko/s", "kB/s"): 1e3,
                   say("kbit/s", "kbit/s"): 1e3 / 8, say("Mbit/s", "Mbit/s"): 1e6 / 8, say("Mio/s", "MiB/s"): 2**20}
+RATES = {"rate", "irate", "increase", "deriv"}
+DATASETS = ("cpu-network-a", "cpu-network-b")
+# Busy is everything but idle, a share per CPU averaged over the node's CPUs; the modes other than user and system
+# are a hair of it (3 points of slack: "user + system" is right too).
+CPU_QUESTION = grading.Question(
+    datasets=DATASETS, absolute={0: 0.03},
+    readings=(grading.Reading('1 - avg by (node) (rate(node_cpu_seconds_total{mode="idle"}[5m]))', answers.SHARE),),
+    what=say("la part occupée de ses CPU", "the busy share of its CPUs"))
+# What a node receives: every device, or every device but lo (the node talking to itself).
+NETWORK_QUESTION = grading.Question(
+    datasets=DATASETS, rel=0.02,
+    readings=(grading.Reading("sum by (node) (rate(node_network_receive_bytes_total[5m]))", NETWORK_SCALES),
+              grading.Reading('sum by (node) (rate(node_network_receive_bytes_total{device!="lo"}[5m]))', NETWORK_SCALES)),
+    what=say("ce qu'il reçoit par seconde (toutes interfaces, ou toutes sauf lo)",
+             "what it receives per second (every device, or every device but lo)"))
 
 
-def _per_node_rate(ctx, answer, counter):
-    """(per-node values, (window, function), findings) of an answer that must read `counter` with a rate
-    over a window; the values are None when there is nothing to compare yet."""
-    expr, result, found = answers.asked(ctx, answer)
-    if expr is None:
-        return None, (None, None), found
-    window, function = answers.window_and_function(expr)
-    if not function or not window:
-        return None, (None, None), found + [missing(f"{counter} est un compteur : il ne fait que croître. Lisez-le avec rate(...[1m])",
-                                            f"{counter} is a counter: it only grows. Read it with rate(...[1m])")]
-    if result is None:
-        return None, (None, None), found
-    student, problems = answers.by_node(ctx, result)
-    # increase() over a window is rate() times the window: the same reading, in another unit of time.
-    return student, (window, "rate" if function == "increase" else function), found + problems
+def _counter_hint(expr, counter):
+    """What the syntax tree says is missing: the counter read without a rate."""
+    def hint(ctx):
+        root = answers.tree(expr)
+        if root is not None and counter in answers.metric_names(root) and not answers.functions(root) & RATES:
+            return say(f"{counter} est un compteur : il ne fait que croître, lisez sa pente avec rate(...[1m])",
+                       f"{counter} is a counter: it only grows, read its slope with rate(...[1m])")
+        return None
+    return hint
 
 
-def _cpu(ctx):
-    student, (window, function), found = _per_node_rate(ctx, CPU, "node_cpu_seconds_total")
-    if student is None:
-        return found
-    idle = ctx.query(f'avg by (node) ({function}(node_cpu_seconds_total{{mode="idle"}}[{window}]))')
-    busy = {s["metric"]["node"]: 1 - answers.value(s) for s in idle}
-    # Busy as 1 - idle or as the sum of the other modes differ by a hair (steal, rounding): 2 points of slack.
-    unit = answers.scale_of(student, busy, answers.SHARE, rel=0, absolute=0.02)
-    if unit:
-        return found + [done(f"la part de CPU occupée de chaque nœud, juste (en {unit.fr})",
-                             f"every node's busy CPU, right (as a {unit.en})")]
-    node = sorted(student)[0]
-    return found + [missing(f"pour {node} elle donne {student[node]:.3g}, le CPU y est occupé à {busy[node]:.3g} (part) : "
-                            "occupé, c'est tout sauf idle",
-                            f"for {node} it gives {student[node]:.3g}, its CPU is {busy[node]:.3g} busy (share): busy is "
-                            "everything but idle")]
+def _judge(question, counter):
+    return lambda ctx, expr: grading.judge(ctx, question, expr, hint=_counter_hint(expr, counter))
 
 
-def _network(ctx):
-    student, (window, function), found = _per_node_rate(ctx, NETWORK, "node_network_receive_bytes_total")
-    if student is None:
-        return found
-    per_device = {}
-    for s in ctx.query(f"sum by (node, device) ({function}(node_network_receive_bytes_total[{window}]))"):
-        per_device.setdefault(s["metric"]["node"], {})[s["metric"]["device"]] = answers.value(s)
-    # Every device, every device but lo, or one device: each is a fair reading of "what the node receives".
-    choices = {"all": lambda d: sum(d.values()), "no lo": lambda d: sum(v for k, v in d.items() if k != "lo")}
-    choices |= {dev: (lambda d, dev=dev: d.get(dev, float("nan"))) for devs in per_device.values() for dev in devs}
-    for how in choices.values():
-        truth = {n: how(per_device.get(n, {})) for n in student}
-        unit = answers.scale_of(student, truth, NETWORK_SCALES, rel=0.02, absolute=0.5)
-        if unit:
-            return found + [done(f"ce que reçoit chaque nœud, juste (en {unit.fr})", f"what every node receives, right (in {unit.en})")]
-    return found + [missing("ce n'est pas ce que reçoit chaque nœud par seconde (node_network_receive_bytes_total)",
-                            "that is not what every node receives per second (node_network_receive_bytes_total)")]
+JUDGES = {CPU: _judge(CPU_QUESTION, "node_cpu_seconds_total"), NETWORK: _judge(NETWORK_QUESTION, "node_network_receive_bytes_total")}
 
 
 def check(ctx):
-    return _cpu(ctx) + _network(ctx)
+    found = []
+    for name, judge in JUDGES.items():
+        expr, read = answers.read(name)
+        found += read
+        if expr is not None:
+            found += judge(ctx, expr)
+    return found
 
 
 def undo(ws):
@@ -89,4 +74,5 @@ EXERCISE = Exercise(
     ),
     check=check,
     undo=undo,
+    judges=JUDGES,
 )

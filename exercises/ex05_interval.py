@@ -1,41 +1,42 @@
 """Exercise 5: change the scrape interval in lab.yaml and see Prometheus reload it."""
 
-import re
-import subprocess
+from exercises import yamledit
+from exercises.base import Exercise, done, missing, say
+from exercises.workspace import committed
+from provision.schema import seconds
 
-from exercises.base import REPO, Exercise, done, missing, say
-
-WANTED = "10s"
-LINE = re.compile(r"^  scrape_interval: .*$", re.M)
+WANTED = 10  # seconds, however it is written (10s, 10000ms)
 
 
 def check(ctx):
     lab, node = ctx.lab, ctx.lab.prometheus_node.name
-    if lab.scrape_interval != WANTED:
-        return [missing(f"lab.yaml dit encore scrape_interval: {lab.scrape_interval} (attendu : {WANTED})",
-                        f"lab.yaml still says scrape_interval: {lab.scrape_interval} (wanted: {WANTED})")]
-    found = [done(f"lab.yaml dit {WANTED}", f"lab.yaml says {WANTED}")]
+    if lab.interval != WANTED:
+        return [missing(f"lab.yaml dit encore scrape_interval: {lab.scrape_interval} (attendu : {WANTED} secondes)",
+                        f"lab.yaml still says scrape_interval: {lab.scrape_interval} (wanted: {WANTED} seconds)")]
+    found = [done(f"lab.yaml dit {lab.scrape_interval}", f"lab.yaml says {lab.scrape_interval}")]
     loaded = ctx.loaded_config()["global"]["scrape_interval"]
-    if loaded != WANTED:
+    if seconds(loaded) != WANTED:
         return found + [missing(f"Prometheus tourne encore avec {loaded} : appliquez lab.yaml à {node}",
                                 f"Prometheus still runs with {loaded}: apply lab.yaml to {node}")]
-    slow = sorted(f"{t['labels']['job']}/{t['labels'].get('node')}" for t in ctx.targets() if t["scrapeInterval"] != WANTED)
+    slow = sorted(f"{t['labels']['job']}/{t['labels'].get('node')} ({t['scrapeInterval']})" for t in ctx.targets()
+                  if seconds(t["scrapeInterval"]) != WANTED)
     if slow:
-        return found + [missing(f"ces cibles ont un autre intervalle : {', '.join(slow)}",
-                                f"these targets have another interval: {', '.join(slow)}")]
-    return found + [done(f"Prometheus interroge chaque cible toutes les {WANTED}", f"Prometheus scrapes every target every {WANTED}")]
+        return found + [missing(f"ces cibles ont un autre intervalle : {', '.join(slow[:5])}",
+                                f"these targets have another interval: {', '.join(slow[:5])}")]
+    return found + [done(f"Prometheus interroge chaque cible toutes les {WANTED} s", f"Prometheus scrapes every target every {WANTED} s")]
 
 
-def committed_line():
-    """lab.yaml's scrape_interval line as the repository's last commit has it (the teacher's)."""
-    text = subprocess.run(["git", "show", "HEAD:lab.yaml"], cwd=REPO, capture_output=True, text=True).stdout
-    found = LINE.search(text)
-    return found.group(0) if found else None
+def _back(text, original):
+    """lab.yaml with lab.scrape_interval put back to `original` (the committed value), wherever and however it is."""
+    node = yamledit.get(yamledit.get(yamledit.parse(text), "lab"), "scrape_interval")
+    if node is None or node.value == original:
+        return text
+    return yamledit.apply(text, [yamledit.replace_cut(node, original)])
 
 
 def undo(ws):
-    original = committed_line()
-    if original and ws.rewrite("lab.yaml", lambda text: LINE.sub(lambda _: original, text, count=1)):
+    original = committed("lab.yaml", lambda root: yamledit.value(yamledit.get(yamledit.get(root, "lab"), "scrape_interval")))
+    if original and ws.rewrite("lab.yaml", lambda text: _back(text, original)):
         ws.provision(ws.lab().prometheus_node.name)
 
 

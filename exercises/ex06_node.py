@@ -1,10 +1,10 @@
 """Exercise 6: add a machine (node7) to lab.yaml, bring it up, have Prometheus scrape it."""
 
+from exercises import yamledit
 from exercises.base import Exercise, done, missing, say
-from exercises.workspace import drop_items
+from exercises.workspace import committed
 
 NEW = "node7"
-ITEM = rf"  - (\{{\s*)?name: {NEW}\b"
 
 
 def check(ctx):
@@ -32,12 +32,30 @@ def check(ctx):
     return found + [done(f"Prometheus interroge {NEW} et la cible est up", f"Prometheus scrapes {NEW}, its target is up")]
 
 
+def without_node(text, name):
+    """lab.yaml without the entries of `nodes` named `name`, whatever their style."""
+    nodes = yamledit.get(yamledit.parse(text), "nodes")
+    if nodes is None:
+        return text
+    return yamledit.apply(text, [yamledit.item_cut(text, nodes, item) for item in yamledit.items(nodes)
+                                 if yamledit.value(yamledit.get(item, "name")) == name])
+
+
+def _committed_names(root):
+    return [str((n or {}).get("name")) for n in (yamledit.value(yamledit.get(root, "nodes")) or []) if isinstance(n, dict)]
+
+
 def undo(ws):
     lab = ws.lab()
-    if NEW in [n.name for n in lab.nodes]:
-        # Destroy while lab.yaml still names the node: the Vagrantfile only knows lab.yaml's nodes.
-        ws.run("vagrant", "destroy", "--force", NEW, what=f"destroying {NEW}")
-    if ws.rewrite("lab.yaml", lambda text: drop_items(text, ITEM, within=(r"^nodes:", r"^\S"))):
+    if NEW not in [n.name for n in lab.nodes]:
+        return
+    if NEW in (committed("lab.yaml", _committed_names) or []):
+        ws.say(f"{NEW} est dans le lab.yaml du dépôt : ce n'est pas celui de l'exercice, il reste",
+               f"{NEW} is in the repository's lab.yaml: not the exercise's, it stays")
+        return
+    # Destroy while lab.yaml still names the node: the Vagrantfile only knows lab.yaml's nodes.
+    ws.run("vagrant", "destroy", "--force", NEW, what=f"destroying {NEW}")
+    if ws.rewrite("lab.yaml", lambda text: without_node(text, NEW)):
         ws.provision(lab.prometheus_node.name)
 
 

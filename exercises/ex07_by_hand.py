@@ -1,36 +1,44 @@
 """Exercise 7: install an exporter on node6 by hand, and add its target in templates/prometheus.yml.j2."""
 
-import re
 from urllib.parse import urlparse
 
-from exercises.base import REPO, Exercise, done, missing, on_node, say
-from exercises.workspace import drop_items, items_holding
+from exercises import own_targets, yamledit
+from exercises.base import Exercise, done, missing, on_node, say
+from exercises.own_targets import TEMPLATE
 
 NODE = "node6"
 PACKAGE, PORT = "prometheus-process-exporter", 9256  # what the instructions install
-TEMPLATE = "templates/prometheus.yml.j2"
-OWN = (r"--- Your own targets", r"--- End of your own targets")
-JOB = r"\s*- job_name:"
 
 
 def _address(target):
     return urlparse(target["scrapeUrl"]).netloc
 
 
+def written(lab):
+    """{(job, address)} of the targets written by hand in the template as it is now (rendered and parsed), or None
+    when it does not render."""
+    from provision.roles import prometheus
+
+    try:
+        return {(t.job, t.address) for t in prometheus.hand_targets(lab)}
+    except Exception:  # noqa: BLE001 - a template the student broke: the check says so, never a traceback
+        return None
+
+
 def hand_targets(ctx):
-    """Live targets on the node's address that lab.yaml does not generate, and that the template's own section holds."""
-    lab = ctx.lab
-    generated = {"prometheus"} | {j["name"] for j in lab.scrape_jobs() + lab.probe_jobs()}
-    template = (REPO / TEMPLATE).read_text()
-    ip = lab.node(NODE).ip
-    return [t for t in ctx.targets() if _address(t).startswith(f"{ip}:") and t["labels"]["job"] not in generated
-            and items_holding(template, _address(t), JOB, within=OWN)]
+    """Live targets on the node's address that the template holds as written by hand (jobs lab.yaml does not make)."""
+    ours = written(ctx.lab) or set()
+    ip = ctx.lab.node(NODE).ip
+    return [t for t in ctx.targets() if _address(t).startswith(f"{ip}:") and (t["labels"]["job"], _address(t)) in ours]
 
 
 def check(ctx):
     lab = ctx.lab
     if NODE not in [n.name for n in lab.nodes]:
         return [missing(f"lab.yaml n'a pas de {NODE}", f"lab.yaml has no {NODE}")]
+    if written(lab) is None:
+        return [missing(f"{TEMPLATE} ne se rend pas en une configuration YAML : relisez votre job (indentation, guillemets)",
+                        f"{TEMPLATE} does not render to a YAML configuration: read your job again (indentation, quotes)")]
     node = lab.node(NODE)
     taken = {lab.components[r]["port"] for r in node.roles} | {22}
     mine = hand_targets(ctx)
@@ -41,9 +49,9 @@ def check(ctx):
                             f"à la main et écrivez sa cible dans {TEMPLATE}",
                             f"{NODE} has the {roles[0]} role in lab.yaml: that is the other way. Here, install the exporter "
                             f"by hand and write its target in {TEMPLATE}")]
-        return [missing(f"Prometheus n'interroge aucune cible de {NODE} écrite à la main dans la section « Your own targets » "
-                        f"de {TEMPLATE}", f"Prometheus scrapes no target of {NODE} written by hand in the 'Your own targets' "
-                        f"section of {TEMPLATE}")]
+        return [missing(f"Prometheus n'interroge aucune cible de {NODE} écrite à la main dans {TEMPLATE} (section « Your own "
+                        "targets »)", f"Prometheus scrapes no target of {NODE} written by hand in {TEMPLATE} ('Your own "
+                        "targets' section)")]
     theirs = [t for t in mine if int(_address(t).rsplit(":", 1)[1]) in taken]
     if len(theirs) == len(mine):
         return [missing(f"{_address(theirs[0])} est déjà interrogé par le lab (node_exporter) : installez un autre exporter, "
@@ -64,25 +72,29 @@ def check(ctx):
     return found + [done("elle est up", "it is up")]
 
 
-def edit_own_job(ws, edit):
-    """Apply edit(text, item regex) to each job of the template's own section that holds the exercise's target
-    (node6:9256): the student's other jobs are not touched. True when the template changed."""
-    lab = ws.lab()
-    if NODE not in [n.name for n in lab.nodes]:
+def exercise_address(lab):
+    """The address the exercise's exporter answers at (node6:9256), or None without node6."""
+    return f"{lab.node(NODE).ip}:{PORT}" if NODE in [n.name for n in lab.nodes] else None
+
+
+def edit_template(ws, edit):
+    """Apply edit(text, address) to the template; a section that is not YAML is named and left. True when it changed."""
+    address = exercise_address(ws.lab())
+    if address is None:
         return False
-    address = f"{lab.node(NODE).ip}:{PORT}"
-    changed = False
-    for first in items_holding((ws.repo / TEMPLATE).read_text(), address, JOB, within=OWN):
-        changed |= ws.rewrite(TEMPLATE, lambda text, first=first: edit(text, rf"{re.escape(first)}\s*$"))
-    return changed
+    try:
+        return ws.rewrite(TEMPLATE, lambda text: edit(text, address))
+    except yamledit.Unparsable as e:
+        ws.say(f"la section « Your own targets » de {TEMPLATE} n'est pas du YAML ({e}) : rien n'y est changé",
+               f"the 'Your own targets' section of {TEMPLATE} is not YAML ({e}): nothing is changed there")
+        return False
 
 
 def undo(ws):
-    changed = edit_own_job(ws, lambda text, item: drop_items(text, item, within=OWN))
+    changed = edit_template(ws, own_targets.without_jobs)
     if NODE in [n.name for n in ws.lab().nodes] and \
             on_node(NODE, f"dpkg-query -W -f='${{Status}}' {PACKAGE} | grep -q 'ok installed'").returncode == 0:
-        ws.run("vagrant", "ssh", NODE, "-c", f"sudo DEBIAN_FRONTEND=noninteractive apt-get purge -y -q {PACKAGE}",
-               what=f"removing {PACKAGE} from {NODE}")
+        ws.on_node(NODE, f"DEBIAN_FRONTEND=noninteractive apt-get purge -y -q {PACKAGE}", what=f"removing {PACKAGE} from {NODE}")
     if changed:
         ws.provision(ws.lab().prometheus_node.name)
 

@@ -2,13 +2,15 @@
 
 import json
 
+import requests
+
+from exercises import own_targets, relabel
 from exercises.base import Exercise, done, missing, say
-from exercises.ex07_by_hand import OWN, _address, edit_own_job, hand_targets
-from exercises.workspace import drop_keys
-from provision import inventory
+from exercises.ex07_by_hand import _address, edit_template, hand_targets
 
 LABEL = "port"
-DROPPED = "go_.*"
+DROPPED = "go_"
+OTHER_PORT = "19256"  # an address the check replays the job's relabelling on: a derived label follows it
 
 
 def _job_config(ctx, job):
@@ -16,9 +18,77 @@ def _job_config(ctx, job):
     return next((j for j in config["scrape_configs"] if j["job_name"] == job), {})
 
 
-def check(ctx):
-    from labclient.prom import parse_time
+def _derived(config, target):
+    """True when the job's relabel_configs give the label the port of whatever address (replayed on another port),
+    None when the replay cannot tell (an action it does not know: the live label is trusted)."""
+    discovered = dict(target.get("discoveredLabels", {}))
+    host = discovered.get("__address__", _address(target)).rsplit(":", 1)[0]
+    try:
+        after = relabel.apply(config.get("relabel_configs"), {**discovered, "__address__": f"{host}:{OTHER_PORT}"})
+    except relabel.Unsupported:
+        return None
+    return bool(after) and after.get(LABEL) == OTHER_PORT
 
+
+def _port_label(config, target, port):
+    has = target["labels"].get(LABEL)
+    derived = _derived(config, target)
+    if has == port and derived is not False:
+        return done(f"l'étiquette {LABEL}={port} vient de __address__ (relabel_configs)",
+                    f"the label {LABEL}={port} comes from __address__ (relabel_configs)")
+    if has == port:
+        return missing(f"la cible a bien {LABEL}={port}, mais écrit tel quel : sur une cible d'un autre port, il vaudrait encore "
+                       f"{port}. Tirez-le de __address__ avec relabel_configs",
+                       f"the target has {LABEL}={port}, but written as it is: on a target of another port it would still say "
+                       f"{port}. Derive it from __address__ with relabel_configs")
+    return missing(f"il faut une étiquette {LABEL}={port} tirée de __address__ par relabel_configs (la cible a "
+                   f"{LABEL}={has or '(rien)'})", f"a label {LABEL}={port} derived from __address__ by relabel_configs is wanted "
+                   f"(the target has {LABEL}={has or '(none)'})")
+
+
+def _samples(ctx, target, metric):
+    """The value of a scrape's own series (scrape_samples_scraped, ..._post_metric_relabeling) for the target, or None."""
+    selector = ", ".join(f"{k}={json.dumps(v)}" for k, v in sorted(target["labels"].items()))
+    result = ctx.query(f"{metric}{{{selector}}}")
+    return float(result[0]["value"][1]) if result else None
+
+
+def _exposed(target):
+    """(series the exporter exposes now, those whose name starts with go_), read from its own page; None unreachable."""
+    try:
+        page = requests.get(target["scrapeUrl"], timeout=5).text
+    except requests.RequestException:
+        return None
+    names = [line.split("{")[0].split(" ")[0] for line in page.splitlines() if line and not line.startswith("#")]
+    return len(names), sum(n.startswith(DROPPED) for n in names)
+
+
+def _dropped(ctx, target, job):
+    """Prometheus counts, per scrape, the samples it took and those kept after metric_relabel_configs: the difference
+    must be the exporter's go_* series, no more, no less."""
+    scraped = _samples(ctx, target, "scrape_samples_scraped")
+    kept = _samples(ctx, target, "scrape_samples_post_metric_relabeling")
+    exposed = _exposed(target)
+    if scraped is None or kept is None or exposed is None:
+        return missing(f"pas encore de collecte de {job} à comparer : attendez un intervalle", f"no scrape of {job} to "
+                       "compare yet: wait one interval")
+    total, go = exposed
+    dropped = scraped - kept
+    if dropped == 0 and go:
+        return missing(f"les {go} séries {DROPPED}* de {job} sont encore là : metric_relabel_configs agit sur les séries après "
+                       "la collecte (relabel_configs, lui, agit sur les cibles)", f"{job}'s {go} {DROPPED}* series are still "
+                       "there: metric_relabel_configs acts on series after the scrape (relabel_configs acts on targets)")
+    slack = max(2, 0.02 * total)
+    if abs(dropped - go) > slack:
+        what = ("plus", "more") if dropped > go else ("moins", "fewer")
+        return missing(f"la collecte de {job} perd {dropped:g} séries, l'exporter en a {go} dont le nom commence par {DROPPED} : "
+                       f"votre règle en retire {what[0]} que celles-là", f"the scrape of {job} loses {dropped:g} series, the "
+                       f"exporter has {go} whose name starts with {DROPPED}: your rule drops {what[1]} than those")
+    return done(f"plus aucune série {DROPPED}* pour {job} ({dropped:g} retirées à chaque collecte), les autres restent",
+                f"no {DROPPED}* series left for {job} ({dropped:g} dropped at each scrape), the others stay")
+
+
+def check(ctx):
     theirs = hand_targets(ctx)
     if not theirs:
         return [missing("faites d'abord l'exercice 7 : ce qui suit porte sur votre cible écrite à la main",
@@ -31,42 +101,13 @@ def check(ctx):
     target = mine[0]
     job, port = target["labels"]["job"], _address(target).rsplit(":", 1)[1]
     config = _job_config(ctx, job)
-    found = [done(f"votre job : {job}", f"your job: {job}")]
-    derived = any(r.get("target_label") == LABEL for r in config.get("relabel_configs", []))
-    if target["labels"].get(LABEL) != port or not derived:
-        has = target["labels"].get(LABEL)
-        why = (("elle est écrite à la main, pas tirée de __address__", "it is written by hand, not derived from __address__")
-               if has == port else (f"la cible a {LABEL}={has or '(rien)'}", f"the target has {LABEL}={has or '(none)'}"))
-        found.append(missing(f"il faut une étiquette {LABEL}={port} tirée de __address__ par relabel_configs ({why[0]})",
-                             f"a label {LABEL}={port} derived from __address__ by relabel_configs is wanted ({why[1]})"))
-    else:
-        found.append(done(f"l'étiquette {LABEL}={port} vient de relabel_configs", f"the label {LABEL}={port} comes from relabel_configs"))
-    # The series of the target's last scrape: those a scrape no longer brings linger for the 5-minute lookback
-    # (after a reload, without a staleness marker), so each sample's time is compared with that scrape's.
-    selector = ", ".join(f"{k}={json.dumps(v)}" for k, v in sorted(target["labels"].items()))
-    scraped = parse_time(target["lastScrape"]).timestamp() - 1
-    window = 2 * inventory.seconds(ctx.lab.scrape_interval)
-
-    def in_last_scrape(series):
-        """How many of these series the last scrape brought: a range selector gives each sample's own time."""
-        return sum(s["values"][-1][0] >= scraped for s in ctx.query(f"{series}[{window}s]"))
-
-    left = in_last_scrape(f'{{{selector}, __name__=~"{DROPPED}"}}')
-    kept = in_last_scrape(f"{{{selector}}}")
-    if left or not kept or not config.get("metric_relabel_configs"):
-        n = left
-        found.append(missing(f"les séries {DROPPED} de {job} sont encore là ({n}) : metric_relabel_configs agit sur les séries "
-                             "après la collecte (relabel_configs, lui, agit sur les cibles)",
-                             f"{job}'s {DROPPED} series are still there ({n}): metric_relabel_configs acts on series after the "
-                             "scrape (relabel_configs acts on targets)"))
-    else:
-        found.append(done(f"plus aucune série {DROPPED} pour {job}, les autres restent",
-                          f"no {DROPPED} series left for {job}, the others stay"))
+    found = [done(f"votre job : {job}", f"your job: {job}"), _port_label(config, target, port)]
+    found.append(_dropped(ctx, target, job))
     return found
 
 
 def undo(ws):
-    if edit_own_job(ws, lambda text, item: drop_keys(text, item, ["relabel_configs", "metric_relabel_configs"], within=OWN)):
+    if edit_template(ws, lambda text, address: own_targets.without_keys(text, address, ["relabel_configs", "metric_relabel_configs"])):
         ws.provision(ws.lab().prometheus_node.name)
 
 
@@ -84,8 +125,10 @@ EXERCISE = Exercise(
             "replacement '$1'. La page des cibles montre les étiquettes avant et après.",
             "relabel_configs: source_labels [__address__], a regex with a group for the port, target_label, "
             "replacement '$1'. The targets page shows the labels before and after."),
-        say(f"metric_relabel_configs : source_labels [__name__], regex {DROPPED}, action drop.",
-            f"metric_relabel_configs: source_labels [__name__], regex {DROPPED}, action drop."),
+        say(f"metric_relabel_configs : source_labels [__name__], une regex sur les noms qui commencent par {DROPPED} "
+            "(Prometheus l'ancre au début et à la fin), action drop.",
+            f"metric_relabel_configs: source_labels [__name__], a regex on the names starting with {DROPPED} (Prometheus "
+            "anchors it at both ends), action drop."),
     ),
     check=check,
     undo=undo,

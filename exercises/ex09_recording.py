@@ -1,35 +1,71 @@
 """Exercise 9: a recording rule, and a unit test of it that promtool runs."""
 
+import json
+
 import yaml
 
-from exercises import answers
+from exercises import answers, grading
 from exercises.base import Exercise, done, missing, on_node, say
 from exercises.rules import loaded, not_loaded, remove
 
 RECORD = "node:memory_used:ratio"
 FILE = "recording.rules.yml"
 TEST = "9.test.yml"
+QUESTION = grading.Question(
+    datasets=("memory-a", "memory-b"),
+    readings=(grading.Reading("1 - node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes", {answers.SHARE_ONLY: 1}),),
+    what=say("la part de sa mémoire utilisée", "the share of its memory in use"))
+# What each mutant of the rule gives instead (provision/rules_test.py): a test passing with it cannot tell.
+MUTANTS = {"complement": say("la part disponible (1 moins la vôtre)", "the share available (1 minus yours)"),
+           "zero": say("toujours 0", "always 0"), "percent": say("un pourcentage (100 fois la vôtre)", "a percentage (100 times yours)")}
 
 
 def _test_file():
     """(the parsed test file, findings)."""
-    path = answers.ANSWERS / TEST
-    if not path.is_file():
+    if not (answers.ANSWERS / TEST).is_file():
         return None, [missing(f"answers/{TEST} n'existe pas : écrivez-y un test de votre règle pour promtool test rules",
                               f"answers/{TEST} does not exist: write a test of your rule there for promtool test rules")]
+    text, found = answers.read_text(answers.ANSWERS / TEST, f"answers/{TEST}")
+    if text is None:
+        return None, found
     try:
-        spec = yaml.safe_load(path.read_text())
+        spec = yaml.safe_load(text)
     except yaml.YAMLError as e:
         return None, [missing(f"answers/{TEST} n'est pas du YAML valide : {str(e).splitlines()[0]}",
                               f"answers/{TEST} is not valid YAML: {str(e).splitlines()[0]}")]
-    tests = [t for t in (spec or {}).get("tests", []) or [] if isinstance(t, dict)]
-    exprs = [e for t in tests for e in t.get("promql_expr_test", []) or [] if isinstance(e, dict)]
-    if not (spec or {}).get("rule_files") or not any(RECORD in str(e.get("expr", "")) and e.get("exp_samples") for e in exprs):
-        return None, [missing(f"answers/{TEST} doit nommer vos rule_files et avoir un promql_expr_test sur {RECORD} avec des "
-                              "exp_samples attendus (un test qui n'attend rien ne prouve rien)",
-                              f"answers/{TEST} must name your rule_files and have a promql_expr_test on {RECORD} with expected "
-                              "exp_samples (a test that expects nothing proves nothing)")]
+    if not isinstance(spec, dict) or not spec.get("rule_files") or not spec.get("tests"):
+        return None, [missing(f"answers/{TEST} doit nommer vos rule_files et avoir des tests:",
+                              f"answers/{TEST} must name your rule_files and have tests:")]
     return spec, []
+
+
+def _test_findings(ctx, node):
+    spec, problems = _test_file()
+    if problems:
+        return problems
+    guest = f"{ctx.guest_repo}/answers"
+    # promtool as the node has it, whichever method installed it (both put it on root's PATH).
+    proc = on_node(node, f"cd {ctx.guest_repo} && python3 -m provision.rules_test {guest}/{TEST} {RECORD} promtool")
+    try:
+        result = json.loads(proc.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        tail = " / ".join((proc.stdout + proc.stderr).strip().splitlines()[-3:])
+        return [missing(f"le test answers/{TEST} n'a pas pu être lancé : {tail}", f"the test answers/{TEST} could not be run: {tail}")]
+    if not result["passes"]:
+        tail = " / ".join(result["output"].splitlines()[-4:])
+        return [missing(f"promtool test rules answers/{TEST} échoue : {tail}", f"promtool test rules answers/{TEST} fails: {tail}")]
+    if not result["holds_record"]:
+        return [missing(f"promtool test rules answers/{TEST} passe, mais ses rule_files ne contiennent pas {RECORD} : il ne "
+                        "teste pas votre règle", f"promtool test rules answers/{TEST} passes, but its rule_files hold no "
+                        f"{RECORD}: it does not test your rule")]
+    if result["survivors"]:
+        what = MUTANTS[result["survivors"][0]]
+        return [missing(f"votre test passe aussi quand la règle donne {what.fr} : il ne la distingue pas d'une règle fausse. "
+                        "Attendez des valeurs précises (exp_samples) sur des séries où une erreur se verrait",
+                        f"your test also passes when the rule gives {what.en}: it cannot tell it from a wrong rule. Expect "
+                        "exact values (exp_samples) on series where a mistake would show")]
+    return [done(f"promtool test rules answers/{TEST} passe, et échoue si la règle se trompe",
+                 f"promtool test rules answers/{TEST} passes, and fails when the rule is wrong")]
 
 
 def check(ctx):
@@ -38,27 +74,13 @@ def check(ctx):
     if not rule:
         return [not_loaded("record", RECORD, FILE, node)]
     found = [done(f"Prometheus a chargé {RECORD} ({rule['file']})", f"Prometheus loaded {RECORD} ({rule['file']})")]
-    recorded, problems = answers.by_node(ctx, ctx.fresh(RECORD))
-    if problems:
-        return found + problems
-    share = {s["metric"]["node"]: 1 - answers.value(s) for s in
-             ctx.query("node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes")}
-    if not answers.scale_of(recorded, share, {answers.SHARE_ONLY: 1}, rel=0, absolute=0.02):
-        n = sorted(recorded)[0]
-        found.append(missing(f"{RECORD} vaut {recorded[n]:.3g} pour {n}, sa mémoire utilisée est {share[n]:.3g} (part, 0 à 1)",
-                             f"{RECORD} is {recorded[n]:.3g} for {n}, its memory in use is {share[n]:.3g} (share, 0 to 1)"))
-    else:
-        found.append(done(f"{RECORD} donne la part de mémoire utilisée de chaque nœud",
-                          f"{RECORD} gives every node's share of memory in use"))
-    spec, problems = _test_file()
-    if problems:
-        return found + problems
-    guest = f"{ctx.guest_repo}/answers"
-    result = on_node(node, f"cd {guest} && promtool test rules {TEST}")
-    if result.returncode != 0:
-        tail = " / ".join((result.stdout + result.stderr).strip().splitlines()[-4:])
-        return found + [missing(f"promtool test rules answers/{TEST} échoue : {tail}", f"promtool test rules answers/{TEST} fails: {tail}")]
-    return found + [done(f"promtool test rules answers/{TEST} passe", f"promtool test rules answers/{TEST} passes")]
+    found += judge(ctx, rule["query"])
+    return found + _test_findings(ctx, node)
+
+
+def judge(ctx, expr):
+    """The rule's expression on the data sets: the share of memory in use, per node."""
+    return grading.judge(ctx, QUESTION, expr)
 
 
 def undo(ws):
@@ -88,4 +110,5 @@ EXERCISE = Exercise(
     ),
     check=check,
     undo=undo,
+    judges={"rule": judge},
 )

@@ -2,15 +2,13 @@
 
 import requests
 
-from exercises.base import Exercise, LabUnreachable, done, missing, on_node, say
+from exercises import grading
+from exercises.base import Exercise, LabUnreachable, QueryRefused, done, missing, on_node, say
 from exercises.rules import loaded, not_loaded, remove
-from provision import inventory
+from provision.datasets import DATASETS, busy_node
 
 ALERT = "HighLoad"
 FILE = "load.rules.yml"
-HISTORY = 1800  # s: how far back "it also stays quiet" looks
-QUIET_SCRAPES = 4  # at rest: quiet this many scrapes in a row on a node that is up (one scrape of a node without the
-#                    rule's metric, as when its exporter starts or a collector fails once, is not a node at rest)
 
 
 def _alertmanager():
@@ -19,20 +17,45 @@ def _alertmanager():
     return alertmanager_url(), notifications
 
 
-def _true_at(ctx, expr, step):
-    """{(step number, node)} where expr had a result over the last half hour; a series without a node label counts
-    for all."""
-    nodes = ctx.exporter_nodes()
-    return {(round(stamp / step), node) for s in ctx.query_range(expr, ctx.at - HISTORY, ctx.at, step)
-            for stamp, _ in s["values"] for node in ([s["metric"]["node"]] if "node" in s["metric"] else nodes)}
+def judge(ctx, answer):
+    """An alert rule given as {expr, for} (teacher/cases.yaml), judged on the data sets."""
+    from provision.schema import seconds
+
+    return _on_datasets(ctx, {"query": answer["expr"], "duration": seconds(str(answer.get("for", "0s")))})
 
 
-def _quiet_somewhere(ctx, expr):
-    """True when, over the last half hour, the rule's expression was false for a node that was up for QUIET_SCRAPES
-    scrapes in a row."""
-    step = inventory.seconds(ctx.lab.scrape_interval)
-    quiet = _true_at(ctx, 'up{job="node"} == 1', step) - _true_at(ctx, expr, step)
-    return any(all((tick + i, node) in quiet for i in range(1, QUIET_SCRAPES)) for tick, node in quiet)
+def _on_datasets(ctx, rule):
+    """[Finding]: the rule (its expression and for:) evaluated as Prometheus would over the data sets: quiet on a lab at
+    rest, firing on the node made busy as the guide does it, on that node alone."""
+    expr, hold = rule["query"], float(rule.get("duration", 0))
+    rest, busy = DATASETS["rest"], DATASETS["busy"]
+    try:
+        at_rest, unlabelled = grading.firing(ctx, expr, hold, rest)
+        under_load, unlabelled_under_load = grading.firing(ctx, expr, hold, busy)
+    except QueryRefused as e:
+        return [missing(f"Prometheus refuse l'expression de {ALERT} : {e}", f"Prometheus refuses {ALERT}'s expression: {e}")]
+    if unlabelled or unlabelled_under_load:
+        return [missing(f"{ALERT} ne dit pas quel nœud est chargé : gardez l'étiquette node (avg by (node), max by (node)…)",
+                        f"{ALERT} does not say which node is busy: keep the node label (avg by (node), max by (node)…)")]
+    if at_rest:
+        node = sorted(at_rest)[0]
+        return [missing(f"sur le jeu de données « rest » (une heure de lab au repos), {ALERT} se déclencherait sur {node} "
+                        f"(minute {at_rest[node]}) : un nœud au repos doit rester sous votre seuil",
+                        f"on the data set 'rest' (an hour of the lab at rest), {ALERT} would fire on {node} (minute "
+                        f"{at_rest[node]}): a node at rest must stay under your threshold")]
+    loaded_node = busy_node(ctx.lab)
+    fr, en = busy.describe(ctx.lab)
+    if loaded_node not in under_load:
+        return [missing(f"sur le jeu de données « busy » ({fr}), {ALERT} ne se déclenche jamais sur {loaded_node} : seuil trop "
+                        "haut, ou for: plus long que la charge ?", f"on the data set 'busy' ({en}), {ALERT} never fires on "
+                        f"{loaded_node}: a threshold too high, or a for: longer than the load?")]
+    others = sorted(set(under_load) - {loaded_node})
+    if others:
+        return [missing(f"sur le jeu de données « busy » ({fr}), {ALERT} se déclenche aussi sur {others[0]}, qui est au repos",
+                        f"on the data set 'busy' ({en}), {ALERT} also fires on {others[0]}, which is at rest")]
+    return [done(f"sur les jeux de données, elle reste silencieuse au repos et se déclenche sur {loaded_node} chargé "
+                 f"(minute {under_load[loaded_node]})", f"on the data sets, it stays quiet at rest and fires on the busy "
+                 f"{loaded_node} (minute {under_load[loaded_node]})")]
 
 
 def _silences(url):
@@ -54,12 +77,10 @@ def check(ctx):
     if not rule:
         return [not_loaded("alert", ALERT, FILE, node)]
     found = [done(f"Prometheus a chargé {ALERT} ({rule['file']})", f"Prometheus loaded {ALERT} ({rule['file']})")]
-    if not _quiet_somewhere(ctx, rule["query"]):
-        return found + [missing(f"{rule['query']} est vrai partout depuis une demi-heure : l'alerte se déclencherait sans aucune "
-                                "charge. Choisissez un seuil qu'un nœud au repos ne dépasse pas",
-                                f"{rule['query']} has been true everywhere for half an hour: the alert would fire with no "
-                                "load at all. Pick a threshold an idle node stays under")]
-    found.append(done("au repos, elle reste silencieuse", "at rest, it stays quiet"))
+    judged = _on_datasets(ctx, rule)
+    if not judged[0].done:
+        return found + judged
+    found += judged
     fired = ctx.query(f'max_over_time(ALERTS{{alertname="{ALERT}", alertstate="firing"}}[1h])')
     true_lately = ctx.query(f"max_over_time(({rule['query']})[1h:15s])")
     if not fired or not true_lately:
@@ -129,4 +150,5 @@ EXERCISE = Exercise(
     ),
     check=check,
     undo=undo,
+    judges={"alert": judge},
 )

@@ -5,12 +5,14 @@ import re
 
 import requests
 
+from exercises import answers
 from exercises.base import REPO, Exercise, LabUnreachable, QueryRefused, done, missing, say
 
 FILE = "templates/dashboards/workshop.json"
 BOARDS = REPO / "templates" / "dashboards"
 GRAFANA_RANGES = {"$__rate_interval": "1m", "${__rate_interval}": "1m", "$__interval": "15s", "${__interval}": "15s",
                   "$__range": "1h", "${__range}": "1h"}
+LOADS = {"node_load1", "node_load5", "node_load15"}
 VARIABLE = re.compile(r"\$\{(\w+)(?::\w+)?\}|\$(\w+)|\[\[(\w+)\]\]")
 
 
@@ -55,8 +57,25 @@ def _datasource_ok(ref, uid, variables):
     return ref_uid == uid or (used is not None and next(g for g in used.groups() if g) in variables)
 
 
-def _file_problems(board, text, uid):
-    others = {json.loads(p.read_text()).get("uid"): p.name for p in BOARDS.glob("*.json") if p.name != "workshop.json"}
+def _uid_of(path):
+    """A dashboard file's uid, or None when it is not a readable JSON object."""
+    try:
+        board = json.loads(path.read_bytes().decode("utf-8-sig"))
+    except (OSError, ValueError):
+        return None
+    return board.get("uid") if isinstance(board, dict) else None
+
+
+def _shows_load(expr, variables, node):
+    """True when a panel's query selects node_load1, 5 or 15 (read from its syntax tree, variables filled in)."""
+    root = answers.tree(_fill(expr, variables, node))
+    if root is None:
+        return "node_load" in expr  # a query the parser does not know: its text is all there is
+    return bool(answers.metric_names(root) & LOADS)
+
+
+def _file_problems(board, text, uid, node):
+    others = {u: p.name for p in BOARDS.glob("*.json") if p.name != "workshop.json" and (u := _uid_of(p))}
     variables = _variables(board)
     if not board.get("uid"):
         yield say("il lui manque un uid fixe", "it has no fixed uid")
@@ -69,7 +88,7 @@ def _file_problems(board, text, uid):
     refs = [p.get("datasource") for p in panels(board) if p.get("type") != "row"] + [t.get("datasource") for _, t in queries(board)]
     if not all(_datasource_ok(r, uid, variables) for r in refs):
         yield say(f"un panneau vise une autre source de données que uid {uid}", f"a panel points at another datasource than uid {uid}")
-    if not any("node_load" in t["expr"] for _, t in queries(board)):
+    if not any(_shows_load(t["expr"], variables, node) for _, t in queries(board)):
         yield say("aucun panneau ne montre la charge (node_load1, 5 ou 15)", "no panel shows the load (node_load1, 5 or 15)")
 
 
@@ -77,13 +96,18 @@ def check(ctx):
     path = REPO / FILE
     if not path.is_file():
         return [missing(f"{FILE} n'existe pas", f"{FILE} does not exist")]
-    text = path.read_text()
+    text, found = answers.read_text(path, FILE)
+    if text is None:
+        return found
     try:
         board = json.loads(text)
     except json.JSONDecodeError as e:
         return [missing(f"{FILE} n'est pas du JSON valide : {e}", f"{FILE} is not valid JSON: {e}")]
+    if not isinstance(board, dict):
+        return [missing(f"{FILE} n'est pas un objet JSON (un tableau de bord est un {{...}})",
+                        f"{FILE} is not a JSON object (a dashboard is a {{...}})")]
     uid = ctx.lab.components.get("grafana", {}).get("datasource_uid", "promlab-prometheus")
-    problems = list(_file_problems(board, text, uid))
+    problems = list(_file_problems(board, text, uid, ctx.exporter_nodes()[0]))
     if problems:
         return [missing(p.fr, p.en) for p in problems]
     found = [done(f"{FILE} : uid {board['uid']}, un panneau de charge", f"{FILE}: uid {board['uid']}, a load panel")]

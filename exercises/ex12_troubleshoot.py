@@ -10,6 +10,7 @@ import random
 import re
 import time
 
+from exercises import answers
 from exercises.base import REPO, Context, Exercise, done, missing, on_node, say
 from exercises.hidden import Hidden
 
@@ -17,7 +18,7 @@ STATE = Hidden(12)
 ANSWER = "answers/12.txt"
 # Each kind of fault: the nodes it can hit, how to break, how to repair, and words a diagnosis of it uses.
 WORDS = {
-    "stopped": r"stop|arr[êe]t|inacti|dead|mort|[ée]teint|not running|ne tourn|coup[ée]",
+    "stopped": r"stop|arr[êe]t|inacti|dead|\bdown\b|mort|[ée]teint|not running|ne tourn|coup[ée]",
     "route": r"rout|r[ée]seau|network|unreachable|injoignable|joignable|blackhole",
     "lockout": r"login|connexion|connect|auth|droit|permission|privil|r[ôo]le|user|utilisateur|grant|nologin|acc[èe]s|access",
 }
@@ -113,7 +114,7 @@ def check(ctx):
     else:
         found.append(done("le lab est de nouveau sain", "the lab is healthy again"))
     path = REPO / ANSWER
-    text = path.read_text().lower() if path.is_file() else ""
+    text = (answers.read_text(path, ANSWER)[0] or "").lower() if path.is_file() else ""
     kind, node = details[0], details[1]
     named = {n.name for n in ctx.lab.nodes if re.search(rf"\b{re.escape(n.name)}\b", text)}
     causes = {k for k, words in WORDS.items() if re.search(words, text)}

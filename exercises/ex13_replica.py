@@ -1,7 +1,7 @@
 """Exercise 13 (the HA lab, LAB_FILE=examples/ha.yaml): a Prometheus dies. `make exercise 13 start` stops one
 of the replicas (which one is kept as a salted hash); the student finds which, writes a query that finds a
-dead replica whichever it is, and brings it back. The query is judged on the global view at two moments:
-during the outage it must return the dead replica alone, before it nothing."""
+dead replica whichever it is, and brings it back. The query is judged on the exercises' data sets of the replicas
+(provision/datasets.py): while every replica runs it returns nothing, with one stopped the dead one alone, whichever."""
 
 import random
 import re
@@ -9,9 +9,10 @@ import time
 
 import requests
 
-from exercises.base import REPO, Context, Exercise, Finding, QueryRefused, done, missing, on_node, say
+from exercises import answers
+from exercises.base import REPO, Exercise, Finding, QueryRefused, done, missing, on_node, say
 from exercises.hidden import Hidden
-from provision import inventory
+from provision.datasets import DATASETS
 
 STATE = Hidden(13)
 NAMED = "answers/13.txt"
@@ -51,22 +52,14 @@ def start(ws):
         ws.say("l'exercice 13 est déjà commencé : `make reset-exercise 13` pour recommencer",
                "exercise 13 is already started: `make reset-exercise 13` to begin again")
         return
-    from labclient.prom import global_view
-
-    servers, view = lab.endpoints("prometheus"), global_view(lab)
-    interval = inventory.seconds(lab.scrape_interval)
-    # Every replica ready, and the global view showing them all up a little before now (it shows a sample
-    # 30 s late): the check reads that moment as "before the outage".
-    healthy = lambda: (all(_ready(e) for e in servers)  # noqa: E731
-                       and not view.query('up{job="prometheus"} == 0', at=time.time() - 2 * interval))
-    if not _wait(healthy, 180):
+    servers = lab.endpoints("prometheus")
+    if not _wait(lambda: all(_ready(e) for e in servers), 180):
         raise RuntimeError("a Prometheus replica is not up before the exercise starts: run `make status`")
     dead = random.choice(servers)
     survivor = Prometheus(url=next(e for e in servers if e is not dead).host_url)
-    started = time.time()
     on_node(dead.node.name, "systemctl stop prometheus", check=True)
     _wait(lambda: survivor.query(f'up{{job="prometheus", node="{dead.node.name}"}} == 0'), 120)
-    STATE.save(dead.node.name, started=started, seen=time.time())
+    STATE.save(dead.node.name, started=time.time())
     ws.say("un des Prometheus vient de s'arrêter. À vous : lequel ? Écrivez son nom dans " + NAMED + ", une requête qui "
            "trouve un Prometheus mort dans " + QUERY + ", puis ramenez-le",
            f"one of the Prometheus servers just stopped. Your turn: which one? Write its name in {NAMED}, a query that "
@@ -84,52 +77,58 @@ def _series_nodes(result, lab):
     return found
 
 
-def _query_findings(view, lab, state, dead):
-    path = REPO / QUERY
-    expr = re.sub(r"#.*", "", path.read_text()).strip() if path.is_file() else ""
-    if not expr:
-        return [missing(f"{QUERY} est vide ou absent : une requête qui renvoie les Prometheus morts",
-                        f"{QUERY} is empty or missing: a query that returns the dead Prometheus servers")]
-    if any(re.search(rf"\b{re.escape(n.name)}\b|{re.escape(n.ip)}", expr) for n in lab.nodes):
-        return [missing(f"{QUERY} nomme un nœud : elle doit trouver n'importe quelle réplique morte, pas celle d'aujourd'hui",
-                        f"{QUERY} names a node: it must find whichever replica dies, not today's one")]
-    interval = inventory.seconds(lab.scrape_interval)
-    try:
-        during = view.query(expr, at=state["seen"] + interval)
-        before = view.query(expr, at=state["started"] - 2 * interval)
-    except QueryRefused as e:
-        return [missing(f"la vue globale refuse {QUERY} : {e}", f"the global view refuses {QUERY}: {e}")]
-    if before:
-        return [missing(f"{QUERY} renvoie quelque chose alors que toutes les répliques tournaient : elle doit ne rien "
-                        "renvoyer quand tout va bien", f"{QUERY} returns something while every replica was running: it "
-                        "must return nothing when all is well")]
-    if _series_nodes(during, lab) != {dead} or len(during) != 1:
-        return [missing(f"pendant la panne, {QUERY} ne renvoie pas la seule réplique arrêtée (une série, avec son label node)",
-                        f"during the outage, {QUERY} does not return the stopped replica alone (one series, with its node label)")]
-    return [done(f"{QUERY} trouve la réplique arrêtée, et rien quand tout va bien",
-                 f"{QUERY} finds the stopped replica, and nothing when all is well")]
+def _query_findings(ctx):
+    expr, found = answers.read(QUERY.removeprefix("answers/"))
+    return found if expr is None else found + judge(ctx, expr)
+
+
+def judge(ctx, expr):
+    """The query judged on the data sets of the replicas: nothing while every replica runs (though another target is
+    down), the dead replica alone when one is stopped, whichever it is."""
+    found = []
+    cases = [d for d in DATASETS.values() if d.name.startswith("replica") and d.applies(ctx.lab)]
+    replicas = [e.node.name for e in ctx.lab.endpoints("prometheus")]
+    for dataset in cases:
+        try:
+            result = ctx.on_datasets("query", expr, at=dataset.end)
+        except QueryRefused as e:
+            return found + [missing(f"Prometheus refuse {QUERY} : {e}", f"Prometheus refuses {QUERY}: {e}")]
+        fr, en = dataset.describe(ctx.lab)
+        pointed = _series_nodes(result, ctx.lab)
+        dead = [r for i, r in enumerate(replicas) if dataset.name == f"replica-{i + 1}-down"]
+        if not dead and result:
+            return found + [missing(f"sur le jeu de données « {dataset.name} » ({fr}), {QUERY} renvoie {len(result)} série(s) : "
+                                    "elle ne doit rien renvoyer quand toutes les répliques tournent",
+                                    f"on the data set '{dataset.name}' ({en}), {QUERY} returns {len(result)} series: it must "
+                                    "return nothing while every replica runs")]
+        if dead and (pointed != set(dead) or len(result) != 1):
+            return found + [missing(f"sur le jeu de données « {dataset.name} » ({fr}), {QUERY} ne renvoie pas la seule réplique "
+                                    f"{dead[0]} (une série, avec son étiquette node) : elle en renvoie {len(result)}",
+                                    f"on the data set '{dataset.name}' ({en}), {QUERY} does not return the replica {dead[0]} "
+                                    f"alone (one series, with its node label): it returns {len(result)}")]
+    names = ", ".join(d.name for d in cases)
+    return found + [done(f"sur les jeux de données ({names}), {QUERY} trouve la réplique arrêtée, quelle qu'elle soit, et "
+                         "rien quand tout va bien", f"on the data sets ({names}), {QUERY} finds the stopped replica, "
+                         "whichever it is, and nothing when all is well")]
 
 
 def check(ctx):
-    from labclient.prom import global_view
-
     lab = ctx.lab
     if not (lab.replicated and lab.global_view):
         return [Finding(False, NEEDS_HA)]
-    dead, state = current(lab)
+    dead, _ = current(lab)
+    found = _query_findings(ctx)  # judged on the data sets: it needs no outage
     if not dead:
-        return [missing("l'exercice n'a pas commencé : `make exercise 13 start` arrête l'un des Prometheus",
-                        "the exercise has not started: `make exercise 13 start` stops one of the Prometheus servers")]
-    found = []
+        return found + [missing("l'exercice n'a pas commencé : `make exercise 13 start` arrête l'un des Prometheus",
+                                "the exercise has not started: `make exercise 13 start` stops one of the Prometheus servers")]
     path = REPO / NAMED
-    text = path.read_text().lower() if path.is_file() else ""
+    text = (answers.read_text(path, NAMED)[0] or "").lower() if path.is_file() else ""
     named = {n.name for n in lab.nodes_with("prometheus") if re.search(rf"\b{re.escape(n.name)}\b", text)}
     if named == {dead}:
         found.append(done(f"{NAMED} nomme la réplique arrêtée", f"{NAMED} names the stopped replica"))
     else:
         found.append(missing(f"{NAMED} ne nomme pas encore la réplique arrêtée (une seule)",
                              f"{NAMED} does not name the stopped replica yet (one only)"))
-    found += _query_findings(Context(lab, global_view(lab), at=ctx.at), lab, state, dead)
     if _ready(next(e for e in lab.endpoints("prometheus") if e.node.name == dead)):
         found.append(done("toutes les répliques tournent de nouveau", "every replica runs again"))
     else:
@@ -173,4 +172,5 @@ EXERCISE = Exercise(
     ),
     check=check,
     undo=undo,
+    judges={"13.promql": judge},
 )

@@ -1,13 +1,13 @@
 """Rules a student writes: in a file of their own on the Prometheus node, or in templates/alert_rules.yml.j2.
-Both are right; the check finds the rule through Prometheus' rules API, the undo removes it from both places."""
+Both are right; the check finds the rule through Prometheus' rules API; the reset finds it by its name wherever it
+is (every rule file Prometheus loaded it from, the template), cuts that rule alone, and keeps the rest."""
 
-import re
-
-from exercises.base import missing
-from exercises.workspace import blocks, drop_items
+from exercises import yamledit
+from exercises.base import QueryRefused, Unreachable, missing
 
 RULES_DIR = "/etc/prometheus/rules"
 TEMPLATE = "templates/alert_rules.yml.j2"
+LAB_RULES = f"{RULES_DIR}/promlab.rules.yml"  # rendered from the template: changed through it, never on the node
 
 
 def loaded(ctx, kind, name):
@@ -27,20 +27,50 @@ def not_loaded(kind, name, file, node):
                    "check it with promtool check rules, then reload Prometheus")
 
 
-def remove(ws, kind, name, file):
-    """Undo a rule the exercise asked for: its own file on the Prometheus node, and the rule in the template."""
-    node = ws.lab().prometheus_node.name
-    removed = ws.remove_on_node(node, f"{RULES_DIR}/{file}")
+def without_rule(text, kind, name, template=False):
+    """The rules text without the rules of that kind and name, and without the groups they leave empty; the text
+    as it is when it holds none (yamledit.Unparsable when it is not YAML)."""
     key = "alert" if kind == "alert" else "record"
-    if ws.rewrite(TEMPLATE, lambda text: _drop_empty_groups(drop_items(text, rf"\s*- {key}: {name}\s*$"))):
+    groups = yamledit.get(yamledit.parse(text, template=template), "groups")
+    cuts = []
+    for group in yamledit.items(groups):
+        rules = yamledit.get(group, "rules")
+        doomed = [r for r in yamledit.items(rules) if yamledit.value(yamledit.get(r, key)) == name]
+        if doomed and len(doomed) == len(yamledit.items(rules)):
+            cuts.append(yamledit.item_cut(text, groups, group))
+        else:
+            cuts += [yamledit.item_cut(text, rules, r) for r in doomed]
+    return yamledit.apply(text, cuts)
+
+
+def _files_holding(ws, kind, name, file):
+    """The rule files on the node that hold the rule, as Prometheus loaded them (and the exercise's own file)."""
+    from labclient.prom import Prometheus
+
+    found = {f"{RULES_DIR}/{file}"}
+    try:
+        for group in Prometheus(ws.lab()).data("rules", type=kind)["groups"]:
+            if any(rule["name"] == name for rule in group["rules"]):
+                found.add(group["file"])
+    except (QueryRefused, Unreachable):
+        ws.say("Prometheus ne répond pas : seul le fichier de l'exercice est regardé",
+               "Prometheus does not answer: only the exercise's own file is looked at")
+    return sorted(found - {LAB_RULES})
+
+
+def remove(ws, kind, name, file):
+    """Undo a rule the exercise asked for, wherever it was written; the rest of each file stays as it was."""
+    node = ws.lab().prometheus_node.name
+    changed_on_node = False
+    for path in _files_holding(ws, kind, name, file):
+        changed_on_node |= ws.rewrite_on_node(node, path, lambda text: without_rule(text, kind, name))
+    try:
+        template_changed = ws.rewrite(TEMPLATE, lambda text: without_rule(text, kind, name, template=True))
+    except yamledit.Unparsable as e:
+        ws.say(f"{TEMPLATE} ne se lit pas en YAML ({e}) : rien n'y est changé", f"{TEMPLATE} does not read as YAML ({e}): "
+               "nothing is changed there")
+        template_changed = False
+    if template_changed:
         ws.provision(node)
-    elif removed:
-        ws.run("vagrant", "ssh", node, "-c", "sudo systemctl reload prometheus", what="reloading Prometheus")
-
-
-def _drop_empty_groups(text):
-    """Remove the rule groups left without any rule (a group must have at least one)."""
-    for first, block in blocks(text, r"\s*- name:"):
-        if not re.search(r"^\s*- (alert|record):", block, re.M):
-            text = drop_items(text, rf"{re.escape(first)}\s*$")
-    return text
+    elif changed_on_node:
+        ws.on_node(node, "systemctl reload prometheus", what="reloading Prometheus")

@@ -7,11 +7,14 @@ add. The rest of the student's work (other rules, targets, answers, lab.yaml lin
 """
 
 import difflib
-import re
+import shlex
 import subprocess
 import time
 from pathlib import Path
 
+import yaml
+
+from exercises import yamledit
 from exercises.base import REPO, on_node
 from provision import inventory
 
@@ -47,7 +50,7 @@ class Workspace:
         if copy.exists():  # a second change to the same file in one reset: the first copy is the original
             return copy
         copy.parent.mkdir(parents=True, exist_ok=True)
-        copy.write_text(text)
+        copy.write_bytes(text if isinstance(text, bytes) else text.encode())
         return copy
 
     def _shown(self, path):
@@ -58,7 +61,7 @@ class Workspace:
         path = self.repo / relative
         if not path.is_file():
             return
-        copy = self._keep(relative, path.read_text())
+        copy = self._keep(relative, path.read_bytes())  # whatever it holds, even text that is not UTF-8
         path.unlink()
         self.changed = True
         self.say(f"supprime {relative} (copie : {self._shown(copy)})", f"removes {relative} (copy: {self._shown(copy)})")
@@ -68,7 +71,12 @@ class Workspace:
         path = self.repo / relative
         if not path.is_file():
             return False
-        old = path.read_text()
+        try:
+            old = path.read_bytes().decode("utf-8")
+        except UnicodeDecodeError as e:
+            self.say(f"{relative} n'est pas du texte UTF-8 (octet {e.start}) : rien n'y est changé",
+                     f"{relative} is not UTF-8 text (byte {e.start}): nothing is changed there")
+            return False
         new = edit(old)
         if new == old:
             return False
@@ -76,23 +84,55 @@ class Workspace:
         path.write_text(new)
         self.changed = True
         self.say(f"modifie {relative} (copie : {self._shown(copy)}) :", f"changes {relative} (copy: {self._shown(copy)}):")
+        self._show_diff(old, new)
+        return True
+
+    def _show_diff(self, old, new):
         diff = difflib.unified_diff(old.splitlines(), new.splitlines(), lineterm="", n=0)
         for line in list(diff)[2:]:
             if not line.startswith("@@"):
                 self.out(f"      {line}")
-        return True
 
-    def remove_on_node(self, node, path):
-        """Remove a file on a node (a rule file), keeping a copy; True when there was one."""
-        proc = on_node(node, f"cat {path}")
+    def rewrite_on_node(self, node, path, edit):
+        """Apply edit(text) -> text to a rules file on a node, keeping a copy: promtool must accept the new file before
+        it replaces the old one (owner and mode kept); a file left without any rule group is removed. True when it
+        changed. A file that is not YAML is named and left."""
+        proc = on_node(node, f"cat {shlex.quote(path)}")
         if proc.returncode != 0:
             return False
-        relative = f"{node}{path}"
-        copy = self._keep(relative, proc.stdout)
-        on_node(node, f"rm -f {path}", check=True)
+        old = proc.stdout
+        try:
+            new = edit(old)
+            empty = not (yaml.safe_load(new) or {}).get("groups")
+        except (yamledit.Unparsable, yaml.YAMLError, AttributeError) as e:
+            self.say(f"{path} sur {node} ne se lit pas en YAML ({e}) : rien n'y est changé",
+                     f"{path} on {node} does not read as YAML ({e}): nothing is changed there")
+            return False
+        if new == old:
+            return False
+        copy = self._keep(f"{node}{path}", old)
+        quoted = shlex.quote(path)
+        if empty:
+            on_node(node, f"rm -f {quoted}", check=True)
+            self.say(f"supprime {path} sur {node} (copie : {self._shown(copy)})", f"removes {path} on {node} (copy: {self._shown(copy)})")
+        else:
+            folder = shlex.quote(path.rsplit("/", 1)[0])
+            on_node(node, f"tmp=$(mktemp {folder}/.promlab-reset.XXXXXX) && cat > \"$tmp\" && promtool check rules \"$tmp\" >/dev/null "
+                          f"&& chown --reference={quoted} \"$tmp\" && chmod --reference={quoted} \"$tmp\" && mv \"$tmp\" {quoted} "
+                          "|| { rm -f \"$tmp\"; exit 1; }", check=True, input=new)
+            self.say(f"modifie {path} sur {node} (copie : {self._shown(copy)}) :", f"changes {path} on {node} (copy: {self._shown(copy)}):")
+            self._show_diff(old, new)
         self.changed = True
-        self.say(f"supprime {path} sur {node} (copie : {self._shown(copy)})", f"removes {path} on {node} (copy: {self._shown(copy)})")
         return True
+
+    def on_node(self, node, command, what):
+        """A command of the reset on a node (root), said before it runs."""
+        self.say(f"lance sur {node} : {command}", f"runs on {node}: {command}")
+        proc = on_node(node, command)
+        if proc.returncode != 0:
+            raise RuntimeError(f"{what} failed: " + " / ".join((proc.stdout + proc.stderr).strip().splitlines()[-5:]))
+        self.changed = True
+        return proc
 
     def run(self, *command, what):
         """A command of the reset (vagrant provision, destroy), said before it runs; its output is kept quiet."""
@@ -108,88 +148,13 @@ class Workspace:
         return self.run("vagrant", "provision", node, what=f"provisioning {node}")
 
 
-# --- Editing YAML text without losing the student's comments and layout -------------------------
-
-def drop_items(text, first_line, within=None):
-    """Remove every YAML list item whose first line matches the regex `first_line`, with the lines
-    indented deeper than its dash. `within` (start, end) regexes limit the search to a section."""
-    lines = text.splitlines(keepends=True)
-    start, end = _section(lines, within)
-    kept, skipping, indent, blanks = [], False, 0, []
-    for i, line in enumerate(lines):
-        if skipping:
-            if line.strip() == "":
-                blanks.append(line)
-                continue
-            if _indent(line) > indent:
-                blanks = []
-                continue
-            skipping, kept, blanks = False, kept + blanks, []
-        if start <= i < end and re.match(first_line, line):
-            skipping, indent = True, _indent(line)
-            continue
-        kept.append(line)
-    return _ending_as(text, "".join(kept))
-
-
-def _ending_as(original, text):
-    """text with as many newlines at its end as the original had (a removed last item leaves no blank line)."""
-    return text.rstrip("\n") + "\n" * (len(original) - len(original.rstrip("\n")))
-
-
-def drop_keys(text, item_first_line, keys, within=None):
-    """In the list items whose first line matches `item_first_line`, remove the mapping keys `keys`
-    (e.g. relabel_configs) with everything under them."""
-    lines = text.splitlines(keepends=True)
-    start, end = _section(lines, within)
-    kept, item_indent, key_indent, blanks = [], None, None, []
-    key = re.compile(rf"\s*({'|'.join(map(re.escape, keys))}):")
-    for i, line in enumerate(lines):
-        if key_indent is not None:
-            if line.strip() == "":
-                blanks.append(line)
-                continue
-            if _indent(line) > key_indent or (line.lstrip().startswith("- ") and _indent(line) == key_indent):
-                blanks = []
-                continue
-            key_indent = None
-        if item_indent is not None and line.strip() and _indent(line) <= item_indent:
-            item_indent = None
-        if start <= i < end and re.match(item_first_line, line):
-            item_indent = _indent(line)
-        elif item_indent is not None and key.match(line):
-            key_indent, blanks = _indent(line), []
-            continue
-        kept, blanks = kept + blanks + [line], []
-    return "".join(kept)
-
-
-def blocks(text, first_line, within=None):
-    """[(first line, the item's whole text)] for every YAML list item whose first line matches `first_line`."""
-    lines = text.splitlines()
-    start, end = _section([line + "\n" for line in lines], within)
-    found = []
-    for i in range(start, end):
-        if re.match(first_line, lines[i]):
-            indent, j = _indent(lines[i]), i + 1
-            while j < end and (not lines[j].strip() or _indent(lines[j]) > indent):
-                j += 1
-            found.append((lines[i], "\n".join(lines[i:j])))
-    return found
-
-
-def items_holding(text, needle, first_line, within=None):
-    """The first lines of the list items (matching `first_line`) whose block contains `needle`."""
-    return [first for first, block in blocks(text, first_line, within) if needle in block]
-
-
-def _indent(line):
-    return len(line) - len(line.lstrip())
-
-
-def _section(lines, within):
-    if not within:
-        return 0, len(lines)
-    start = next((i for i, line in enumerate(lines) if re.search(within[0], line)), len(lines))
-    end = next((i for i, line in enumerate(lines) if i > start and re.search(within[1], line)), len(lines))
-    return start, end
+def committed(relative, read, repo=REPO):
+    """read(root node) of the file as the repository's last commit has it (the teacher's), or None when there is no
+    such commit or file, or it is not YAML."""
+    proc = subprocess.run(["git", "show", f"HEAD:{relative}"], cwd=repo, capture_output=True, text=True)
+    if proc.returncode != 0:
+        return None
+    try:
+        return read(yamledit.parse(proc.stdout))
+    except (yamledit.Unparsable, AttributeError, TypeError):
+        return None

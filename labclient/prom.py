@@ -9,6 +9,14 @@ import requests
 from labclient.lab import lab as the_lab
 
 
+class QueryRefused(Exception):
+    """Prometheus answered, and refused (a PromQL error, an unknown API); str() is its own reason."""
+
+
+class Unreachable(Exception):
+    """Prometheus does not answer at its URL; str() names the URL and the error."""
+
+
 def base_url(lab):
     return lab.prometheus.host_url
 
@@ -39,12 +47,36 @@ class Prometheus:
     def get(self, path, **params):
         return requests.get(self.url + path, params=params, timeout=5, auth=self.auth)
 
-    def api(self, path, **params):
-        """data of /api/v1/<path>; AssertionError with Prometheus' own error otherwise."""
-        reply = self.get(f"/api/v1/{path}", **params)
-        body = reply.json()
-        assert body.get("status") == "success", f"GET /api/v1/{path} {params}: {reply.status_code} {body}"
+    def data(self, path, **params):
+        """data of /api/v1/<path>; Unreachable when Prometheus does not answer, QueryRefused with its reason.
+        A query goes as a form (POST): a long one fits, and its text reaches Prometheus as written."""
+        try:
+            if path in ("query", "query_range"):
+                reply = requests.post(f"{self.url}/api/v1/{path}", data=params, timeout=15, auth=self.auth)
+            else:
+                reply = self.get(f"/api/v1/{path}", **params)
+            body = reply.json()
+        except requests.RequestException as e:
+            raise Unreachable(f"{self.url} ({type(e).__name__})") from None
+        except ValueError:
+            raise QueryRefused(f"HTTP {reply.status_code}, not JSON") from None
+        if body.get("status") != "success":
+            raise QueryRefused(body.get("error", f"HTTP {reply.status_code}"))
         return body["data"]
+
+    def api(self, path, **params):
+        """data of /api/v1/<path>; AssertionError with Prometheus' own error otherwise (for the tests)."""
+        try:
+            return self.data(path, **params)
+        except (QueryRefused, Unreachable) as e:
+            raise AssertionError(f"GET /api/v1/{path} {params}: {e}") from None
+
+    def query_range(self, expr, start, end, step):
+        return self.data("query_range", query=expr, start=f"{start:.3f}", end=f"{end:.3f}", step=f"{step}")["result"]
+
+    def version(self):
+        """The version Prometheus reports (/api/v1/status/buildinfo), e.g. '2.53.3+ds1'."""
+        return self.data("status/buildinfo")["version"]
 
     def targets(self):
         return self.api("targets", state="active")["activeTargets"]
@@ -58,8 +90,8 @@ class Prometheus:
         return find_target(self.targets(), job, node)
 
     def query(self, expr, at=None):
-        """An instant query's result, now or at `at` (a Unix time)."""
-        return self.api("query", query=expr, **({"time": at} if at is not None else {}))["result"]
+        """An instant query's result, now or at `at` (a Unix time); QueryRefused with Prometheus' reason."""
+        return self.data("query", query=expr, **({"time": f"{at:.3f}"} if at is not None else {}))["result"]
 
 
 def replicas(lab=None):

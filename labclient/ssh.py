@@ -1,6 +1,8 @@
 """Reaching the lab's machines from the host: Vagrant's view of them, and SSH through Vagrant's own ssh-config."""
 
+import hashlib
 import os
+import shlex
 import subprocess
 from pathlib import Path
 
@@ -54,3 +56,50 @@ def host(name, config, sudo=False):
     import testinfra
 
     return testinfra.get_host(f"paramiko://{name}", ssh_config=config, sudo=sudo)
+
+
+def _records_digest():
+    """What identifies the machines Vagrant made (their ids and when they were recorded): a cached ssh-config is good
+    while this stays the same."""
+    dotfile = Path(os.environ.get("VAGRANT_DOTFILE_PATH") or inventory.REPO / ".vagrant")
+    if not dotfile.is_absolute():
+        dotfile = inventory.REPO / dotfile
+    records = sorted(dotfile.glob("machines/*/*/id"))
+    return hashlib.sha256("".join(f"{r}:{r.read_text()}:{r.stat().st_mtime_ns}" for r in records).encode()).hexdigest()
+
+
+def _cached_config(fresh=False):
+    """An ssh-config of every running machine: the run's shared one ($LAB_SSH_CONFIG), else one kept under .promlab/
+    while Vagrant's records stay the same (asking Vagrant costs about 3 s)."""
+    if os.environ.get(SHARED_CONFIG) and not fresh:
+        return os.environ[SHARED_CONFIG]
+    folder = inventory.REPO / ".promlab" / "ssh"
+    folder.mkdir(parents=True, exist_ok=True)
+    path, stamp = folder / "ssh_config", folder / "ssh_config.records"
+    digest = _records_digest()
+    if not fresh and path.is_file() and stamp.is_file() and stamp.read_text() == digest:
+        return str(path)
+    try:
+        write_config(path, [n.name for n in inventory.load().nodes])
+    except NotUp as e:  # some machines do not run: the config of those that do
+        running = [name for name, (state, _) in e.states.items() if state == "running"]
+        if not running:
+            raise
+        write_config(path, running)
+    stamp.write_text(digest)
+    return str(path)
+
+
+def run(node, command, timeout=300, input=None):
+    """Run a shell command on a node as root, over SSH with Vagrant's ssh-config (the one way into a node); the
+    CompletedProcess. A connection that fails (exit 255) is tried once more with a fresh ssh-config."""
+    for fresh in (False, True):
+        try:
+            config = _cached_config(fresh)
+        except NotUp as e:
+            return subprocess.CompletedProcess([node, command], 255, "", str(e))
+        proc = subprocess.run(["ssh", "-F", config, "-o", "BatchMode=yes", node, "sudo sh -c " + shlex.quote(command)],
+                              capture_output=True, text=True, timeout=timeout, input=input)
+        if proc.returncode != 255:
+            return proc
+    return proc

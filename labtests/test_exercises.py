@@ -1,11 +1,13 @@
 """Proof of every exercise's check, on the running lab (`make prove-exercises`; opt-in, as it changes the
-lab and lab.yaml, templates/ and answers/ for a while):
+lab and lab.yaml, templates/ and answers/ for a while), case by case from teacher/cases.yaml:
 
 - on the lab as the repository describes it, the check says "not done", in French and in English;
-- after each plausible wrong attempt (teacher/wrong/NN-*.sh) it still says "not done", and for the reason the
-  attempt declares on its `# expect:` line (polled until that reason shows: the attempt has taken effect);
-- after each of its solutions (teacher/solutions/NN*.sh: every right way) it says "done"; then the exercise's
-  reset brings it back to "not done".
+- each answer of the table (a query, a rule) is judged on the lab as on the engine alone (tests/test_grading.py):
+  right ones accepted, wrong ones refused saying what the table says;
+- after each scripted wrong attempt (teacher/wrong/NN-*.sh) it still says "not done", for the reason the table gives
+  (polled until that reason shows: the attempt has taken effect);
+- after each scripted right way (teacher/solutions/NN*.sh) it says "done"; then the exercise's reset brings it back
+  to "not done".
 
 Between cases the exercise's own reset runs, then whatever an attempt changed beyond it is put back from a
 snapshot taken before. It refuses to start, naming them, when those files hold changes of the user's.
@@ -21,8 +23,9 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 
-from exercises import exercises
+from exercises import cases, exercises
 from labclient.poll import wait_for
 from labtests.lab import LAB
 from provision import inventory
@@ -52,21 +55,18 @@ def _scripts(kind, number):
     return sorted((TEACHER / kind).glob(f"{number:02d}*.sh"))
 
 
+CASES = cases.load()
+
+
 def _wrong_cases():
-    found = []
-    for number in EXERCISES:
-        for script in _scripts("wrong", number):
-            expect = re.search(r"^# expect: (.+)$", script.read_text(), re.M)
-            assert expect, f"{script} has no '# expect: <what the check must say>' line"
-            found.append(pytest.param(number, script, expect.group(1), WRONG_FAULT.get(script.stem), id=script.stem,
-                                      marks=_marks(number)))
-    return found
+    return [pytest.param(c.number, REPO / c.answer, c.says, WRONG_FAULT.get(Path(c.answer).stem), id=Path(c.answer).stem,
+                         marks=_marks(c.number)) for c in CASES if c.scripted and not c.right]
 
 
 def _solution_cases():
-    return [pytest.param(number, script, fault, id=f"{script.stem}{'-' + fault if fault else ''}", marks=_marks(number))
-            for number in EXERCISES for script in _scripts("solutions", number)
-            for fault in (EXERCISES[number].faults or (None,))]
+    return [pytest.param(c.number, REPO / c.answer, fault, id=f"{Path(c.answer).stem}{'-' + fault if fault else ''}",
+                         marks=_marks(c.number))
+            for c in CASES if c.scripted and c.right for fault in (EXERCISES[c.number].faults or (None,))]
 
 
 TIMINGS = REPO / "build" / "exercise-check-seconds.json"
@@ -146,7 +146,7 @@ def at_start(number, fault=None):
     before = snapshot()
     try:
         if exercise.builds_on:
-            for script in _scripts("solutions", exercise.builds_on)[:1]:
+            for script in [REPO / c.answer for c in CASES if c.number == exercise.builds_on and c.scripted and c.right][:1]:
                 applied = run("sh", str(script))
                 assert applied.returncode == 0, f"exercise {exercise.builds_on}'s solution failed: {shown(applied)}"
             wait_for(lambda: check(exercise.builds_on), lambda p: p.returncode == 0, 120,
@@ -213,6 +213,84 @@ def test_solution_passes_and_the_reset_undoes_it(number, script, fault):
         again = check(number)
         assert again.returncode == 1, f"exercise {number} still passes after its reset: {shown(again)}"
 
+
+
+# --- The answers of the table, judged on the lab -----------------------------------------------------------------
+
+RULE_TEST = """rule_files:
+  - /etc/prometheus/rules/recording.rules.yml
+evaluation_interval: 15s
+tests:
+  - interval: 15s
+    input_series:
+      - series: 'node_memory_MemTotal_bytes{node="n1"}'
+        values: '1000+0x20'
+      - series: 'node_memory_MemAvailable_bytes{node="n1"}'
+        values: '250+0x20'
+    promql_expr_test:
+      - expr: node:memory_used:ratio
+        eval_time: 2m
+        exp_samples:
+          - labels: 'node:memory_used:ratio{node="n1"}'
+            value: 0.75
+"""
+
+
+def _rules_file(kind, name, answer):
+    expr = answer["expr"] if isinstance(answer, dict) else answer
+    rule = {kind: name, "expr": expr} | ({"for": answer["for"]} if isinstance(answer, dict) else {})
+    return yaml.safe_dump({"groups": [{"name": "proof", "rules": [rule]}]}, sort_keys=False)
+
+
+def _put_rule(path, text):
+    node = LAB.prometheus_node.name
+    put = run("vagrant", "ssh", node, "-c", f"sudo tee {path} >/dev/null && sudo promtool check rules {path} >/dev/null "
+                                            "&& sudo systemctl reload prometheus", input=text)
+    assert put.returncode == 0, shown(put)
+
+
+def _give(case):
+    """Put the table's answer where the student would: the answer file, or the rule file on the Prometheus node."""
+    if case.file == "rule":
+        _put_rule("/etc/prometheus/rules/recording.rules.yml", _rules_file("record", "node:memory_used:ratio", case.answer))
+        (REPO / "answers").mkdir(exist_ok=True)
+        (REPO / "answers" / "9.test.yml").write_text(RULE_TEST)
+    elif case.file == "alert":
+        _put_rule("/etc/prometheus/rules/load.rules.yml", _rules_file("alert", "HighLoad", case.answer))
+    else:
+        (REPO / "answers").mkdir(exist_ok=True)
+        (REPO / "answers" / case.file).write_bytes(case.answer.encode("utf-8"))
+        for other in EXERCISES[case.number].judges:  # exercise 3's other answer: a right one
+            if other != case.file:
+                first = next(c.answer for c in CASES if c.number == case.number and c.file == other and c.right)
+                (REPO / "answers" / other).write_text(first)
+
+
+def _judged_on_data(output):
+    """The check's lines about the data sets: (✔ lines, ✘ lines)."""
+    lines = [line for line in output.splitlines() if "data set" in line]
+    return [line for line in lines if "✔" in line], [line for line in lines if "✘" in line]
+
+
+def _answer_cases():
+    return [pytest.param(c, id=c.id, marks=_marks(c.number)) for c in CASES if not c.scripted]
+
+
+@pytest.mark.parametrize("case", _answer_cases())
+def test_an_answer_of_the_table_is_judged_on_the_lab_as_on_the_engine(case):
+    with at_start(case.number):
+        _give(case)
+
+        def judged(proc):
+            right, wrong = _judged_on_data(proc.stdout)
+            if case.right:
+                assert not wrong, f"exercise {case.number} refuses the right answer {case.answer!r}: {shown(proc)}"
+                return bool(right)
+            assert not right and proc.returncode != 0, f"exercise {case.number} accepts {case.answer!r}: {shown(proc)}"
+            return re.search(case.says, proc.stdout, re.S)
+
+        wait_for(lambda: check(case.number), judged, 60, f"exercise {case.number} judging {case.answer!r} "
+                 + ("right" if case.right else f"wrong, saying /{case.says}/"))
 
 
 # A student's own work, belonging to no exercise (and one answer belonging to exercise 1).

@@ -118,6 +118,18 @@ class Lab:
         return self.endpoints("prometheus")[0]
 
     @property
+    def datasets(self):
+        """Where the exercises' data sets answer (provision/datasets.py): beside the first Prometheus."""
+        return Endpoint("prometheus", self.prometheus_node, self.components["prometheus"]["datasets_port"])
+
+    @property
+    def interval(self):
+        """The scrape interval in seconds."""
+        from provision.schema import seconds
+
+        return seconds(self.scrape_interval)
+
+    @property
     def replicated(self):
         """Two or more Prometheus servers scraping the same targets."""
         return len(self.nodes_with("prometheus")) > 1

@@ -416,6 +416,10 @@ EXTRA = {
                              "avec deux Prometheus (ou une vue globale) : le label externe qui nomme chaque réplique ; "
                              "retiré des alertes et du remote_write, pour que les alertes et échantillons des répliques ne fassent qu’un",
                              "replica"),
+        "datasets_port": Key(PORT, "on the first Prometheus node: a second, read-only Prometheus serving the exercises' "
+                             "data sets (crafted series the checks grade answers on)",
+                             "sur le premier nœud Prometheus : un second Prometheus, en lecture seule, qui sert les jeux "
+                             "de données des exercices (des séries construites sur lesquelles les vérifications jugent)", 9099),
     },
     "thanos": {
         "grpc_port": Key(PORT, "the querier's gRPC port (the port key is its HTTP API, the global view)",

@@ -211,6 +211,14 @@ def masked(run, name):
     return run.report(True, f"unit {name}", f"was {state or 'unknown'}, now stopped and masked")
 
 
+def stopped(run, name):
+    """Stop a unit before what it serves is replaced (its service step starts it again)."""
+    if _systemctl(run, "is-active", name, check=False).stdout.strip() == "active":
+        _systemctl(run, "stop", name)
+        return run.report(True, f"service {name}", "stopped while its data is replaced")
+    return False
+
+
 def service(run, name, restart=False, reload=False):
     """Enabled and running. restart: the unit or binary changed; reload: only its config did."""
     if run.daemon_reload_needed and not run.check:

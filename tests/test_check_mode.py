@@ -12,7 +12,8 @@ from provision import install, steps
 from provision.render import Rendered, put
 
 # What a command changes, by its first words: none of these may run in check mode.
-CHANGING = (("systemctl", "enable"), ("systemctl", "start"), ("systemctl", "restart"), ("systemctl", "reload"),
+CHANGING = (("systemctl", "enable"), ("systemctl", "start"), ("systemctl", "restart"), ("systemctl", "reload"), ("systemctl", "stop"),
+            ("chown",), ("promtool", "tsdb"),
             ("systemctl", "daemon-reload"), ("systemctl", "mask"), ("systemctl", "disable"), ("useradd",),
             ("apt-get",), ("runuser",), ("mariadb",), ("psql",))
 

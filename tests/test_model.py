@@ -54,8 +54,8 @@ def test_skipped_roles_leave_the_targets_and_units_but_are_known(lab_yaml):
 
 def test_a_node_s_units_include_the_servers_its_exporters_watch(lab):
     assert lab.unit_names(lab.node("node2")) == ["node_exporter", "postgres_exporter", "postgresql"]
-    assert {u.name for u in lab.units(lab.node("node1"))} == {"prometheus", "alertmanager", "alert-receiver", "grafana-server",
-                                                             "blackbox_exporter"}
+    assert {u.name for u in lab.units(lab.node("node1"))} == {"prometheus", "prometheus-datasets", "alertmanager", "alert-receiver",
+                                                             "grafana-server", "blackbox_exporter"}
 
 
 def test_the_generated_jobs_are_those_of_the_targets_and_probes(lab):

@@ -18,7 +18,7 @@ ROLES = ("prometheus", "alertmanager", "grafana", "node_exporter", "blackbox_exp
 GLOBAL_VIEWS = ("victoriametrics", "thanos")  # what merges Prometheus replicas into one deduplicated view
 SSH = (22, "sshd", None)
 # The component keys naming a port besides `port`, per role (the port check names the key).
-PORT_KEYS = {"alertmanager": ("receiver_port", "cluster_port"),
+PORT_KEYS = {"prometheus": ("datasets_port",), "alertmanager": ("receiver_port", "cluster_port"),
              "thanos": ("grpc_port", "sidecar_port", "sidecar_grpc_port", "store_port", "store_grpc_port")}
 
 

@@ -1,6 +1,10 @@
 """prometheus: the monitoring server; scrapes itself and every exporter in lab.yaml."""
 
-from provision import credentials, install, steps
+import hashlib
+import os
+import shutil
+
+from provision import credentials, datasets, install, steps
 from provision.model import PROMETHEUS_JOB, Target
 from provision.render import Rendered, put
 from provision.roles import thanos
@@ -11,12 +15,22 @@ CONFIG = "/etc/prometheus/prometheus.yml"
 RULES = "/etc/prometheus/rules/promlab.rules.yml"
 DATA = "/var/lib/prometheus"
 REMOTE_WRITE_PASSWORD = "/etc/prometheus/remote-write-password"  # the global view's, for remote_write
+# The exercises' data sets (provision/datasets.py), served read-only by a second Prometheus on the first
+# Prometheus node: the checks grade answers on them.
+DATASETS = "prometheus-datasets"
+DATASETS_CONFIG = "/etc/prometheus/datasets.yml"
+DATASETS_DATA = f"{DATA}/datasets"
+DATASETS_STAMP = f"{DATASETS_DATA}/promlab-series.sha256"  # the sha256 of the series the blocks were built from (Prometheus
+#                                                            ignores a file that is not a block; it goes with the blocks)
 
 
 def services(lab, node):
     """(unit, port, listen address): every interface, so that the forwarded port reaches it; and Thanos'
     sidecar and store gateway when Thanos is the global view."""
-    return [(SERVICE, lab.components[NAME]["port"], "0.0.0.0")] + thanos.beside_services(lab, node)
+    found = [(SERVICE, lab.components[NAME]["port"], "0.0.0.0")] + thanos.beside_services(lab, node)
+    if node.name == lab.prometheus_node.name:
+        found.append((DATASETS, lab.components[NAME]["datasets_port"], node.ip))
+    return found
 
 
 def files(lab, node):
@@ -37,6 +51,10 @@ def files(lab, node):
     if lab.remote_write:
         found.append(Rendered(REMOTE_WRITE_PASSWORD, "", {}, content=credentials.remote_write()[1] + "\n", group=NAME,
                               mode=0o640, secret=True))
+    if node.name == lab.prometheus_node.name:
+        datasets_context = dict(context, port=lab.components[NAME]["datasets_port"], data=DATASETS_DATA, config=DATASETS_CONFIG)
+        found += [Rendered(DATASETS_CONFIG, "prometheus-datasets.yml.j2", {}, group=NAME, mode=0o640),
+                  Rendered(f"/etc/systemd/system/{DATASETS}.service", "prometheus-datasets.service.j2", datasets_context)]
     return found + thanos.beside_files(lab, node)
 
 
@@ -54,13 +72,51 @@ def apply(run, lab, node, cache):
     rules, config, unit, *extra = files(lab, node)
     # The password file first: promtool's config check reads the files the config names.
     password_changed = any(put(run, item) for item in extra if item.path == REMOTE_WRITE_PASSWORD)
+    datasets_files = [item for item in extra if item.path in (DATASETS_CONFIG, f"/etc/systemd/system/{DATASETS}.service")]
+    extra = [item for item in extra if item not in datasets_files]
     promtool_rules = steps.checked_by(run, programs["promtool"], "check", "rules", target=RULES, keeps="Prometheus")
     rules_changed = put(run, rules, validate=promtool_rules) | password_changed
     config_changed = put(run, config, validate=lambda path: check_config(run, programs["promtool"], path))
     unit_changed = put(run, unit)
     steps.service(run, SERVICE, restart=unit_changed or new_binary, reload=config_changed or rules_changed)
+    if datasets_files:
+        _apply_datasets(run, lab, programs, datasets_files, new_binary)
     if lab.thanos_beside(node):
         thanos.apply_beside(run, lab, node, cache, [item for item in extra if item.path != REMOTE_WRITE_PASSWORD])
+
+
+def _apply_datasets(run, lab, programs, items, new_binary):
+    """The exercises' data sets as TSDB blocks, rebuilt only when their series change, served by their own unit."""
+    version = install.installed_version(run, run.path(programs["prometheus"])) or str(lab.components[NAME]["version"])
+    text = datasets.openmetrics(lab, int(version.split(".")[0]))
+    digest = hashlib.sha256(text.encode()).hexdigest() + "\n"
+    stamp, data = run.path(DATASETS_STAMP), run.path(DATASETS_DATA)
+    built = stamp.is_file() and stamp.read_text() == digest
+    rebuilt = False
+    if built:
+        run.report(False, f"datasets {DATASETS_DATA}", "built from the data sets of this lab")
+    elif run.check:
+        rebuilt = run.would(f"datasets {DATASETS_DATA}", "rebuilt from provision/datasets.py")
+    else:
+        staging, source = data.with_name("datasets.new"), data.with_name("datasets.om")
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
+        source.write_text(text)
+        try:
+            run.sh(programs["promtool"], "tsdb", "create-blocks-from", "openmetrics", str(source), str(staging))
+        finally:
+            source.unlink()
+        steps.stopped(run, DATASETS)
+        shutil.rmtree(data, ignore_errors=True)
+        os.replace(staging, data)
+        run.sh("chown", "-R", f"{NAME}:{NAME}", str(data))
+        run.path(DATASETS_STAMP).write_text(digest)
+        rebuilt = run.report(True, f"datasets {DATASETS_DATA}", "built from provision/datasets.py (promtool tsdb create-blocks-from)")
+    config, unit = items
+    config_changed = put(run, config, validate=steps.checked_by(run, programs["promtool"], "check", "config",
+                                                                   target=DATASETS_CONFIG, keeps=DATASETS))
+    unit_changed = put(run, unit)
+    steps.service(run, DATASETS, restart=unit_changed or rebuilt or new_binary or config_changed)
 
 
 def hand_targets(lab):

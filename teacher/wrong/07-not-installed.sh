@@ -1,5 +1,4 @@
 #!/bin/sh
-# expect: does the exporter run on node6
 # The target written, the exporter never installed.
 set -e
 python3 teacher/add_job.py process 192.168.56.16:9256 node6

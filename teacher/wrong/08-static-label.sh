@@ -1,5 +1,4 @@
 #!/bin/sh
-# expect: written by hand, not derived from __address__.*still there
 # The label written by hand, and the drop put in relabel_configs (it acts on targets, not series).
 set -e
 python3 - <<'JOB'

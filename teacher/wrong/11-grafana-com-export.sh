@@ -1,5 +1,5 @@
 #!/bin/sh
-# expect: an export for grafana.com
+# Exercise 11: a dashboard exported for grafana.com (its datasource a ${DS_...} placeholder).
 python3 - <<'BOARD'
 import json
 ds = {"type": "prometheus", "uid": "${DS_PROMETHEUS}"}

@@ -1,0 +1,359 @@
+"""The exercises' data sets: crafted series on which a right answer and the plausible wrong ones give different
+numbers, the way `promtool test rules` grades rules on input series.
+
+Each data set lives in its own window of time, an hour of samples every 15 s, far back (2025) and far from the
+others, so that no query of one reaches another's samples. Series carry the lab's own names, labels and nodes:
+an answer that is right on the lab is right here. The prometheus role turns them into TSDB blocks
+(`promtool tsdb create-blocks-from openmetrics`) served, read-only, by a second Prometheus beside the lab's own
+(`prometheus-datasets`, components.prometheus.datasets_port). A check asks it the student's query and the
+reference's at a data set's time and compares the two (exercises/grading.py).
+
+Standard library only: the guests render this file at provisioning, the host's tests do too.
+"""
+
+import math
+import random
+from dataclasses import dataclass
+from typing import Callable
+
+BASE = 1735689600  # 2025-01-01T00:00:00Z
+WINDOW = 6 * 3600  # each data set starts this far after the one before (a TSDB block of 2 h holds it alone)
+SPAN = 3600  # an hour of samples
+STEP = 15
+BOUNDS = (0.1, 0.2, 0.4, 1, 3, 8, 20, 60, 120)  # Prometheus' own request-duration buckets
+LOAD_START, LOAD_SECONDS, LOOPS = 2400, 180, 3  # the guide's load on a node: three busy loops for three minutes
+
+
+@dataclass(frozen=True)
+class DataSet:
+    name: str
+    slot: int  # its window: BASE + slot * WINDOW
+    describe: Callable  # (lab) -> (French, English): what is special in it, said to the student
+    build: Callable  # (lab, major) -> [(metric name, labels, [value at each step])]
+    applies: Callable = lambda lab: True  # noqa: E731 - does the lab have what it needs (replicas for exercise 13)
+
+    @property
+    def start(self):
+        return BASE + self.slot * WINDOW
+
+    @property
+    def end(self):
+        """The time a check evaluates an instant query at: the last sample of the hour."""
+        return self.start + SPAN
+
+
+def steps():
+    return range(0, SPAN + 1, STEP)
+
+
+def _exporters(lab):
+    """The nodes with node_exporter, in lab.yaml's order: the nodes a per-node answer covers."""
+    return lab.nodes_with("node_exporter")
+
+
+def _node_labels(lab, node):
+    return {"instance": f"{node.ip}:{lab.components['node_exporter']['port']}", "job": "node", "node": node.name}
+
+
+def _constant(value):
+    return [value for _ in steps()]
+
+
+def _counter(rate_at, start=0.0):
+    """A counter's samples from its rate (per second) at each step's time."""
+    values, total = [], start
+    for t in steps():
+        values.append(total)
+        total += rate_at(t) * STEP
+    return values
+
+
+# --- up: every target the lab has, some down --------------------------------------------------------------------
+
+def _target_labels(lab):
+    """(labels of each target as Prometheus has them after relabelling) for every target and probe of the lab."""
+    found = [{"instance": t.address, "job": t.job, "node": t.node} for t in lab.targets()]
+    return found + [{"instance": p.address, "job": p.job, "node": p.node} for p in lab.probes()]
+
+
+def _single_target_job(lab):
+    """The last job of lab.yaml's exporters with a single target (its only target down leaves the job at 0), or None."""
+    jobs = [j for j in lab.scrape_jobs() if len(j["targets"]) == 1 and j["name"] != "node"]
+    return jobs[-1] if jobs else None
+
+
+def _down_in_some(lab):
+    """The targets the 'some down' data set stops: the second exporter node's node_exporter, and every target of one
+    single-target job."""
+    exporters = _exporters(lab)
+    down = {("node", exporters[1 % len(exporters)].name)} if exporters else set()
+    single = _single_target_job(lab)
+    if single:
+        down.add((single["name"], single["targets"][0]["node"]))
+    return down
+
+
+def _up(lab, down):
+    return [("up", labels, _constant(0 if (labels["job"], labels["node"]) in down else 1)) for labels in _target_labels(lab)]
+
+
+def _describe_some_down(lab):
+    down = sorted(_down_in_some(lab))
+    fr = ", ".join(f"la cible {job} de {node}" for job, node in down)
+    en = ", ".join(f"{node}'s {job} target" for job, node in down)
+    return f"{fr} en panne (up à 0)", f"{en} down (up at 0)"
+
+
+# --- memory ------------------------------------------------------------------------------------------------------
+
+MEMORY_MIB = (512, 1024, 2048, 768, 4096)
+USED = {"a": (0.30, 0.55, 0.72, 0.41, 0.63), "b": (0.50, 0.20, 0.35, 0.83, 0.12)}
+
+
+def _memory(which):
+    def build(lab, major):
+        found = []
+        for i, node in enumerate(_exporters(lab)):
+            total = MEMORY_MIB[i % len(MEMORY_MIB)] * 2**20
+            available = round(total * (1 - USED[which][i % len(USED[which])]))
+            # Free, buffers and page cache make up what is available: "total - free" counts the cache as used.
+            free, buffers = round(available * 0.4), round(available * 0.1)
+            labels = _node_labels(lab, node)
+            found += [("node_memory_MemTotal_bytes", labels, _constant(total)),
+                      ("node_memory_MemAvailable_bytes", labels, _constant(available)),
+                      ("node_memory_MemFree_bytes", labels, _constant(free)),
+                      ("node_memory_Buffers_bytes", labels, _constant(buffers)),
+                      ("node_memory_Cached_bytes", labels, _constant(available - free - buffers))]
+        return found
+    return build
+
+
+# --- CPU and network -------------------------------------------------------------------------------------------
+
+# How a busy CPU's time splits between modes: user and system are nearly all of it.
+MODES = {"user": 0.70, "system": 0.27, "softirq": 0.01, "iowait": 0.01, "nice": 0.005, "irq": 0.005, "steal": 0.0}
+# Busy share of each CPU of each node, in lab.yaml's order; the third and fifth nodes have two CPUs, unevenly busy.
+BUSY = {"a": ((0.05,), (0.35,), (0.90, 0.10), (0.60,), (0.20, 0.40)),
+        "b": ((0.80,), (0.12,), (0.30, 0.70), (0.02,), (0.95, 0.55))}
+# Bytes received per second on each device: lo (the node talking to itself), eth0 and eth1 (the lab network).
+RECEIVED = {"a": {"lo": 2100.0, "eth0": 5300.0, "eth1": 1700.0}, "b": {"lo": 900.0, "eth0": 12500.0, "eth1": 4100.0}}
+
+
+def _cpu_series(lab, node, shares, start=10000.0):
+    """node_cpu_seconds_total of a node whose CPUs are busy `shares(t)` (a tuple, one share per CPU, at time t)."""
+    found, labels = [], _node_labels(lab, node)
+    cpus = len(shares(0))
+    for cpu in range(cpus):
+        def busy(t, cpu=cpu):
+            return shares(t)[cpu]
+        found.append(("node_cpu_seconds_total", {**labels, "cpu": str(cpu), "mode": "idle"},
+                      _counter(lambda t, busy=busy: 1 - busy(t), start)))
+        for mode, part in MODES.items():
+            found.append(("node_cpu_seconds_total", {**labels, "cpu": str(cpu), "mode": mode},
+                          _counter(lambda t, busy=busy, part=part: part * busy(t), start * part)))
+    return found
+
+
+def _cpu_network(which):
+    def build(lab, major):
+        found = []
+        for i, node in enumerate(_exporters(lab)):
+            shares = BUSY[which][i % len(BUSY[which])]
+            found += _cpu_series(lab, node, lambda t, shares=shares: shares)
+            for device, rate in RECEIVED[which].items():
+                scaled = rate * (1 + 0.25 * i)
+                labels = {**_node_labels(lab, node), "device": device}
+                found.append(("node_network_receive_bytes_total", labels, _counter(lambda t, r=scaled: r, 3e9)))
+                found.append(("node_network_transmit_bytes_total", labels, _counter(lambda t, r=scaled: 0.6 * r + 300, 2e9)))
+        return found
+    return build
+
+
+# --- Prometheus' request durations -----------------------------------------------------------------------------
+
+# Requests per second per handler, and the share of them at or under each bound (BOUNDS), in the first half hour
+# (slow) and the last (fast): a quantile without rate() mixes both, over a few minutes it sees the last alone.
+HANDLERS = {
+    "a": {"/metrics": (0.07, (0.05, 0.15, 0.4, 0.7, 0.9, 1), (0.25, 0.55, 0.8, 0.95, 0.99, 1)),
+          "/api/v1/query": (0.5, (0.01, 0.03, 0.1, 0.3, 0.6, 0.85, 1), (0.05, 0.12, 0.3, 0.62, 0.86, 0.96, 1)),
+          "/api/v1/query_range": (0.1, (0.0, 0.01, 0.02, 0.1, 0.3, 0.6, 0.9, 1), (0.0, 0.02, 0.1, 0.3, 0.62, 0.84, 0.96, 1)),
+          "/-/healthy": (0.2, (0.6, 0.9, 1), (0.92, 0.99, 1))},
+    "b": {"/metrics": (0.07, (0.1, 0.3, 0.6, 0.9, 1), (0.5, 0.8, 0.95, 1)),
+          "/api/v1/query": (0.3, (0.0, 0.05, 0.2, 0.5, 0.8, 0.95, 1), (0.15, 0.35, 0.6, 0.9, 0.97, 1)),
+          "/api/v1/query_range": (0.25, (0.0, 0.0, 0.05, 0.2, 0.5, 0.8, 1), (0.01, 0.05, 0.2, 0.45, 0.75, 0.92, 0.99, 1)),
+          "/-/healthy": (0.05, (0.7, 0.95, 1), (0.97, 1))},
+}
+
+
+def le_text(bound, major):
+    """A bucket's `le` as the Prometheus of that major stores it: 3.x normalises whole numbers to floats at scrape
+    (le="1.0"), 2.x keeps what the exporter wrote (le="1")."""
+    if bound == math.inf:
+        return "+Inf"
+    if float(bound).is_integer():
+        return f"{bound:.1f}" if major >= 3 else f"{int(bound)}"
+    return f"{bound:g}"
+
+
+def _share_at(shares, i):
+    return shares[i] if i < len(shares) else 1.0
+
+
+def _requests(which):
+    def build(lab, major):
+        found = []
+        for endpoint in lab.endpoints("prometheus"):
+            base = {"instance": endpoint.address if lab.replicated else f"localhost:{endpoint.port}", "job": "prometheus",
+                    "node": endpoint.node.name}
+            for handler, (rate, slow, fast) in HANDLERS[which].items():
+                def part(t, i, slow=slow, fast=fast):
+                    return _share_at(slow if t < SPAN / 2 else fast, i)
+                labels = {**base, "handler": handler}
+                for i, bound in enumerate(BOUNDS + (math.inf,)):
+                    found.append(("prometheus_http_request_duration_seconds_bucket", {**labels, "le": le_text(bound, major)},
+                                  _counter(lambda t, i=i, rate=rate: rate * part(t, i), 100.0 * rate * _share_at(slow, i))))
+                found.append(("prometheus_http_request_duration_seconds_count", labels, _counter(lambda t, r=rate: r, 100.0 * rate)))
+                found.append(("prometheus_http_request_duration_seconds_sum", labels,
+                              _counter(lambda t, r=rate: r * (0.9 if t < SPAN / 2 else 0.3), 90.0 * rate)))
+        return found
+    return build
+
+
+# --- load: a lab at rest, and one node made busy as the guide does it ------------------------------------------
+
+def _noise(seed, t, low, high):
+    """A smooth, repeatable wander between low and high."""
+    rng = random.Random(seed)
+    phases = [rng.uniform(0, 2 * math.pi) for _ in range(3)]
+    wave = sum(math.sin(t / period + phase) for period, phase in zip((97.0, 311.0, 53.0), phases)) / 3
+    return low + (high - low) * (wave + 1) / 2
+
+
+def busy_node(lab):
+    """The node the 'busy' data set loads: the guide's (node3 in lab.yaml), the second exporter node."""
+    exporters = _exporters(lab)
+    return exporters[1 % len(exporters)].name if exporters else None
+
+
+def _loaded(t):
+    """How many of the guide's loops run at time t."""
+    return LOOPS if LOAD_START <= t < LOAD_START + LOAD_SECONDS else 0
+
+
+def _load_average(t, period, rest):
+    """A Linux load average (decaying over `period` seconds) of a node at rest with `rest`, under the guide's loops."""
+    if t < LOAD_START:
+        return rest
+    running = min(t, LOAD_START + LOAD_SECONDS) - LOAD_START
+    peak = rest + (LOOPS - rest) * (1 - math.exp(-running / period))
+    after = max(0, t - LOAD_START - LOAD_SECONDS)
+    return rest + (peak - rest) * math.exp(-after / period)
+
+
+def _load(busy):
+    def build(lab, major):
+        found, loaded = [], busy_node(lab) if busy else None
+        for node in _exporters(lab):
+            labels = _node_labels(lab, node)
+            rest = [_noise(f"{node.name}-load", t, 0.02, 0.45) for t in steps()]
+            slow = [_noise(f"{node.name}-load5", t, 0.05, 0.2) for t in steps()]
+            if node.name == loaded:
+                found.append(("node_load1", labels, [_load_average(t, 60, r) for t, r in zip(steps(), rest)]))
+                found.append(("node_load5", labels, [_load_average(t, 300, r) for t, r in zip(steps(), slow)]))
+                found.append(("node_load15", labels, [_load_average(t, 900, r) for t, r in zip(steps(), slow)]))
+                found += _cpu_series(lab, node, lambda t: (1.0 if _loaded(t) else _noise("cpu", t, 0.02, 0.12),))
+            else:
+                found += [("node_load1", labels, rest), ("node_load5", labels, slow), ("node_load15", labels, slow)]
+                found += _cpu_series(lab, node, lambda t, name=node.name: (_noise(f"{name}-cpu", t, 0.02, 0.12),))
+            found.append(("up", labels, _constant(1)))
+        return found
+    return build
+
+
+def _describe_busy(lab):
+    node = busy_node(lab)
+    return (f"{node} chargé comme le guide le fait (trois boucles pendant trois minutes, à partir de la 40e minute), "
+            "les autres nœuds au repos",
+            f"{node} loaded as the guide does it (three busy loops for three minutes, from minute 40), the other nodes "
+            "at rest")
+
+
+# --- replicas (the high-availability lab) --------------------------------------------------------------------
+
+def _replica_sets(lab):
+    return [e.node.name for e in lab.endpoints("prometheus")]
+
+
+def _replicas(dead_index):
+    """The global view's up: every replica's target up but the dead one's (None: all running), and one exporter
+    target down in every case (a query for dead replicas must not return it)."""
+    def build(lab, major):
+        replicas = _replica_sets(lab)
+        dead = replicas[dead_index] if dead_index is not None and dead_index < len(replicas) else None
+        exporters = _exporters(lab)
+        down = {("node", exporters[-1].name)} if exporters else set()
+        if dead:
+            down.add(("prometheus", dead))
+        return _up(lab, down)
+    return build
+
+
+def _describe_replica(dead_index):
+    def describe(lab):
+        replicas, exporters = _replica_sets(lab), _exporters(lab)
+        other = f"{exporters[-1].name}'s node target" if exporters else ""
+        if dead_index is None:
+            return (f"toutes les répliques tournent ; la cible node de {exporters[-1].name} est en panne",
+                    f"every replica runs; {other} is down")
+        return (f"la réplique {replicas[dead_index]} arrêtée ; la cible node de {exporters[-1].name} est en panne aussi",
+                f"replica {replicas[dead_index]} stopped; {other} is down too")
+    return describe
+
+
+def _replicated(index):
+    return lambda lab: lab.replicated and len(_replica_sets(lab)) > index
+
+
+DATASETS = {d.name: d for d in (
+    DataSet("targets-up", 0, lambda lab: ("toutes les cibles répondent", "every target answers"), lambda lab, major: _up(lab, set())),
+    DataSet("targets-some-down", 1, _describe_some_down, lambda lab, major: _up(lab, _down_in_some(lab))),
+    DataSet("memory-a", 2, lambda lab: ("mémoires de tailles diverses, cache compris", "memories of several sizes, page cache included"),
+            _memory("a")),
+    DataSet("memory-b", 3, lambda lab: ("d'autres nœuds pleins ou vides", "other nodes full or empty"), _memory("b")),
+    DataSet("cpu-network-a", 4, lambda lab: ("des nœuds à un et deux CPU, inégalement occupés ; du trafic sur lo, eth0 et eth1",
+                                             "nodes with one and two CPUs, unevenly busy; traffic on lo, eth0 and eth1"),
+            _cpu_network("a")),
+    DataSet("cpu-network-b", 5, lambda lab: ("d'autres charges, d'autres débits", "other loads, other traffic"), _cpu_network("b")),
+    DataSet("requests-a", 6, lambda lab: ("des requêtes lentes la première demi-heure, rapides la seconde, chaque handler "
+                                          "à sa façon", "slow requests in the first half hour, fast ones in the second, each "
+                                          "handler its own way"), _requests("a")),
+    DataSet("requests-b", 7, lambda lab: ("d'autres durées par handler", "other durations per handler"), _requests("b")),
+    DataSet("rest", 8, lambda lab: ("une heure de lab au repos", "an hour of the lab at rest"), _load(False)),
+    DataSet("busy", 9, _describe_busy, _load(True)),
+    DataSet("replicas-up", 10, _describe_replica(None), _replicas(None), applies=_replicated(1)),
+    DataSet("replica-1-down", 11, _describe_replica(0), _replicas(0), applies=_replicated(1)),
+    DataSet("replica-2-down", 12, _describe_replica(1), _replicas(1), applies=_replicated(1)),
+)}
+
+
+def _label_value(value):
+    return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
+
+
+def _format(value):
+    return repr(float(value)) if math.isfinite(value) else ("+Inf" if value > 0 else "-Inf")
+
+
+def openmetrics(lab, major):
+    """Every data set of the lab as OpenMetrics text, for `promtool tsdb create-blocks-from openmetrics`: each series
+    whole, its samples in time order, each family's series together."""
+    families = {}
+    for dataset in (d for d in DATASETS.values() if d.applies(lab)):
+        for name, labels, values in dataset.build(lab, major):
+            text = ",".join(f'{k}="{_label_value(v)}"' for k, v in sorted(labels.items()))
+            families.setdefault(name, []).append((text, dataset.start, values))
+    lines = []
+    for name in sorted(families):
+        for text, start, values in families[name]:
+            lines += [f"{name}{{{text}}} {_format(v)} {start + t}" for t, v in zip(steps(), values)]
+    return "\n".join(lines + ["# EOF"]) + "\n"

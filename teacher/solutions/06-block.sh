@@ -1,0 +1,11 @@
+#!/bin/sh
+# Exercise 6, written another way: a block entry with its address written out, and a comment.
+set -e
+cat >> lab.yaml <<'NODE'
+  - name: node7        # added for the workshop
+    ip: 192.168.56.17
+    roles:
+      - node_exporter
+NODE
+vagrant up node7
+vagrant provision node1

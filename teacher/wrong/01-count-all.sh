@@ -1,3 +1,0 @@
-#!/bin/sh
-# expect: without a job label
-mkdir -p answers && echo 'count(up)' > answers/1.promql
