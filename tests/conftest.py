@@ -6,15 +6,27 @@ import shutil
 import threading
 
 import pytest
-import yaml
 
-from provision import inventory, steps
+from provision import steps
+from tests import pristine
 
 
 @pytest.fixture(scope="session")
 def lab_yaml():
-    """lab.yaml as loaded, never modified: tests take a deep copy."""
-    return yaml.safe_load((inventory.REPO / "lab.yaml").read_text())
+    """lab.yaml as committed, loaded, never modified: tests take a deep copy (a student's lab.yaml is theirs)."""
+    return pristine.raw("lab.yaml")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def templates_without_students_work(tmp_path_factory):
+    """Every fast test renders from templates/ without the student's own parts (tests/pristine.py): `make test` passes
+    with a student's jobs, rules and dashboards in place."""
+    from provision import render
+
+    folder = pristine.templates(tmp_path_factory.mktemp("pristine") / "templates")
+    saved, render.TEMPLATES = render.TEMPLATES, folder
+    yield folder
+    render.TEMPLATES = saved
 
 
 SERVER_EXPORTERS = ["postgres_exporter", "mysqld_exporter", "nginx_exporter", "redis_exporter"]

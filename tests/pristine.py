@@ -4,6 +4,7 @@ with a student's work in place. Outside a git checkout (an unpacked archive) the
 
 import functools
 import subprocess
+from pathlib import Path
 
 import yaml
 
@@ -29,3 +30,48 @@ def raw(relative="lab.yaml"):
 def lab(relative="lab.yaml", env=None):
     """The committed inventory, checked as the lab checks it (an environment of none of the user's settings)."""
     return inventory.parse(raw(relative), source=relative, env=env or {})
+
+
+def _own_section_as_committed(template):
+    """prometheus.yml.j2 with its own-targets section as the commit has it (the student writes jobs there)."""
+    from exercises import own_targets
+
+    committed = text("templates/prometheus.yml.j2")
+    start, end = own_targets.section(template)
+    first, last = own_targets.section(committed)
+    return template[:start] + committed[first:last] + template[end:]
+
+
+def _rule_groups_as_committed(template):
+    """alert_rules.yml.j2 without the groups the commit does not have (a student adds their rules in groups of
+    their own)."""
+    from exercises import yamledit
+
+    names = {g.get("name") for g in yaml.safe_load(yamledit.mask(text("templates/alert_rules.yml.j2")))["groups"]}
+    try:
+        groups = yamledit.get(yamledit.parse(template, template=True), "groups")
+    except yamledit.Unparsable:
+        return text("templates/alert_rules.yml.j2")
+    cuts = [yamledit.item_cut(template, groups, g) for g in yamledit.items(groups)
+            if yamledit.value(yamledit.get(g, "name")) not in names]
+    return yamledit.apply(template, cuts)
+
+
+def _tracked(relative):
+    proc = subprocess.run(["git", "ls-files", "--error-unmatch", relative], cwd=REPO, capture_output=True)
+    return proc.returncode == 0
+
+
+def templates(folder):
+    """A copy of templates/ in `folder` with the lab's own parts as the working tree has them (a contributor's change
+    is tested) and the student's parts as committed: the own-targets section, rule groups the commit lacks, and
+    dashboards it does not track are left out."""
+    import shutil
+
+    source = REPO / "templates"
+    shutil.copytree(source, folder, ignore=lambda d, names: [n for n in names if Path(d, n).is_file()
+                                                               and not _tracked(Path(d, n).relative_to(REPO).as_posix())])
+    prom, rules = folder / "prometheus.yml.j2", folder / "alert_rules.yml.j2"
+    prom.write_text(_own_section_as_committed(prom.read_text()))
+    rules.write_text(_rule_groups_as_committed(rules.read_text()))
+    return folder

@@ -7,6 +7,7 @@ import pytest
 
 from provision import inventory
 from scripts import offline
+from tests import pristine
 
 DOCS = inventory.REPO / "docs"
 PAGES = sorted(p.name for p in (DOCS / "en").glob("*.md"))
@@ -98,7 +99,7 @@ def test_french_pages_send_readers_only_to_french_pages(page):
 @pytest.mark.parametrize("lang", ["en", "fr"])
 @pytest.mark.parametrize("provider", ["virtualbox", "libvirt"])
 def test_teacher_notes_add_the_box_lab_yaml_names(lang, provider):
-    box = inventory.load().boxes[provider]
+    box = pristine.lab().boxes[provider]
     text = (DOCS / lang / "teacher.md").read_text()
     saved = offline.box_file(box, provider).relative_to(inventory.REPO)
     assert f"vagrant box add --name {box} {saved}" in text, \

@@ -9,6 +9,7 @@ import pytest
 
 from exercises import doctor
 from provision import inventory
+from tests import pristine
 
 
 def lab_with_ports(*ports, name="nodeX"):
@@ -63,7 +64,7 @@ def test_no_vagrant_says_where_to_get_it(monkeypatch, tmp_path):
 def test_free_memory_is_weighed_against_what_lab_yaml_asks(monkeypatch, provider, have, ok):
     monkeypatch.setenv("VAGRANT_DEFAULT_PROVIDER", provider)
     monkeypatch.setattr(doctor, "_available_mib", lambda: have)
-    result, (fr, en) = doctor.check_memory(inventory.load(inventory.REPO / "lab.yaml"))
+    result, (fr, en) = doctor.check_memory(pristine.lab())
     assert result is ok and ("lab.yaml" in en) is not ok
     assert "\u00a0Gio" in fr and "," in fr
 

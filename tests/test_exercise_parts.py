@@ -11,6 +11,7 @@ from exercises import answers, ex10_alert, ex11_dashboard
 from exercises.base import done, missing, say
 from exercises.workspace import Workspace
 from provision import inventory
+from tests import pristine
 
 REPO = inventory.REPO
 
@@ -137,7 +138,7 @@ def test_french_sentences_get_narrow_no_break_spaces(make):
 def test_a_lab_that_does_not_answer_gets_one_sentence_and_exit_3(tmp_path):
     down = REPO / "build" / "lab-down.yaml"
     down.parent.mkdir(exist_ok=True)
-    down.write_text((REPO / "lab.yaml").read_text().replace("host: 9090", "host: 59990"))
+    down.write_text(pristine.text("lab.yaml").replace("host: 9090", "host: 59990"))
     try:
         env = {"LAB_FILE": str(down), "PATH": "/usr/bin:/bin", "LAB_LANG": "en"}
         proc = subprocess.run([sys.executable, "-m", "exercises", "10"], cwd=REPO, capture_output=True, text=True, env=env)
@@ -163,7 +164,7 @@ def test_exercise_13_on_the_one_prometheus_lab_says_which_lab_it_needs():
     from exercises import ex13_replica
     from exercises.base import Context
 
-    lab = inventory.load(REPO / "lab.yaml", env={})
+    lab = pristine.lab()
     (finding,) = ex13_replica.check(Context(lab, prometheus=None))
     assert not finding.done and "LAB_FILE=examples/ha.yaml" in finding.text("en") and "LAB_FILE=examples/ha.yaml" in finding.text("fr")
 

@@ -10,6 +10,7 @@ import yaml
 
 from provision import dashboards, inventory, render
 from provision.roles import grafana
+from tests import pristine
 from tests.conftest import sized
 
 BOARDS = {p.name: json.loads(p.read_text()) for p in sorted((render.TEMPLATES / "dashboards").glob("*.json"))}
@@ -66,12 +67,12 @@ def test_dashboard_uids_are_stable_and_unique():
     assert len(set(uids)) == len(uids) and all(uids), f"dashboards without a uid, or sharing one: {uids}"
 
 
-SERVER_EXPORTERS = [name for name, c in inventory.load().components.items() if c.get("subject_up")]
+SERVER_EXPORTERS = [name for name, c in pristine.lab().components.items() if c.get("subject_up")]
 
 
 @pytest.mark.parametrize("role", SERVER_EXPORTERS)
 def test_services_dashboard_shows_each_exporters_subject_up(role):
-    up = inventory.load().components[role]["subject_up"]
+    up = pristine.lab().components[role]["subject_up"]
     assert any(re.search(rf"\b{up}\b", expr) for expr in _exprs(BOARDS["services.json"])), f"no panel shows {up} ({role})"
     assert role in dashboards.ROLE_OF.values()
 

@@ -10,6 +10,7 @@ import yaml
 
 from provision import credentials, inventory, render
 from provision.roles import prometheus, thanos, victoriametrics
+from tests import pristine
 from tests.conftest import needs_promtool
 
 HA = yaml.safe_load((inventory.REPO / "examples" / "ha.yaml").read_text())
@@ -77,7 +78,7 @@ def test_a_replica_label_that_would_merge_or_break_series_is_refused(label):
 
 
 def test_a_single_prometheus_has_no_replica_label():
-    lab = inventory.load(inventory.REPO / "lab.yaml", env={})
+    lab = pristine.lab()
     config = yaml.safe_load(prometheus.files(lab, lab.prometheus_node)[1].text())
     assert config["global"]["external_labels"] == {"lab": "promlab"}
     assert "alert_relabel_configs" not in config["alerting"] and "remote_write" not in config

@@ -15,10 +15,11 @@ import pytest
 import yaml
 
 from provision import inventory
+from tests import pristine
 
 HANG = 60  # seconds: past this a command is taken to hang
-LAB = yaml.safe_load((inventory.REPO / "lab.yaml").read_text())
-GOOD = (inventory.REPO / "lab.yaml").read_text()
+LAB = pristine.raw("lab.yaml")
+GOOD = pristine.text("lab.yaml")
 
 
 def changed(*path_value):

@@ -3,8 +3,8 @@
 import hashlib
 from types import SimpleNamespace
 
-from provision import inventory
 from scripts import offline
+from tests import pristine
 
 
 def _lab(httpd, sums):
@@ -38,6 +38,6 @@ def test_an_architecture_without_a_pin_is_named_not_fetched(server, tmp_path, ca
 
 
 def test_preloaded_packages_cover_every_server_the_exporters_watch():
-    packages = offline.debian_packages(inventory.load())
+    packages = offline.debian_packages(pristine.lab())
     assert {"postgresql", "mariadb-server", "nginx-light", "redis-server", "prometheus", "prometheus-node-exporter"} <= set(packages)
     assert "grafana" not in packages  # Grafana's own repository is not Debian's

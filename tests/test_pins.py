@@ -8,6 +8,7 @@ import yaml
 
 from provision import inventory, schema
 from scripts import pins
+from tests import pristine
 
 
 def _digest(*words):
@@ -18,7 +19,7 @@ def _digest(*words):
 def lab(tmp_path):
     """A copy of lab.yaml (the real one is never written)."""
     path = tmp_path / "lab.yaml"
-    path.write_text((inventory.REPO / "lab.yaml").read_text())
+    path.write_text(pristine.text("lab.yaml"))
     return path
 
 
