@@ -75,3 +75,11 @@ def templates(folder):
     prom.write_text(_own_section_as_committed(prom.read_text()))
     rules.write_text(_rule_groups_as_committed(rules.read_text()))
     return folder
+
+
+def tracked_files(folder, suffix):
+    """The names of the files of `folder` (relative to the repository) that git tracks, ending with `suffix` (every file
+    there when this is not a git checkout)."""
+    proc = subprocess.run(["git", "ls-files", folder], cwd=REPO, capture_output=True, text=True)
+    names = proc.stdout.split() if proc.returncode == 0 else [p.relative_to(REPO).as_posix() for p in (REPO / folder).iterdir()]
+    return sorted(Path(n).name for n in names if n.endswith(suffix) and Path(n).parent == Path(folder))
