@@ -9,7 +9,8 @@ from base64 import b64encode
 from pathlib import Path
 
 from provision import credentials, install, steps
-from provision.render import TEMPLATES, Rendered, put
+from provision import render
+from provision.render import Rendered, put
 
 NAME = "grafana"
 SERVICE = "grafana-server"
@@ -22,7 +23,7 @@ CONFIG_DIRS = ("/etc/grafana", "/etc/grafana/provisioning", "/etc/grafana/provis
 
 
 def dashboard_files():
-    return sorted(p.name for p in (TEMPLATES / "dashboards").glob("*.json"))
+    return sorted(p.name for p in (render.TEMPLATES / "dashboards").glob("*.json"))
 
 
 def services(lab, node):
