@@ -8,8 +8,7 @@ import urllib.request
 from base64 import b64encode
 from pathlib import Path
 
-from provision import credentials, install, steps
-from provision import render
+from provision import credentials, install, render, steps
 from provision.render import Rendered, put
 
 NAME = "grafana"
