@@ -266,9 +266,16 @@ def _give(case):
                 (REPO / "answers" / other).write_text(first)
 
 
-def _judged_on_data(output):
-    """The check's lines about the data sets: (✔ lines, ✘ lines)."""
-    lines = [line for line in output.splitlines() if "data set" in line]
+def _judged_on_data(output, file):
+    """The check's lines about the data sets, for one answer file when the exercise has several: (✔ lines, ✘ lines)."""
+    lines, mine = [], not file.endswith(".promql")
+    for line in output.splitlines():
+        if f"answers/{file}" in line:
+            mine = True
+        elif "answers/" in line and ".promql" in line:
+            mine = not file.endswith(".promql")
+        if mine and "data set" in line:
+            lines.append(line)
     return [line for line in lines if "✔" in line], [line for line in lines if "✘" in line]
 
 
@@ -282,7 +289,7 @@ def test_an_answer_of_the_table_is_judged_on_the_lab_as_on_the_engine(case):
         _give(case)
 
         def judged(proc):
-            right, wrong = _judged_on_data(proc.stdout)
+            right, wrong = _judged_on_data(proc.stdout, case.file)
             if case.right:
                 assert not wrong, f"exercise {case.number} refuses the right answer {case.answer!r}: {shown(proc)}"
                 return bool(right)
