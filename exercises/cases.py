@@ -18,6 +18,8 @@ class Case:
     answer: object  # the text, {expr, for} for an alert, or the script's path
     right: bool
     says: str = ""  # a wrong answer: what the check's message must match
+    says_fr: str = ""  # a scripted wrong attempt: the same in French (the others' French is the engine's, in the notes)
+    did_fr: str = ""  # a scripted wrong attempt: what it does, in French (in English: its script's comment)
 
     @property
     def scripted(self):
@@ -35,5 +37,6 @@ def load(path=TABLE):
     for number, files in yaml.load(path.read_text(encoding="utf-8"), Loader=StrictLoader).items():
         for file, cases in files.items():
             found += [Case(int(number), file, answer, True) for answer in cases.get("right", [])]
-            found += [Case(int(number), file, c["answer"], False, c["says"]) for c in cases.get("wrong", [])]
+            found += [Case(int(number), file, c["answer"], False, c["says"], c.get("says_fr", ""), c.get("did_fr", ""))
+                      for c in cases.get("wrong", [])]
     return found

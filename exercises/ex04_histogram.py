@@ -12,7 +12,7 @@ QUESTION = grading.Question(
     datasets=("requests-a", "requests-b"), by=(),
     readings=(grading.Reading(f"histogram_quantile(0.9, sum by (le) (rate({BUCKETS}[5m])))",
                               {say("s", "s"): 1, say("ms", "ms"): 1e-3}),),
-    what=say("90 % des requêtes récentes, tous handlers ensemble, durent moins de",
+    what=say("90\u00a0% des requêtes récentes, tous handlers ensemble, durent moins de",
              "90% of the recent requests, every handler together, take less than"))
 
 

@@ -34,6 +34,11 @@ class Question:
     absolute: dict = field(default_factory=dict)  # {reading index: absolute slack in the reference's unit}
 
 
+def decimal(value):
+    """A number in French prose: a decimal comma (0,75)."""
+    return f"{value:.4g}".replace(".", ",")
+
+
 def key_text(by, key):
     return ", ".join(f"{label} {value}" for label, value in zip(by, key)) if by else ""
 
@@ -160,8 +165,8 @@ def _verdict(ctx, question, evaluated):
     where_fr = f" pour {key_text(question.by, key)}" if question.by else ""
     where_en = f" for {key_text(question.by, key)}" if question.by else ""
     in_fr, in_en = ((f" (en {unit.fr})", f" (in {unit.en})") if len(tries) > 1 else ("", ""))
-    return missing(f"sur le jeu de données {fr}, votre requête donne {got:.4g}{where_fr} ; {question.what.fr} : "
-                   f"{truth:.4g}{in_fr}",
+    return missing(f"sur le jeu de données {fr}, votre requête donne {decimal(got)}{where_fr} ; {question.what.fr} : "
+                   f"{decimal(truth)}{in_fr}",
                    f"on the data set {en}, your query gives {got:.4g}{where_en}; {question.what.en}: {truth:.4g}{in_en}")
 
 

@@ -59,8 +59,8 @@ CASES = cases.load()
 
 
 def _wrong_cases():
-    return [pytest.param(c.number, REPO / c.answer, c.says, WRONG_FAULT.get(Path(c.answer).stem), id=Path(c.answer).stem,
-                         marks=_marks(c.number)) for c in CASES if c.scripted and not c.right]
+    return [pytest.param(c.number, REPO / c.answer, (c.says, c.says_fr), WRONG_FAULT.get(Path(c.answer).stem),
+                         id=Path(c.answer).stem, marks=_marks(c.number)) for c in CASES if c.scripted and not c.right]
 
 
 def _solution_cases():
@@ -188,11 +188,14 @@ def test_check_refuses_a_wrong_attempt_for_its_reason(number, script, expect, fa
         attempt = run("sh", str(script))
         assert attempt.returncode == 0, f"the wrong attempt itself failed: {shown(attempt)}"
 
-        def refused(proc):
+        def refused(proc, words):
             assert proc.returncode != 0, f"exercise {number} accepts the wrong attempt {script.name}: {shown(proc)}"
-            return proc.returncode == 1 and re.search(expect, proc.stdout, re.S)
+            return proc.returncode == 1 and re.search(words, proc.stdout, re.S)
 
-        wait_for(lambda: check(number), refused, 150, f"exercise {number} refusing {script.name} saying /{expect}/")
+        wait_for(lambda: check(number), lambda p: refused(p, expect[0]), 150,
+                 f"exercise {number} refusing {script.name} saying /{expect[0]}/")
+        french = check(number, "fr")
+        assert refused(french, expect[1]), f"in French, not saying /{expect[1]}/: {shown(french)}"
 
 
 @pytest.mark.parametrize(("number", "script", "fault"), _solution_cases())

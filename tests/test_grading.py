@@ -4,79 +4,36 @@ on 127.0.0.1, built as the lab builds them (provision/datasets.py, `promtool tsd
 A right answer is accepted, a wrong one refused saying what differs, each answer file's cases through the exercise's
 own judge."""
 
+import contextlib
 import re
-import shutil
-import socket
-import subprocess
-import time
 
 import pytest
-import requests
 
 from exercises import answers, cases, exercises
 from exercises.base import Context
-from labclient.prom import Prometheus
 from provision import datasets, install
+from scripts.datasets import missing_programs, serving
 from tests import pristine
 
-PROGRAMS = ("prometheus", "promtool")
-pytestmark = pytest.mark.skipif(any(shutil.which(p) is None for p in PROGRAMS),
-                                reason="Prometheus and promtool are not installed on this machine (Debian: apt-get install "
-                                       "prometheus): the data sets need the real engine")
+pytestmark = pytest.mark.skipif(bool(missing_programs()), reason=f"{' and '.join(missing_programs())} not installed on this "
+                                "machine (Debian: apt-get install prometheus): the data sets need the real engine")
 CASES = [c for c in cases.load() if not c.scripted]  # the scripted ones are proven on the lab (labtests)
 EXERCISES = exercises()
 HA = {13}  # the exercises written for examples/ha.yaml
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _major():
-    out = subprocess.run(["prometheus", "--version"], capture_output=True, text=True).stdout
-    return int(re.search(r"version (\d+)\.", out).group(1))
-
-
 @pytest.fixture(scope="module")
 def serve(tmp_path_factory):
     """serve(lab file) -> (lab, a Prometheus client of its data sets on 127.0.0.1), one server per lab file."""
-    started, procs = {}, []
-
-    def serve_lab(relative):
-        if relative in started:
+    started = {}
+    with contextlib.ExitStack() as stack:
+        def serve_lab(relative):
+            if relative not in started:
+                lab = pristine.lab(relative)
+                folder = tmp_path_factory.mktemp(relative.replace("/", "-"))
+                started[relative] = (lab, stack.enter_context(serving(lab, folder)))
             return started[relative]
-        lab = pristine.lab(relative)
-        folder = tmp_path_factory.mktemp(relative.replace("/", "-"))
-        source, tsdb = folder / "datasets.om", folder / "tsdb"
-        source.write_text(datasets.openmetrics(lab, _major()))
-        subprocess.run(["promtool", "tsdb", "create-blocks-from", "openmetrics", str(source), str(tsdb)], check=True,
-                       capture_output=True)
-        (folder / "prometheus.yml").write_text("global: {evaluation_interval: 1h}\n")
-        port = _free_port()
-        proc = subprocess.Popen(["prometheus", f"--config.file={folder / 'prometheus.yml'}", f"--storage.tsdb.path={tsdb}",
-                                 "--storage.tsdb.retention.time=100y", f"--web.listen-address=127.0.0.1:{port}"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        procs.append(proc)
-        url, deadline, last = f"http://127.0.0.1:{port}", time.monotonic() + 30, None
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(f"{url}/-/ready", timeout=2).status_code == 200:
-                    break
-                last = "not ready"
-            except requests.RequestException as e:
-                last = type(e).__name__
-            time.sleep(0.2)
-        else:
-            pytest.fail(f"the data sets' Prometheus did not become ready on {url} in 30 s; last seen: {last}")
-        started[relative] = (lab, Prometheus(url=url))
-        return started[relative]
-
-    yield serve_lab
-    for proc in procs:
-        proc.terminate()
-        proc.wait(10)
+        yield serve_lab
 
 
 def judged(serve, case, tmp_path):
@@ -141,3 +98,14 @@ def test_the_guest_builds_the_same_series_as_the_host():
     lab = pristine.lab()
     assert datasets.openmetrics(lab, 3) == datasets.openmetrics(lab, 3)
     assert install.ARCHES  # the module the guest imports beside it
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_teacher_notes_hold_what_the_check_says_to_each_mistake(serve, lang):
+    from scripts import mistakes
+
+    page = (pristine.REPO / "docs" / lang / "teacher.md").read_text()
+    found = re.search(rf"<!-- mistakes: python3 -m scripts.mistakes {lang} -->\n(.*?)<!-- end of mistakes -->", page, re.S)
+    assert found, f"docs/{lang}/teacher.md has no table of mistakes"
+    expected = mistakes.table(lang, serve)
+    assert found.group(1) == expected, f"docs/{lang}/teacher.md's mistakes differ: paste `python3 -m scripts.mistakes {lang}`"
