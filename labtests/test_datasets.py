@@ -1,0 +1,48 @@
+"""The exercises' data sets on the lab: node1's second Prometheus (prometheus-datasets) serves every data set of the
+lab at the time the checks ask it, the series of the lab's own names, and takes no write from the lab network."""
+
+import pytest
+import requests
+
+from labclient.poll import wait_for
+from labclient.prom import Prometheus
+from labtests.lab import LAB
+from provision.datasets import DATASETS
+
+SERVER = Prometheus(url=LAB.datasets.host_url)
+HERE = [d for d in DATASETS.values() if d.applies(LAB)]
+
+
+def test_the_data_sets_prometheus_is_ready():
+    wait_for(lambda: requests.get(f"{SERVER.url}/-/ready", timeout=5).status_code, lambda code: code == 200, 60,
+             f"{SERVER.url}/-/ready answering 200")
+
+
+@pytest.mark.parametrize("dataset", HERE, ids=lambda d: d.name)
+def test_every_data_set_answers_at_the_time_the_checks_ask(dataset):
+    found = SERVER.query("count({__name__=~'.+'})", at=dataset.end)
+    assert found and float(found[0]["value"][1]) > 0, f"{dataset.name}: no series at {dataset.end}"
+
+
+def test_the_data_sets_are_of_the_lab_nodes():
+    nodes = {s["metric"]["node"] for s in SERVER.query("node_memory_MemTotal_bytes", at=DATASETS["memory-a"].end)}
+    assert nodes == {n.name for n in LAB.nodes_with("node_exporter")}
+
+
+def test_the_le_of_its_buckets_is_written_as_its_major_stores_it():
+    """Prometheus 3 normalises a bucket's le to a float at scrape (1.0), 2.x keeps the exporter's (1): the data sets
+    follow the version that serves them."""
+    major = int(SERVER.version().split(".")[0])
+    les = {s["metric"]["le"] for s in SERVER.query('prometheus_http_request_duration_seconds_bucket{handler="/metrics"}',
+                                                      at=DATASETS["requests-a"].end)}
+    assert ("1.0" in les) is (major >= 3) and ("1" in les) is (major < 3), les
+
+
+@pytest.mark.parametrize(("path", "data"), [("/api/v1/write", b"x"), ("/api/v1/admin/tsdb/delete_series", {"match[]": "up"}),
+                                            ("/-/reload", b""), ("/-/quit", b"")])
+def test_it_takes_no_write(path, data):
+    at = DATASETS["targets-up"].end
+    before = SERVER.query("count(up)", at=at)
+    reply = requests.post(f"{SERVER.url}{path}", data=data, timeout=5)
+    assert not reply.ok, f"POST {path}: {reply.status_code} {reply.text[:200]}"
+    assert SERVER.query("count(up)", at=at) == before
