@@ -44,9 +44,25 @@ def wait_green(timeout=180, out=sys.stdout):
     return False
 
 
+def _prometheus_line(the_lab):
+    """Where to open Prometheus, with the pages of the version that runs (labclient.ui)."""
+    from labclient.prom import Prometheus, QueryRefused, Unreachable
+    from labclient.ui import pages
+
+    url = the_lab.prometheus.host_url
+    try:
+        found = pages(Prometheus(url=url))
+    except (QueryRefused, Unreachable):
+        return f"Prometheus  {url}  (it does not answer yet)"
+    if found.kind == "none":
+        return (f"Prometheus  {url}  ({found.version}: {found.menu()} {url} 'up'; "
+                "its HTTP API answers)")
+    return f"Prometheus  {url}{found.query}  ({found.version}: {found.menu()})"
+
+
 def urls():
     the_lab = lab()
-    lines = [f"Prometheus  {the_lab.prometheus.host_url}  (menu Status → Target health; Alerts)"]
+    lines = [_prometheus_line(the_lab)]
     user = the_lab.components["grafana"]["admin_user"]
     for grafana in the_lab.endpoints("grafana"):
         lines.append(f"Grafana     {grafana.host_url}  (sign in as {user}, password: components.grafana.admin_password in lab.yaml"

@@ -59,7 +59,12 @@ def install(run, name, component, method, cache):
         changed = False
         if "repository" in component["apt"]:
             changed |= apt_repository(run, name, component["apt"]["repository"])
-        changed |= apt_package(run, component["apt"]["package"])
+        suite = component["apt"].get("suite")
+        if suite and suite != codename(run):
+            changed |= apt_suite(run, suite)
+        else:
+            suite = None
+        changed |= apt_package(run, component["apt"]["package"], suite)
         for unit in component["apt"].get("replaces", []):
             changed |= masked(run, unit)
         return paths(component, method), changed
@@ -215,19 +220,35 @@ def apt_proxy(run, url):
     return False
 
 
-def _dpkg_installed(run, package):
-    proc = run.sh("dpkg-query", "-W", "-f=${Status}", package, check=False)
-    return proc.returncode == 0 and proc.stdout.endswith("installed") and "not-installed" not in proc.stdout
+def _installed_version(run, package):
+    proc = run.sh("dpkg-query", "-W", "-f=${Status} ${Version}", package, check=False)
+    if proc.returncode != 0 or "not-installed" in proc.stdout or " installed " not in proc.stdout + " ":
+        return None
+    return proc.stdout.rsplit(" ", 1)[-1]
 
 
-def apt_package(run, package):
-    """The Debian package, installed without starting its own units (promlab runs its own)."""
-    if _dpkg_installed(run, package):
-        return run.report(False, f"package {package}", "installed")
+def _suite_version(run, package, suite):
+    """The version of the package that `suite` offers (apt-cache madison), or None."""
+    proc = run.sh("apt-cache", "madison", package, check=False)
+    for line in proc.stdout.splitlines():
+        fields = [f.strip() for f in line.split("|")]
+        if len(fields) >= 3 and fields[0] == package and any(part.startswith(f"{suite}/") for part in fields[2].split()):
+            return fields[1]
+    return None
+
+
+def apt_package(run, package, suite=None):
+    """The Debian package, installed without starting its own units (promlab runs its own); with `suite`, the version
+    that suite offers (another Debian suite, pinned by apt_suite so that nothing else comes from it)."""
+    have = _installed_version(run, package)
+    want = _suite_version(run, package, suite) if suite else None
+    where = f" ({suite})" if suite else ""
+    if have and (not suite or have == want):
+        return run.report(False, f"package {package}{where}", f"installed ({have})" if suite else "installed")
     if run.check:
-        return run.would(f"package {package}", "installed")
+        return run.would(f"package {package}{where}", f"installed ({want or 'from ' + suite})" if suite else "installed")
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    install_cmd = ("apt-get", "install", "-y", "-q", "--no-install-recommends", package)
+    install_cmd = ("apt-get", "install", "-y", "-q", "--no-install-recommends", *(("-t", suite) if suite else ()), package)
     policy = run.path(POLICY_RC)
     earlier = policy.read_bytes() if policy.is_file() else None  # an image's own policy comes back afterwards
     policy.parent.mkdir(parents=True, exist_ok=True)
@@ -236,14 +257,77 @@ def apt_package(run, package):
     try:
         proc = run.sh(*install_cmd, check=False, env=env)
         if proc.returncode != 0:  # the package index may be missing or stale: refresh it once
-            run.sh("apt-get", "update", "-q", env=env)
+            _update(run, env)
             run.sh(*install_cmd, env=env)
     finally:
         if earlier is None:
             policy.unlink()
         else:
             policy.write_bytes(earlier)
-    return run.report(True, f"package {package}", "installed")
+    now = _installed_version(run, package) if suite else None
+    return run.report(True, f"package {package}{where}", f"installed ({now})" if now else "installed")
+
+
+# --- another Debian suite, for named components -------------------------------------------------------------
+
+KEYRING = "/usr/share/keyrings/debian-archive-keyring.gpg"
+SNAPSHOT = "LAB_APT_SNAPSHOT"
+
+
+def codename(run):
+    """The node's Debian release (trixie, bookworm), from /etc/os-release; None when it says none."""
+    path = run.path("/etc/os-release")
+    for line in (path.read_text().splitlines() if path.is_file() else []):
+        if line.startswith("VERSION_CODENAME="):
+            return line.split("=", 1)[1].strip().strip('"') or None
+    return None
+
+
+def debian_mirror(run):
+    """The address of the node's own Debian mirror (its sources' first Debian entry), deb.debian.org by default."""
+    old = run.path("/etc/apt/sources.list")
+    for line in (old.read_text().splitlines() if old.is_file() else []):
+        fields = [f for f in re.sub(r"\[[^]]*\]", " ", line).split() if f]
+        if fields[:1] == ["deb"] and len(fields) >= 3 and "security" not in fields[1]:
+            return fields[1]
+    for sources in sorted(run.path("/etc/apt/sources.list.d").glob("*.sources")):
+        if sources.name.startswith("promlab-"):
+            continue
+        uris = re.search(r"^URIs:\s*(\S+)", sources.read_text(), re.M)
+        if uris and "security" not in uris.group(1) and "debian" in uris.group(1):
+            return uris.group(1)
+    return "http://deb.debian.org/debian"
+
+
+def _update(run, env):
+    """apt-get update; a Release file past its Valid-Until named in one sentence with what to do."""
+    proc = run.sh("apt-get", "update", "-q", check=False, env=env)
+    text = proc.stdout + proc.stderr
+    if proc.returncode != 0 and ("is expired" in text or "no longer valid" in text):
+        raise StepError("APT refuses a Debian index past its Valid-Until date: the mirror is a frozen copy (a snapshot). "
+                        f"If you trust it, set {SNAPSHOT}=1 for the lab (it turns off APT's protection against an old "
+                        f"index being replayed); else use an up-to-date mirror. APT said: {text.strip()[-300:]}")
+    if proc.returncode != 0:
+        raise StepError(f"apt-get update failed (exit {proc.returncode}): {text.strip()[-300:]}")
+
+
+def apt_suite(run, suite):
+    """An APT source for another Debian suite of the node's mirror, pinned at priority 100: nothing comes from it but
+    what is asked for by name (apt-get -t <suite>), and nothing else leaves the node's own release. With LAB_APT_SNAPSHOT=1
+    the suite's Release file is accepted past its Valid-Until (a frozen mirror, a snapshot)."""
+    snapshot = os.environ.get(SNAPSHOT) == "1"
+    note = (f"# promlab: {suite}, for the components lab.yaml takes from it"
+            + (f" ({SNAPSHOT}=1: a frozen mirror, its expired index accepted)" if snapshot else "") + "\n")
+    sources = (f"{note}Types: deb\nURIs: {debian_mirror(run)}\nSuites: {suite}\nComponents: main\nSigned-By: {KEYRING}\n"
+               + ("Check-Valid-Until: no\n" if snapshot else ""))
+    pin = f"{note}Package: *\nPin: release n={suite}\nPin-Priority: 100\n"
+    changed = steps.file(run, f"/etc/apt/preferences.d/promlab-{suite}.pref", pin)
+    changed |= steps.file(run, f"/etc/apt/sources.list.d/promlab-{suite}.sources", sources)
+    indexed = any(run.path("/var/lib/apt/lists").glob(f"*_dists_{suite}_*Release"))
+    if (changed or not indexed) and not run.check:
+        _update(run, dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
+        run.report(True, f"apt index {suite}", "updated")
+    return changed
 
 
 def key_fingerprints(run, path):

@@ -31,7 +31,7 @@ MAX_BYTES = 256 * 1024  # lab.yaml is a few KiB: a larger file is refused before
 MAX_DEPTH = 16  # the schema nests 6 deep
 # What the provisioning inside the guests reads from the host's environment (LAB_FILE too, see guest_env).
 # Secrets are not among them: they reach the guests in a file only root reads (secret_file()).
-PROVISION_ENV = ("LAB_INSTALL_METHOD", "LAB_SKIP_ROLES", "LAB_CACHE", "LAB_APT_PROXY")
+PROVISION_ENV = ("LAB_INSTALL_METHOD", "LAB_SKIP_ROLES", "LAB_CACHE", "LAB_APT_PROXY", "LAB_APT_SNAPSHOT")
 GUEST_REPO = "/vagrant"
 SECRETS = REPO / ".promlab" / "secrets"
 GRAFANA_PASSWORD = SECRETS / "grafana-admin-password"

@@ -23,6 +23,9 @@ ARCHES = ("amd64", "arm64")
 METHODS = ("release", "apt")
 PROVIDERS = ("virtualbox", "libvirt", "docker")
 DEBIAN_RELEASES = ("trixie", "bookworm")  # Debian 13, the base; Debian 12, for whoever still needs it
+# The Debian suites a component may come from besides the node's own release (apt.suite): testing (forky), unstable
+# (sid), the backports.
+DEBIAN_SUITES = ("trixie", "bookworm", "forky", "sid", "trixie-backports", "bookworm-backports")
 REQUIRED = object()
 
 UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "y": 31536000}
@@ -376,6 +379,12 @@ def component(extra=None):
         }), "how the release method installs it", "comment la méthode release l’installe"),
         "apt": Key(Record("the apt method's package", "le paquet de la méthode apt", keys={
             "package": Key(PACKAGE, "the Debian package", "le paquet Debian"),
+            "suite": Key(Choice(" | ".join(DEBIAN_SUITES), " | ".join(DEBIAN_SUITES), values=DEBIAN_SUITES),
+                         "the Debian suite it comes from when not the node's own release (forky: Debian testing, "
+                         "Prometheus 3); that suite is added pinned at priority 100, so nothing else leaves the release",
+                         "la suite Debian d’où il vient quand ce n’est pas la version du nœud (forky : Debian testing, "
+                         "Prometheus 3) ; cette suite est ajoutée épinglée à la priorité 100, rien d’autre ne quitte la version",
+                         None),
             "binaries": Key(MapOf("program name: absolute path", "nom de programme : chemin absolu", key=PROGRAM, value=PROGRAM_PATH),
                             "program name -> path the package installs it at; the same programs as release.binaries",
                             "nom de programme -> chemin où le paquet l’installe ; les mêmes que release.binaries"),
@@ -562,6 +571,13 @@ ENVIRONMENT = {
     "LAB_APT_PROXY": Key(Text("http://host:port, e.g. http://192.168.56.1:3142", "http://hôte:port, par exemple http://192.168.56.1:3142",
                               r"http://[A-Za-z0-9.-]{1,100}(:\d{1,5})?/?", "is not an HTTP proxy URL"),
                          "an APT proxy the guests use (apt-cacher-ng)", "un mandataire APT pour les machines (apt-cacher-ng)", None),
+    "LAB_APT_SNAPSHOT": Key(Choice("1", "1", values=("1",)),
+                            "1: the Debian mirror is a frozen copy (a snapshot), whose suites' indexes are past their "
+                            "Valid-Until: APT accepts them (apt.suite's sources get Check-Valid-Until: no), giving up its "
+                            "protection against an old index being replayed. Never set by default",
+                            "1 : le miroir Debian est une copie figée (un instantané), dont les index ont passé leur "
+                            "Valid-Until : APT les accepte (Check-Valid-Until: no dans les sources d’apt.suite), et renonce à "
+                            "sa protection contre le rejeu d’un vieil index. Jamais par défaut", None),
     "LAB_CACHE": Key(Text("an absolute path without spaces or quotes", "un chemin absolu sans espace ni guillemet",
                           r"/[A-Za-z0-9._/+-]{0,200}", "is not an absolute path without spaces"),
                      "where the guests keep downloaded archives (default /vagrant/.cache/artifacts)",

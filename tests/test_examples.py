@@ -20,3 +20,22 @@ def test_the_ha_example_has_two_replicas_three_alertmanagers_and_victoriametrics
     assert [n.name for n in lab.nodes_with("prometheus")] == ["node1", "node2"]
     assert [n.name for n in lab.nodes_with("alertmanager")] == ["node1", "node2", "node3"]
     assert lab.global_view.role == "victoriametrics" and lab.global_view.node.name == "node3"
+
+
+# What examples/forky.yaml changes: the apt method, and these components from Debian's testing suite.
+FORKY = ("prometheus", "alertmanager", "node_exporter", "blackbox_exporter", "postgres_exporter", "mysqld_exporter",
+         "nginx_exporter", "redis_exporter", "victoriametrics")
+
+
+def test_the_forky_example_is_lab_yaml_with_prometheus_3_and_the_exporters_from_forky():
+    example = pristine.raw("examples/forky.yaml")
+    assert example["lab"].pop("install_method") == "apt"
+    assert sorted(n for n, c in example["components"].items() if c.get("apt", {}).pop("suite", None) == "forky") == sorted(FORKY)
+    expected = dict(LAB, lab={k: v for k, v in LAB["lab"].items() if k != "install_method"})
+    assert example == expected, "examples/forky.yaml differs from lab.yaml beyond its method and suites"
+
+
+def test_the_forky_example_never_turns_off_apts_replay_protection_itself():
+    """A frozen mirror is the user's to declare (LAB_APT_SNAPSHOT=1 in the environment), never the example's."""
+    text = pristine.text("examples/forky.yaml")
+    assert "Check-Valid-Until" not in text and "snapshot: " not in text.lower().replace("# ", "")
