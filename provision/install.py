@@ -26,6 +26,12 @@ ARCHES = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm
 POLICY_RC = "/usr/sbin/policy-rc.d"
 
 
+def archive_url(release, version, arch_name, key="url"):
+    """The address of a release's archive (key="url") or checksum file (key="checksums") for a version and an
+    architecture; {build} is the release's build number (Grafana's download path carries one since 12.x)."""
+    return release[key].format(version=version, arch=arch_name, build=release.get("build", ""))
+
+
 def arch():
     machine = platform.machine()
     if machine not in ARCHES:
@@ -123,7 +129,7 @@ def release(run, name, component, cache, arch_name):
         return run.report(False, f"release {name} {version}", "installed")
     if run.check:
         return run.would(f"release {name} {version}", f"installed (has {have})")
-    url = component["release"]["url"].format(version=version, arch=arch_name)
+    url = archive_url(component["release"], version, arch_name)
     archive, downloaded = fetch(url, component["release"]["sha256"][arch_name], cache)
     source = "downloaded" if downloaded else "from the cache"
     tree = component["release"].get("tree")

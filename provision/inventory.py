@@ -141,6 +141,13 @@ def _check_components(c, components):
             ports.setdefault(comp.get(key), key)
         release, apt = comp.get("release", {}), comp.get("apt", {})
         binaries = release.get("binaries", [])
+        carries = "{build}" in str(release.get("url", "")) + str(release.get("checksums", ""))
+        if carries and not release.get("build"):
+            c.bad(f"{where}.release.url", release.get("url"), "has {build} and release.build is not set",
+                  "release.build: the build number of this version's download path")
+        elif release.get("build") and not carries:
+            c.bad(f"{where}.release.build", release["build"], "is set and neither release.url nor release.checksums has {build}",
+                  "{build} in release.url, or no release.build")
         if "binaries" in apt and set(apt["binaries"]) != set(binaries):
             c.bad(f"{where}.apt.binaries", apt["binaries"], "does not name the release's binaries", f"a path for each of {binaries}")
         package = apt.get("package")

@@ -354,17 +354,23 @@ def component(extra=None):
                      "the path blackbox_exporter probes on the component's port; none: not probed",
                      "le chemin que blackbox_exporter sonde sur son port ; absent : pas de sonde", None),
         "release": Key(Record("the release method's download", "le téléchargement de la méthode release", keys={
-            "url": Key(Url("an https URL with {version} and {arch} in it, no other placeholder",
-                           "une URL https contenant {version} et {arch}, sans autre champ", fill=("version", "arch")),
-                       "the archive's address; {version} and {arch} (amd64, arm64) are filled in",
-                       "l’adresse de l’archive ; {version} et {arch} (amd64, arm64) y sont remplis"),
+            "url": Key(Url("an https URL with {version} and {arch} in it, {build} allowed, no other placeholder",
+                           "une URL https contenant {version} et {arch}, {build} permis, sans autre champ",
+                           fill=("version", "arch"), optional=("build",)),
+                       "the archive's address; {version}, {arch} (amd64, arm64) and {build} are filled in",
+                       "l’adresse de l’archive ; {version}, {arch} (amd64, arm64) et {build} y sont remplis"),
+            "build": Key(Text("1 to 20 ASCII digits", "1 à 20 chiffres ASCII", r"[0-9]{1,20}", "is not a build number"),
+                         "(grafana 12 and later) the build number the download path carries beside the version; "
+                         "it goes with the version",
+                         "(grafana 12 et suivants) le numéro de build que le chemin de téléchargement porte à côté de la "
+                         "version ; il va avec la version", None),
             "sha256": Key(MapOf("a sha256 per architecture: amd64, arm64", "un sha256 par architecture : amd64, arm64",
                                 key=Choice("amd64 | arm64", "amd64 | arm64", values=ARCHES), value=SHA256),
                           "the archive's sha256 per architecture; without one, that architecture installs the apt package",
                           "le sha256 de l’archive par architecture ; sans lui, cette architecture installe le paquet apt"),
-            "checksums": Key(Url("an https URL with {version} in it, {arch} allowed, no other placeholder",
-                                 "une URL https contenant {version}, {arch} permis, sans autre champ",
-                                 fill=("version",), optional=("arch",)),
+            "checksums": Key(Url("an https URL with {version} in it, {arch} and {build} allowed, no other placeholder",
+                                 "une URL https contenant {version}, {arch} et {build} permis, sans autre champ",
+                                 fill=("version",), optional=("arch", "build")),
                              "the upstream checksum file the pins are verified against (`make pins`); "
                              "{arch} when there is one file per architecture",
                              "le fichier de sommes amont contre lequel les empreintes sont vérifiées (`make pins`) ; "

@@ -39,7 +39,7 @@ def archives(lab, arches, cache=CACHE / "artifacts"):
             if not digest:
                 print(f"  -       {name} {arch}: no pinned sha256, nodes install Debian's {component['apt']['package']}")
                 continue
-            url = component["release"]["url"].format(version=component["version"], arch=arch)
+            url = install.archive_url(component["release"], component["version"], arch)
             try:
                 path, downloaded = install.fetch(url, digest, cache)
                 print(f"  {'fetched' if downloaded else 'cached '} {name} {arch}: {path.name} (sha256 verified)")

@@ -7,6 +7,7 @@ and compares, for amd64 and arm64, the sha256 lab.yaml pins with the one upstrea
 
     python3 -m scripts.pins                                # verify every pin (make pins)
     python3 -m scripts.pins --update prometheus 3.5.4      # new version, hashes from upstream, lab.yaml rewritten
+    python3 -m scripts.pins --update grafana 13.2.3 --build 36482603486   # a download path with a build number
     python3 -m scripts.pins --mirror http://127.0.0.1:8000 # fetch https://<host>/<path> as <mirror>/<host>/<path>
 
 Exit status: 0 every pin matches; 1 a pin differs from upstream or a checksum file could not be read;
@@ -25,7 +26,7 @@ from pathlib import Path, PurePosixPath
 
 import yaml
 
-from provision import inventory, schema
+from provision import install, inventory, schema
 
 HEX = re.compile(r"[0-9a-f]{64}")
 TIMEOUT = 30
@@ -48,12 +49,12 @@ def parse_sums(text):
 
 
 def archive_name(release, version, arch):
-    return PurePosixPath(release["url"].format(version=version, arch=arch)).name
+    return PurePosixPath(install.archive_url(release, version, arch)).name
 
 
 def upstream(release, version, arch, fetch):
     """The sha256 upstream lists for the archive of `arch`, or None when the file lists no such archive."""
-    sums = parse_sums(fetch(release["checksums"].format(version=version, arch=arch)))
+    sums = parse_sums(fetch(install.archive_url(release, version, arch, key="checksums")))
     name = archive_name(release, version, arch)
     if name in sums:
         return sums[name]
@@ -123,13 +124,21 @@ def _scalar(digest):
     return digest if isinstance(yaml.safe_load(digest), str) else f'"{digest}"'
 
 
-def rewrite(text, name, version, hashes, source):
-    """lab.yaml's text with components.<name> at `version` and its sha256 block holding `hashes`."""
+def rewrite(text, name, version, hashes, source, build=None):
+    """lab.yaml's text with components.<name> at `version` (and release.build at `build`, when given) and its sha256
+    block holding `hashes`."""
     lines = text.splitlines(keepends=True)
     first, end = _block(lines, name)
     block = lines[first:end]
     at = next(i for i, line in enumerate(block) if re.match(r"    version:", line))
     block[at] = re.sub(r"(    version:\s*)\S+", rf"\g<1>{version}", block[at], count=1)
+    if build is not None:
+        had = next((i for i, line in enumerate(block) if re.match(r"      build:", line)), None)
+        if had is not None:
+            block[had] = re.sub(r"(      build:\s*)\S+", rf'\g<1>"{build}"', block[had], count=1)
+        else:
+            url = next(i for i, line in enumerate(block) if re.match(r"      url:", line))
+            block.insert(url + 1, f'      build: "{build}"\n')
     sha = next(i for i, line in enumerate(block) if re.match(r"      sha256:", line))
     stop = next((i for i in range(sha + 1, len(block)) if not block[i].startswith("        ")), len(block))
     pinned = [f"      sha256:  # from {source} (scripts/pins.py)\n"]
@@ -138,22 +147,27 @@ def rewrite(text, name, version, hashes, source):
     return "".join(lines)
 
 
-def update(path, name, version, fetch):
-    """Move components.<name> to `version`: its hashes from upstream, lab.yaml rewritten once it validates."""
+def update(path, name, version, fetch, build=None):
+    """Move components.<name> to `version` (and its download path's build number): its hashes from upstream, lab.yaml
+    rewritten once it validates."""
     lab = inventory.read(path)
     component = (lab.get("components") or {}).get(name)
     if not component or not (component.get("release") or {}).get("checksums"):
         raise Refused(f"components.{name} has no release.checksums in {path}: nothing to take hashes from")
-    release = component["release"]
+    release = dict(component["release"], **({"build": build} if build else {}))
+    if "{build}" in release["url"] and not build:
+        raise Refused(f"components.{name}'s download path carries a build number beside the version: give the new one with "
+                      "--build (read it on the project's download page)")
     hashes = {}
     for arch in schema.ARCHES:
         listed = upstream(release, version, arch, fetch)
         if listed:
             hashes[arch] = listed
     if "amd64" not in hashes:
-        raise Refused(f"{release['checksums'].format(version=version, arch='amd64')} lists no "
+        raise Refused(f"{install.archive_url(release, version, 'amd64', key='checksums')} lists no "
                          f"{archive_name(release, version, 'amd64')}: is {version} a release of {name}?")
-    text = rewrite(Path(path).read_text(), name, version, hashes, release["checksums"].format(version=version, arch="{arch}"))
+    text = rewrite(Path(path).read_text(), name, version, hashes, install.archive_url(release, version, "{arch}", key="checksums"),
+                   build=build)
     with tempfile.NamedTemporaryFile("w", dir=Path(path).parent, suffix=".yaml", delete=False) as tmp:
         tmp.write(text)
     try:
@@ -183,6 +197,7 @@ def main(argv=None):
     parser.add_argument("--lab", default=None, help="the inventory (default: $LAB_FILE or lab.yaml)")
     parser.add_argument("--mirror", default=None, help="fetch https://<host>/<path> as <mirror>/<host>/<path>")
     parser.add_argument("--update", nargs=2, metavar=("COMPONENT", "VERSION"), help="move a component to a release")
+    parser.add_argument("--build", default=None, help="with --update: the build number the download path carries (Grafana 12+)")
     args = parser.parse_args(argv)
     path = Path(args.lab or inventory.default_path())
     fetch = fetcher(args.mirror)
@@ -193,7 +208,11 @@ def main(argv=None):
             if version_type.wrong(version):  # the same rule as components.<name>.version in lab.yaml
                 print(f"promlab: {version!r} {version_type.wrong(version)}; allowed: {version_type.en}", file=sys.stderr)
                 return 2
-            hashes = update(path, name, version, fetch)
+            build_type = schema.component().keys["release"].type.keys["build"].type
+            if args.build is not None and build_type.wrong(args.build):
+                print(f"promlab: --build {args.build!r} {build_type.wrong(args.build)}; allowed: {build_type.en}", file=sys.stderr)
+                return 2
+            hashes = update(path, name, version, fetch, build=args.build)
             print(f"{path}: components.{name} now {version}, sha256 for {', '.join(hashes)} from upstream")
             return 0
         lab = inventory.load(path, env={})
