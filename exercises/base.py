@@ -140,7 +140,13 @@ class Exercise:
     level: Text = say("moyen", "medium")
     start: Optional[Callable] = None  # (Workspace) -> None: `make exercise N start`
     builds_on: Optional[int] = None  # the exercise whose result this one needs
-    lab_file: str = "lab.yaml"  # the inventory it is written for (its proof runs on that lab)
+    lab_file: str = "lab.yaml"  # the inventory it is written for, or one of its layout (examples/forky.yaml is lab.yaml's)
+    replicated: bool = False  # written for a lab with Prometheus replicas and a global view (exercise 13)
+
+    def fits(self, lab):
+        """True when the lab has the layout the exercise is written for: one Prometheus, or replicas with a global
+        view. Its proof runs on any such lab (lab.yaml's layout with Debian 13's Prometheus 2 or forky's 3)."""
+        return bool(lab.replicated and lab.global_view) == self.replicated
     faults: tuple = ()  # the kinds of fault its start may make (PROMLAB_FAULT), each proven
     # {answer file (or "rule", "alert"): judge(ctx, answer) -> [Finding]}: what judges an answer on the exercises' data
     # sets alone (teacher/cases.yaml's cases are proven through them)

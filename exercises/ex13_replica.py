@@ -155,6 +155,7 @@ EXERCISE = Exercise(
     learn=say("des répliques et une vue globale : ce qui tient quand un Prometheus tombe, et comment le voir",
               "replicas and a global view: what holds when a Prometheus falls, and how to see it"),
     lab_file="examples/ha.yaml",
+    replicated=True,
     start=start,
     hints=(
         say("La vue globale répond toujours, et Grafana aussi : quel Prometheus manque ? Chaque réplique interroge "

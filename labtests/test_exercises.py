@@ -43,11 +43,12 @@ pytestmark = pytest.mark.exercise
 
 
 def _marks(number):
-    """Skipped, saying why, unless the running lab is the one the exercise is written for."""
-    wanted = EXERCISES[number].lab_file
-    if LAB_FILE == (REPO / wanted).resolve():
+    """Skipped, saying why, unless the running lab has the layout the exercise is written for."""
+    exercise = EXERCISES[number]
+    if exercise.fits(LAB):
         return []
-    return [pytest.mark.skip(reason=f"exercise {number} is written for {wanted}; this lab is {inventory.default_path()} "
+    wanted = exercise.lab_file
+    return [pytest.mark.skip(reason=f"exercise {number} is written for {wanted}'s layout; this lab is {inventory.default_path()} "
                                     f"(LAB_FILE={wanted} runs it)")]
 
 
