@@ -1,5 +1,6 @@
 """The release installer against a local HTTP server: verified installs, refused mismatches, the cache."""
 
+import copy
 import hashlib
 import io
 import os
@@ -8,6 +9,7 @@ import tarfile
 import pytest
 
 from provision import install, steps
+from tests import pristine
 
 VERSION = "3.4.1"
 
@@ -161,3 +163,43 @@ def test_installed_version_is_read_from_the_programs_output(run, tmp_path, outpu
     program.write_text(f"#!/bin/sh\necho '{output}'\n")
     program.chmod(0o755)
     assert install.installed_version(run, program) == version
+
+
+# How each program of lab.yaml's releases prints its version (the installer reads it to know what is installed).
+VERSION_OUTPUT = {"victoria-metrics-prod": "victoria-metrics-20251002-105236-tags-v{v}-0-g6d4f6e6f2",
+                  "nginx-prometheus-exporter": "nginx-prometheus-exporter version={v} (commit=abc)",
+                  "redis_exporter": "Redis Metrics Exporter v{v}    build date: 2026-10-01"}
+
+
+def _component_archive(name, component, version):
+    """An archive laid out as the release's (a top folder, or none for goreleaser's), each program printing its version
+    as upstream's does."""
+    buf = io.BytesIO()
+    top = "" if "_linux_" in component["release"]["url"] else f"{name}-{version}.linux-amd64/"
+    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
+        for program in component["release"]["binaries"]:
+            text = VERSION_OUTPUT.get(program, "{p}, version {v} (branch: HEAD)").format(p=program, v=version)
+            data = f"#!/bin/sh\necho '{text}'\n".encode()
+            info = tarfile.TarInfo(top + program)
+            info.size, info.mode = len(data), 0o755
+            tar.addfile(info, io.BytesIO(data))
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("name", [n for n, c in pristine.raw()["components"].items()
+                                  if c.get("release", {}).get("sha256") and not c["release"].get("tree")])
+def test_every_pinned_release_of_lab_yaml_installs_from_its_archive_and_is_left_alone_after(server, run, tmp_path, name):
+    """lab.yaml's own components, as pinned (VictoriaMetrics among them), fetched from a local server at their release's
+    path: installed, then recognised as installed (its version read from the program's own words)."""
+    httpd, files, hits = server
+    component = copy.deepcopy(pristine.raw()["components"][name])
+    version = str(component["version"])
+    data = _component_archive(name, component, version)
+    url = install.archive_url(component["release"], version, "amd64")
+    path = "/" + url.split("://", 1)[1].split("/", 1)[1]
+    files[path] = data
+    component["release"]["url"] = f"http://127.0.0.1:{httpd.server_port}" + path.replace(version, "{version}")
+    component["release"]["sha256"] = {"amd64": hashlib.sha256(data).hexdigest()}
+    assert install.release(run, name, component, tmp_path / "cache", "amd64")
+    assert not install.release(run, name, component, tmp_path / "cache", "amd64"), f"{name} {version} installed again"
+    assert len(hits) == 1
