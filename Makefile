@@ -49,14 +49,14 @@ $(VENV)/.installed: pyproject.toml
 	@touch $@
 
 check: venv
-	$(PY) -m provision.inventory
+	$(PY) -m host.vagrant
 	@$(MAKE) --no-print-directory render
 	promtool check config $(RENDERED)/*/etc/prometheus/prometheus.yml
 	vagrant validate
 
 render: venv
 	@rm -rf $(RENDERED)
-	@$(PY) -m provision.render $(RENDERED) >/dev/null
+	@$(PY) -m host.rendering $(RENDERED) >/dev/null
 	@echo "rendered into $(RENDERED)/: $$(find $(RENDERED) -type f | wc -l) files"
 
 # With the docker provider, build the node image once before the machines build it in
@@ -64,7 +64,7 @@ render: venv
 # from deleting the image, so the next `make up` does not rebuild it.
 image:
 ifeq ($(PROVIDER),docker)
-	@$(PY) -m provision.lxcfs
+	@$(PY) -m host.lxcfs
 endif
 ifeq ($(PROVIDER)$(LAB_DOCKER_IMAGE),docker)
 	@$(PY) -m scripts.docker_leftovers

@@ -12,7 +12,7 @@ from typing import Callable, Optional
 
 from exercises.lang import french
 from labclient.prom import Prometheus, QueryRefused, Unreachable, config_of  # noqa: F401 - QueryRefused: the checks' own
-from provision import inventory
+from provision import inventory, model
 
 REPO = inventory.REPO
 
@@ -62,7 +62,7 @@ class Context:
     """What a check asks: lab.yaml as it is now, the lab's Prometheus (labclient's client), the exercises' data sets,
     and commands on a node."""
 
-    lab: inventory.Lab
+    lab: model.Lab
     prometheus: Prometheus
     at: float = field(default_factory=lambda: time.time() - 1)  # one evaluation time for every query of a check
     guest_repo: str = inventory.GUEST_REPO  # where the nodes see the repository

@@ -25,24 +25,10 @@ WORDS = {
 
 
 def _faults(lab):
-    """{fault id: (kind, node, where, break command, repair: command or None for `vagrant provision node`,
-    the PromQL that returns something once Prometheus sees the fault)}."""
-    from labclient.faults import LOCKOUTS
+    """{fault id: Fault} the exercise may pick: the drills' own table (labclient.faults.catalogue)."""
+    from labclient.faults import catalogue
 
-    prometheus = lab.prometheus_node.name
-    found = {}
-    for node in lab.nodes_with("node_exporter"):
-        down = f'up{{job="node", node="{node.name}"}} == 0'
-        found[f"stopped:{node.name}"] = ("stopped", node.name, node.name, "systemctl stop node_exporter",
-                                         "systemctl start node_exporter", down)
-        if node.name != prometheus:
-            route = f"blackhole {node.ip}/32"
-            found[f"route:{node.name}"] = ("route", node.name, prometheus, f"ip route add {route}", f"ip route del {route}", down)
-        for role in node.roles:
-            if role in LOCKOUTS and LOCKOUTS[role][1] is None:
-                seen = f'{lab.components[role]["subject_up"]}{{node="{node.name}"}} == 0'
-                found[f"lockout:{node.name}"] = ("lockout", node.name, node.name, LOCKOUTS[role][0], None, seen)
-    return found
+    return catalogue(lab)
 
 
 def current(lab):
@@ -87,15 +73,15 @@ def start(ws):
         raise RuntimeError(f"the lab is not healthy before the exercise starts ({wrong}): run `make status`")
     faults = _faults(lab)
     kind = os.environ.get("PROMLAB_FAULT")
-    choices = sorted(f for f, d in faults.items() if not kind or d[0] == kind)
+    choices = sorted(f for f, d in faults.items() if not kind or d.kind == kind)
     if not choices:
         raise RuntimeError(f"no fault of kind {kind!r} fits this lab; kinds: stopped, route, lockout")
     fault = random.choice(choices)
-    _, node, where, command, _, seen = faults[fault]
+    chosen = faults[fault]
     STATE.save(fault, started=time.time())
-    on_node(where, command, check=True)
+    on_node(chosen.where, chosen.breaks, check=True)
     # Said only once Prometheus sees it: the student then finds what a real incident would show.
-    _until(lambda: _context(lab).query(seen), 120)
+    _until(lambda: _context(lab).query(chosen.seen), 120)
     ws.say("quelque chose vient de casser dans le lab. À vous : trouvez quoi, réparez, et écrivez la cause dans " + ANSWER,
            f"something just broke in the lab. Your turn: find what, repair it, and write the cause in {ANSWER}")
 
@@ -115,7 +101,7 @@ def check(ctx):
         found.append(done("le lab est de nouveau sain", "the lab is healthy again"))
     path = REPO / ANSWER
     text = (answers.read_text(path, ANSWER)[0] or "").lower() if path.is_file() else ""
-    kind, node = details[0], details[1]
+    kind, node = details.kind, details.node
     named = {n.name for n in ctx.lab.nodes if re.search(rf"\b{re.escape(n.name)}\b", text)}
     causes = {k for k, words in WORDS.items() if re.search(words, text)}
     if not text.strip():
@@ -133,11 +119,10 @@ def undo(ws):
     lab = ws.lab()
     fault, details = current(lab)
     if fault:
-        _, node, where, _, repair, _ = details
-        if repair:
-            on_node(where, repair)
+        if details.repairs:
+            on_node(details.where, details.repairs)
         else:
-            ws.provision(node)
+            ws.provision(details.node)
         ws.say("remet en état ce que l'exercice avait cassé", "repairs what the exercise broke")
     STATE.forget()
     ws.remove(ANSWER)

@@ -11,6 +11,7 @@ import shlex
 import subprocess
 import sys
 
+from host import vagrant
 from labclient.lab import lab
 from provision import inventory
 
@@ -18,7 +19,7 @@ from provision import inventory
 def provision_command(node, check=False):
     """The command that provisions `node` inside it as `vagrant provision` does, with the environment the
     provisioning sees (run as root); with check=True in check mode."""
-    env = " ".join(f"{k}={shlex.quote(v)}" for k, v in inventory.guest_env().items())
+    env = " ".join(f"{k}={shlex.quote(v)}" for k, v in vagrant.guest_env().items())
     return f"env {env} sh /vagrant/provision/bootstrap.sh {shlex.quote(node)}" + (" --check" if check else "")
 
 

@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+from dataclasses import dataclass
 
 from labclient.check import provision_command
 from labclient.lab import lab
@@ -40,6 +41,50 @@ def lanes():
 LOCKOUTS = {role: contract(role).lockout for role in ROLES if contract(role).lockout}
 
 
+@dataclass(frozen=True)
+class Fault:
+    """One way to break the lab, and the way back: the drills and exercise 12 read the same table."""
+
+    kind: str  # stopped | route | lockout
+    node: str  # the node it hits
+    where: str  # the node the commands run on (a route is cut on Prometheus' node)
+    breaks: str
+    repairs: str = None  # None: provisioning `node` repairs it
+    seen: str = ""  # the PromQL that returns something once Prometheus sees it
+
+
+def stopped(node):
+    """node_exporter stopped on `node`."""
+    return Fault("stopped", node.name, node.name, "systemctl stop node_exporter", "systemctl start node_exporter",
+                 f'up{{job="node", node="{node.name}"}} == 0')
+
+
+def route(lab, node):
+    """`node` made unreachable from Prometheus' node: a blackhole route there."""
+    cut = f"blackhole {node.ip}/32"
+    return Fault("route", node.name, lab.prometheus_node.name, f"ip route add {cut}", f"ip route del {cut}",
+                 f'up{{job="node", node="{node.name}"}} == 0')
+
+
+def lockout(lab, node, role):
+    """`node`'s exporter of `role` locked out of its server."""
+    lock, unlock = LOCKOUTS[role]
+    return Fault("lockout", node.name, node.name, lock, unlock, f'{lab.components[role]["subject_up"]}{{node="{node.name}"}} == 0')
+
+
+def catalogue(lab):
+    """{fault id: Fault}: every fault of each kind this lab can take (ids like stopped:node3)."""
+    found = {}
+    for node in lab.nodes_with("node_exporter"):
+        found[f"stopped:{node.name}"] = stopped(node)
+        if node.name != lab.prometheus_node.name:
+            found[f"route:{node.name}"] = route(lab, node)
+        for role in node.roles:
+            if role in LOCKOUTS and LOCKOUTS[role][1] is None:
+                found[f"lockout:{node.name}"] = lockout(lab, node, role)
+    return found
+
+
 def reprovision(host, node, check=False):
     """Run the provisioning on a node as `vagrant provision` does (it repairs any drift); with check=True in
     check mode (it names the drift and changes nothing; exit 3 when something differs)."""
@@ -49,7 +94,7 @@ def reprovision(host, node, check=False):
 
 
 def wait_target(prometheus, job, node, health, timeout=None):
-    timeout = timeout or 2 * inventory.seconds(lab().scrape_interval) + 15
+    timeout = timeout or 2 * lab().interval + 15
     return wait_for(lambda: prometheus.target(job, node), lambda t: t is not None and t["health"] == health, timeout,
                     f"target {job} on {node} {health}")
 

@@ -19,7 +19,7 @@ from labclient.green import urls
 from labclient.lab import lab
 from labclient.prom import Prometheus, parse_time
 from labclient.ssh import machines
-from provision import inventory
+from provision import inventory, roles
 
 
 def table(headers, rows):
@@ -49,7 +49,7 @@ def service_states(running, config):
     """{node: {unit: state}} for the running nodes, asked over SSH in parallel (`config`: their ssh-config)."""
 
     def ask(name):
-        wanted = lab().unit_names(lab().node(name))
+        wanted = roles.unit_names(lab(), lab().node(name))
         try:
             host = ssh.host(name, config)
             states = host.run("systemctl is-active " + " ".join(wanted)).stdout.split()
@@ -76,7 +76,7 @@ def report(out=None):
         vms, config = machines_and_config([n.name for n in LAB.nodes], folder)
         running = [n.name for n in LAB.nodes if vms.get(n.name, ("",))[0] == "running"]
         states = service_states(running if config else [], config)
-        states.update({name: {unit: "unreachable (stopped meanwhile)" for unit in LAB.unit_names(LAB.node(name))}
+        states.update({name: {unit: "unreachable (stopped meanwhile)" for unit in roles.unit_names(LAB, LAB.node(name))}
                        for name in running if name not in states})
     rows = []
     for node in LAB.nodes:

@@ -5,14 +5,18 @@ When a test about a service fails, the report carries the unit's journal.
 
 import functools
 import os
+import re
+import socket
 from datetime import datetime, timezone
 
 import pytest
+import requests
 
 from labclient import ssh
 from labclient.poll import wait_for
 from labclient.prom import Prometheus, parse_time
 from labtests.lab import LAB, Service
+from provision.catalogue import SSH
 
 # A target's health is that of its last scrape: the tests that read Prometheus'
 # targets wait for a scrape after this moment (see fresh_targets).
@@ -55,9 +59,77 @@ def hosts(ssh_config):
     return Hosts()
 
 
+# What does not answer when the session starts ({what: sentence}): the tests that need it fail at once, naming it,
+# instead of each waiting out its own deadline.
+DOWN = {}
+
+
+def _prometheus_answers(url):
+    """None when Prometheus at `url` is ready, else what was seen."""
+    try:
+        reply = requests.get(f"{url}/-/ready", timeout=3)
+        return None if reply.status_code == 200 else f"/-/ready answers {reply.status_code}"
+    except requests.RequestException as e:
+        return type(e).__name__
+
+
+def _ssh_answers(node):
+    """None when the node's sshd takes a connection, else what was seen."""
+    try:
+        with socket.create_connection((node.ip, SSH[0]), timeout=3):
+            return None
+    except OSError as e:
+        return e.strerror or type(e).__name__
+
+
+def _names(name, nodeid):
+    """True when a test's id names the node (node1, not node10)."""
+    return re.search(rf"(?<!\w){re.escape(name)}(?!\w)", nodeid) is not None
+
+
+def _needs(item, fixture):
+    return fixture in getattr(item, "fixturenames", ())
+
+
+def _name_what_is_down(config, items):
+    """Asked once, before any test: Prometheus, and each node's sshd. Said in the run's first lines."""
+    if not items:
+        return
+    url = Prometheus(LAB).url
+    seen = _prometheus_answers(url)
+    if seen:
+        need = sum(_needs(i, "prometheus") or _needs(i, "fresh_targets") for i in items)
+        DOWN["prometheus"] = f"Prometheus on {LAB.prometheus_node.name} does not answer at {url} ({seen})"
+        _say(config, f"{DOWN['prometheus']}: {need} tests need it; they fail at once")
+    with_hosts = [i for i in items if _needs(i, "hosts")]
+    for node in LAB.nodes:
+        seen = _ssh_answers(node)
+        if seen:
+            DOWN[node.name] = f"{node.name} does not answer on SSH ({node.ip}:{SSH[0]}: {seen})"
+            need = sum(_names(node.name, i.nodeid) for i in with_hosts)
+            _say(config, f"{DOWN[node.name]}: {need} tests need it; they fail at once")
+
+
+def _say(config, line):
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter:
+        reporter.write_line(f"promlab: {line}", red=True, bold=True)
+
+
 @pytest.fixture(scope="session")
 def prometheus():
+    if "prometheus" in DOWN:
+        pytest.fail(DOWN["prometheus"], pytrace=False)
     return Prometheus(LAB)
+
+
+@pytest.fixture(autouse=True)
+def _node_down(request):
+    """A test about a node that did not answer at the start fails at once, naming it."""
+    if "hosts" in request.fixturenames:
+        for name, sentence in DOWN.items():
+            if name != "prometheus" and _names(name, request.node.nodeid):
+                pytest.fail(sentence, pytrace=False)
 
 
 @pytest.fixture(scope="session")
@@ -105,6 +177,7 @@ def pytest_collection_modifyitems(config, items):
             items[:] = [item for item in items if item.nodeid not in others]
     items.sort(key=lambda item: (item.get_closest_marker("exercise") is not None, item.get_closest_marker("drill") is not None,
                                  "fresh_targets" in item.fixturenames))
+    _name_what_is_down(config, items)
 
 
 @pytest.hookimpl(hookwrapper=True)

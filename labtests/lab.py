@@ -6,6 +6,7 @@ import pytest
 
 from labclient.faults import victim
 from labclient.lab import lab
+from provision import roles
 from provision.model import Unit
 
 LAB = lab()
@@ -23,7 +24,8 @@ def lane(node):
 
 def services():
     """A pytest param per service lab.yaml puts on a node; skipped, saying why, for LAB_SKIP_ROLES."""
-    return [param(LAB.node(unit.node), unit.role, unit, id=str(unit)) for node in LAB.nodes for unit in LAB.units(node, skipped=True)]
+    return [param(LAB.node(unit.node), unit.role, unit, id=str(unit))
+            for node in LAB.nodes for unit in roles.units(LAB, node, skipped=True)]
 
 
 def skip_reason(role):
@@ -61,12 +63,12 @@ def subjects(in_lanes=False):
     """A pytest param (node, role, subject unit, up metric) per exporter of a server that lab.yaml places; for the
     drills (in_lanes), each in its node's lane."""
     found = []
-    for role, component in LAB.components.items():
-        if component.get("subject"):
-            for node in nodes_with(role):
-                marks = [lane(node)] if in_lanes else []
-                found.append(param(node, role, node.name, role, component["subject"], component["subject_up"], id=f"{node.name}-{role}",
-                                   marks=marks))
+    for role in LAB.server_exporters():
+        component = LAB.components[role]
+        for node in nodes_with(role):
+            marks = [lane(node)] if in_lanes else []
+            found.append(param(node, role, node.name, role, component["subject"], component["subject_up"], id=f"{node.name}-{role}",
+                               marks=marks))
     return found
 
 

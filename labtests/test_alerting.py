@@ -8,7 +8,6 @@ import requests
 from labclient.alerting import alertmanager_urls, cluster, notifications, receiver_url
 from labclient.poll import wait_for
 from labtests.lab import LAB, needs_role
-from provision.inventory import seconds
 from provision.roles import alertmanager
 
 pytestmark = needs_role("alertmanager")
@@ -95,4 +94,4 @@ def test_no_instance_is_down_on_a_healthy_lab(prometheus, fresh_targets):
 
 def test_rules_use_lab_instance_down_delay(prometheus):
     (rule,) = [r for g in prometheus.api("rules")["groups"] for r in g["rules"] if r["name"] == "InstanceDown"]
-    assert rule["duration"] == seconds(LAB.alerts["instance_down_for"])
+    assert rule["duration"] == LAB.down_for

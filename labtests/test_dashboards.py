@@ -8,15 +8,15 @@ import re
 
 import pytest
 
+from host import dashboards
 from labclient.poll import wait_for
 from labtests.lab import LAB, nodes_with, skip_reason
-from provision import dashboards, inventory
 from provision.render import TEMPLATES
 
 BOARDS = {p.name: json.loads(p.read_text()) for p in sorted((TEMPLATES / "dashboards").glob("*.json"))}
 EXPORTER_NODES = [n.name for n in LAB.nodes_with("node_exporter")]
 # $__rate_interval is at least four scrape intervals in Grafana.
-RATE_INTERVAL = f"{4 * inventory.seconds(LAB.scrape_interval):g}s"
+RATE_INTERVAL = f"{4 * LAB.interval:g}s"
 
 
 def _cases():

@@ -10,15 +10,15 @@ import time
 
 import pytest
 
+from labclient import faults
 from labclient.alerting import notifications, received
 from labclient.faults import REPO, strike, wait_target
 from labclient.poll import wait_for
 from labtests.lab import LAB, lane, needs_role, probes, subjects
-from provision import inventory
 
 pytestmark = pytest.mark.drill
-INTERVAL = inventory.seconds(LAB.scrape_interval)
-DOWN_FOR = inventory.seconds(LAB.alerts["instance_down_for"])
+INTERVAL = LAB.interval
+DOWN_FOR = LAB.down_for
 SILENT = strike(-1)  # the instance-down drill: node6 in lab.yaml, a node without a server of its own
 PROBED = strike(2)  # the probe drill: node4 in lab.yaml
 
@@ -41,7 +41,7 @@ def test_stopped_exporter_is_noticed_alerted_received_and_resolved(hosts, promet
         marks[step] = round(time.monotonic() - start, 1)
 
     try:
-        host.run("systemctl stop node_exporter")
+        host.run(faults.stopped(LAB.node(name)).breaks)
         mark("fault")
         wait_target(prometheus, "node", name, "down", timeout=2 * INTERVAL + 5)
         mark("target down")
@@ -53,7 +53,7 @@ def test_stopped_exporter_is_noticed_alerted_received_and_resolved(hosts, promet
         wait_for(lambda: received(since, "InstanceDown", name, "firing"), bool, 30, f"the receiver recording InstanceDown for {name}")
         mark("notification received")
     finally:
-        host.run("systemctl start node_exporter")
+        host.run(faults.stopped(LAB.node(name)).repairs)
     mark("exporter restarted")
     wait_target(prometheus, "node", name, "up")
     mark("target up")

@@ -14,10 +14,9 @@ from labclient.alerting import cluster, notifications
 from labclient.poll import wait_for
 from labclient.prom import global_view, parse_time, replicas
 from labtests.lab import LAB, hand_targets, needs_role
-from provision import inventory
 
-INTERVAL = inventory.seconds(LAB.scrape_interval)
-DOWN_FOR = inventory.seconds(LAB.alerts["instance_down_for"])
+INTERVAL = LAB.interval
+DOWN_FOR = LAB.down_for
 REPLICAS = [n.name for n in LAB.nodes_with("prometheus")]
 VIEW = LAB.global_view
 EXPECTED = len(LAB.targets()) + len(LAB.probes()) + len(hand_targets())  # what each Prometheus scrapes

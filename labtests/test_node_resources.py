@@ -1,5 +1,5 @@
 """Each node reports its own memory, CPU count and load: a virtual machine by nature, a docker container
-when it is capped and sees lxcfs's /proc (provision/lxcfs.py). A container without lxcfs reports the host:
+when it is capped and sees lxcfs's /proc (host/lxcfs.py). A container without lxcfs reports the host:
 these tests then skip, saying so (make up said it once too).
 
 The load and memory tests change a node for a minute (marked `drill`) and stop what they started, also
@@ -8,9 +8,9 @@ when they fail. They compare the loaded node with another one (a ratio, not a fi
 
 import pytest
 
+from host import lxcfs
 from labclient.poll import wait_for
 from labtests.lab import EXPORTERS, VICTIM
-from provision import lxcfs
 
 NODES = [pytest.param(n, id=n.name) for n in EXPORTERS]
 QUIET = next((n for n in EXPORTERS if VICTIM and n.name != VICTIM.name), None)

@@ -1,4 +1,4 @@
-"""Signing in to the docker provider's machines (provision/signin.py): Vagrant uses this checkout's key, which each
+"""Signing in to the docker provider's machines (host/signin.py): Vagrant uses this checkout's key, which each
 container's sshd trusts for `vagrant` alone; no other key opens a node, Vagrant's well-known key least of all."""
 
 import glob
@@ -7,9 +7,9 @@ import io
 import paramiko
 import pytest
 
+from host import signin
 from labclient import ssh
 from labtests.lab import LAB
-from provision import signin
 
 # Vagrant's well-known private key, where Debian's package and HashiCorp's installers put it.
 WELL_KNOWN = [*glob.glob("/usr/share/rubygems-integration/all/gems/vagrant-*/keys/vagrant"),

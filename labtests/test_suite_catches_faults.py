@@ -9,6 +9,7 @@ fault changes every target at once, so it runs alone, before the lanes.
 
 import pytest
 
+from labclient import faults
 from labclient.faults import LOCKOUTS, exec_on, reprovision, run_labtests, strike, wait_target
 from labclient.poll import wait_for
 from labtests.lab import LAB, VICTIM, lane, subjects
@@ -35,12 +36,13 @@ def _fails_naming(args, name):
 @needs_exporter
 @lane(STOPPED)
 def test_stopped_exporter_fails_the_suite(hosts, prometheus):
-    host = hosts[STOPPED.name]
+    fault = faults.stopped(STOPPED)
+    host = hosts[fault.where]
     try:
-        exec_on(host, "systemctl stop node_exporter")
+        exec_on(host, fault.breaks)
         _fails_naming(["labtests/test_services.py", "labtests/test_prometheus.py", "-k", STOPPED.name], STOPPED.name)
     finally:
-        exec_on(host, "systemctl start node_exporter")
+        exec_on(host, fault.repairs)
         wait_target(prometheus, "node", STOPPED.name, "up")
 
 
@@ -58,13 +60,13 @@ def test_exporter_disabled_at_boot_fails_the_suite(hosts):
 @needs_exporter
 @lane(CUT)
 def test_exporter_unreachable_from_prometheus_fails_the_suite(hosts, prometheus):
-    host = hosts[PROMETHEUS.name]
-    route = f"blackhole {CUT.ip}/32"
+    fault = faults.route(LAB, CUT)
+    host = hosts[fault.where]
     try:
-        exec_on(host, f"ip route add {route}")
+        exec_on(host, fault.breaks)
         _fails_naming(["labtests/test_prometheus.py", "-k", f"up and {CUT.name}"], CUT.name)
     finally:
-        host.run(f"ip route del {route}")
+        host.run(fault.repairs)
         wait_target(prometheus, "node", CUT.name, "up")
 
 
@@ -98,13 +100,14 @@ def test_scrape_interval_unlike_lab_fails_the_suite(hosts, prometheus):
 
 @pytest.mark.parametrize(("node", "role", "subject", "up_metric"), [p for p in subjects(in_lanes=True) if p.values[1] in LOCKOUTS])
 def test_exporter_locked_out_of_its_server_fails_the_suite(hosts, prometheus, node, role, subject, up_metric):
-    host, (lock, unlock) = hosts[node], LOCKOUTS[role]
+    fault = faults.lockout(LAB, LAB.node(node), role)
+    host = hosts[fault.where]
     try:
-        exec_on(host, lock)
+        exec_on(host, fault.breaks)
         _fails_naming(["labtests/test_exporters.py", "-k", f"{node}-{role}"], node)
     finally:
-        if unlock:
-            exec_on(host, unlock)
+        if fault.repairs:
+            exec_on(host, fault.repairs)
         else:
             reprovision(host, LAB.node(node))
         wait_for(lambda: prometheus.query(f'{up_metric}{{node="{node}"}} == 1'), bool, 60, f"{up_metric} of {node} back to 1")

@@ -10,29 +10,36 @@ import os
 import secrets
 import tempfile
 
-from provision.inventory import SECRETS
+from provision.paths import SECRETS
 
 REMOTE_WRITE_USER = "promlab"
 REMOTE_WRITE = SECRETS / "remote-write-password"
 
 
-def shared(path=REMOTE_WRITE):
-    """The secret at `path`, made (32 random URL-safe bytes) when there is none yet."""
-    try:
-        return path.read_text(encoding="ascii").strip()
-    except FileNotFoundError:
-        pass
+def made_once(path, make):
+    """The file at `path`, written whole with `make()` (bytes) when there is none yet, in a folder only its owner
+    enters, the file only its owner reads. Several processes at once agree on one: it appears whole, once (a hard link
+    to a finished temporary file, which fails when another was first; then theirs is the one). True when this call
+    made it."""
+    if path.is_file():
+        return False
     path.parent.mkdir(parents=True, exist_ok=True)
     path.parent.chmod(0o700)
-    fd, tmp = tempfile.mkstemp(dir=path.parent)
+    fd, tmp = tempfile.mkstemp(dir=path.parent)  # mode 0600
     try:
-        with os.fdopen(fd, "w", encoding="ascii") as out:
-            out.write(secrets.token_urlsafe(32) + "\n")
-        os.link(tmp, path)  # fails when another provisioning made it first: then theirs is the one
+        with os.fdopen(fd, "wb") as out:
+            out.write(make())
+        os.link(tmp, path)
+        return True
     except FileExistsError:
-        pass
+        return False
     finally:
         os.unlink(tmp)
+
+
+def shared(path=REMOTE_WRITE):
+    """The secret at `path`, made (32 random URL-safe bytes) when there is none yet."""
+    made_once(path, lambda: (secrets.token_urlsafe(32) + "\n").encode("ascii"))
     return path.read_text(encoding="ascii").strip()
 
 

@@ -358,22 +358,3 @@ def openmetrics(lab, major):
             lines += [f"{name}{{{text}}} {_format(v)} {start + t}" for t, v in zip(steps(), values)]
     return "\n".join(lines + ["# EOF"]) + "\n"
 
-
-def main(argv):
-    """python3 -m provision.datasets [en|fr]: each data set of lab.yaml, the time a check asks it at, what is in it."""
-    import time
-
-    from provision import inventory
-
-    lab, lang = inventory.load(), (argv[0] if argv else "en")
-    for dataset in (d for d in DATASETS.values() if d.applies(lab)):
-        fr, en = dataset.describe(lab)
-        stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(dataset.end))
-        print(f"{dataset.name:<18} {stamp}  {fr if lang == 'fr' else en}")
-    return 0
-
-
-if __name__ == "__main__":
-    import sys
-
-    sys.exit(main(sys.argv[1:]))

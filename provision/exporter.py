@@ -7,7 +7,7 @@ template), the server it watches and how that server lets it in.
 import time
 
 from provision import install, steps
-from provision.render import Rendered, put
+from provision.render import Rendered, at, put
 
 
 def services(lab, node, name):
@@ -19,6 +19,7 @@ def unit(lab, node, name, **values):
     """The exporter's unit, from templates/<name>.service.j2 (which extends exporter.service.j2)."""
     component = lab.components[name]
     context = {"name": name, "node": node, "port": component["port"], "subject": component.get("subject"),
+               "at": at(services(lab, node, name)),
                "programs": install.paths(component, lab.install_method), **values}
     return Rendered(f"/etc/systemd/system/{name}.service", f"{name}.service.j2", context)
 

@@ -6,37 +6,24 @@ keys, bounded size and depth), checks what involves more than one value (address
 ports on a node, roles across nodes), and builds the Lab. Every problem is reported as
 `<field>: <value> <what is wrong>; allowed: <what is>`, all of them at once, before anything boots.
 
-    python3 -m provision.inventory [--json [--secrets]] [lab.yaml]
-
---secrets (Vagrant's up, provision, reload): the secrets the guests read, and the docker machines' sign-in key
-(provision/signin.py), made first.
+The host's side (the JSON the Vagrantfile reads, the environment the guests see, the secrets synced for them, the
+validation command `make check` runs) is host/vagrant.py.
 """
 
 import ipaddress
-import json
 import os
-import sys
-from dataclasses import asdict
 from pathlib import Path
 
 import yaml
 
-from provision import container, lxcfs, model, schema
-from provision.model import Node  # noqa: F401 - inventory.Node, as before
-from provision.roles import GLOBAL_VIEWS, PORT_KEYS, ROLES
-from provision.schema import ARCHES, MAX_NODES, excerpt, seconds  # noqa: F401 - seconds: the lab's durations, asked here
+from provision import model, schema
+from provision.catalogue import GLOBAL_VIEWS, PORT_KEYS, ROLES
+from provision.model import Node
+from provision.paths import GRAFANA_PASSWORD, GUEST_REPO, REPO, SECRETS  # noqa: F401 - inventory.REPO, as the code above asks it
+from provision.schema import ARCHES, MAX_NODES, excerpt
 
-REPO = Path(__file__).resolve().parent.parent
 MAX_BYTES = 256 * 1024  # lab.yaml is a few KiB: a larger file is refused before it is parsed
 MAX_DEPTH = 16  # the schema nests 6 deep
-# What the provisioning inside the guests reads from the host's environment (LAB_FILE too, see guest_env).
-# Secrets are not among them: they reach the guests in a file only root reads (secret_file()).
-PROVISION_ENV = ("LAB_INSTALL_METHOD", "LAB_SKIP_ROLES", "LAB_CACHE", "LAB_APT_PROXY", "LAB_APT_SNAPSHOT")
-GUEST_REPO = "/vagrant"
-SECRETS = REPO / ".promlab" / "secrets"
-GRAFANA_PASSWORD = SECRETS / "grafana-admin-password"
-VIRTUALBOX_RANGE = ipaddress.IPv4Network("192.168.56.0/21")
-SSH_PORT = 22
 
 
 class InventoryError(Exception):
@@ -45,62 +32,6 @@ class InventoryError(Exception):
     def __init__(self, source, problems):
         self.problems = problems
         super().__init__(f"{source} is invalid:\n" + "\n".join(f"  - {p}" for p in problems))
-
-
-class Lab(model.Lab):
-    """The model (provision/model.py), and what the Vagrantfile needs of it."""
-
-    def to_json(self, env=None):
-        """The checked inventory for the Vagrantfile, with the environment the guests must see, the options
-        that run systemd in a docker container, the mounts that let a container see its own /proc (none where
-        lxcfs does not serve) and this checkout's key its sshd trusts, how Vagrant signs in to a container,
-        and the notes worth saying before machines are made."""
-        from provision import signin
-
-        return json.dumps(dict(asdict(self), provision_env=guest_env(env), docker_args=container.SYSTEMD,
-                               docker_volumes=lxcfs.volumes() + [signin.volume()], docker_key=str(signin.KEY),
-                               notes=notes(self)), indent=2)
-
-
-def guest_env(env=None):
-    """The environment the provisioning inside the guests must see: LAB_* settings (checked: Vagrant writes
-    them into a shell script), and LAB_FILE as the guests see it (the repository is synced to /vagrant, so
-    the file must lie inside it)."""
-    env = os.environ if env is None else env
-    c = _Checker()
-    found = {k: env[k] for k in PROVISION_ENV if env.get(k)}
-    for name, value in found.items():
-        schema.ENVIRONMENT[name].type.check(c, f"{name} (environment)", value)
-    if env.get("LAB_FILE"):
-        path = Path(env["LAB_FILE"]).resolve()
-        if not path.is_relative_to(REPO):
-            c.bad("LAB_FILE (environment)", str(path), "is outside the repository",
-                  f"a file under {REPO} (the guests see it at {GUEST_REPO})")
-        else:
-            found["LAB_FILE"] = f"{GUEST_REPO}/{path.relative_to(REPO).as_posix()}"
-            schema.ENVIRONMENT["LAB_FILE"].type.check(c, "LAB_FILE (environment)", found["LAB_FILE"])
-    if c.problems:
-        raise InventoryError("the environment", c.problems)
-    return found
-
-
-def sync_secrets(env=None, path=GRAFANA_PASSWORD):
-    """Before the guests are provisioned: LAB_GRAFANA_PASSWORD into a file only its owner reads (the guests'
-    root reads it through the synced folder), or no file when it is not set. Never the environment or a
-    command line: Vagrant pastes its `env:` into a shell script, where $(...) would run as root."""
-    env = os.environ if env is None else env
-    password = env.get("LAB_GRAFANA_PASSWORD")
-    if not password:
-        path.unlink(missing_ok=True)
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.parent.chmod(0o700)
-    if path.is_file() and path.read_text(encoding="utf-8") == password:
-        return
-    path.unlink(missing_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        out.write(password)
 
 
 def overridden_password(env, path=GRAFANA_PASSWORD):
@@ -296,7 +227,7 @@ def parse(raw, source="lab.yaml", env=None, secrets=None):
     if c.problems:
         raise InventoryError(source, c.problems)
     lab = checked["lab"]
-    result = Lab(network=lab["network"], install_method=method or lab["install_method"],
+    result = model.Lab(network=lab["network"], install_method=method or lab["install_method"],
                  scrape_interval=lab["scrape_interval"], retention_time=lab["retention_time"],
                  retention_size=lab["retention_size"], alerts=checked["alerts"], boxes=checked["boxes"],
                  components=checked["components"], nodes=nodes, skipped_roles=skipped)
@@ -307,15 +238,6 @@ def parse(raw, source="lab.yaml", env=None, secrets=None):
         node.skipped = [r for r in node.roles if r in skipped]
         node.roles = [r for r in node.roles if r not in skipped]
     return result
-
-
-def notes(lab):
-    """What is allowed but worth saying once: a network VirtualBox will not take."""
-    network = ipaddress.IPv4Network(lab.network)
-    if not network.subnet_of(VIRTUALBOX_RANGE):
-        return [f"lab.network {network} is outside {VIRTUALBOX_RANGE}, the only range VirtualBox allows for host-only "
-                "networks by default (docker and libvirt take it; VirtualBox needs /etc/vbox/networks.conf)"]
-    return []
 
 
 class _Loader(yaml.SafeLoader):
@@ -388,33 +310,3 @@ def load(path=None, env=None):
     """Read and validate lab.yaml (or $LAB_FILE); raise InventoryError naming every problem."""
     path = Path(path or default_path())
     return parse(read(path), source=str(path), env=env, secrets=GRAFANA_PASSWORD)
-
-
-def main(argv):
-    as_json = "--json" in argv
-    paths = [a for a in argv if not a.startswith("--")]
-    try:
-        lab = load(paths[0] if paths else None)
-        if as_json:
-            if "--secrets" in argv:
-                from provision import signin
-
-                sync_secrets()
-                signin.ensure()
-            print(lab.to_json())
-            return 0
-    except InventoryError as e:
-        print(f"promlab: {e}", file=sys.stderr)
-        return 2
-    except OSError as e:  # the secrets or the sign-in key cannot be written (signin.NoCryptography says why)
-        print(f"promlab: {e}", file=sys.stderr)
-        return 2
-    print(f"{default_path() if not paths else paths[0]}: ok, {len(lab.nodes)} nodes, "
-          f"install method {lab.install_method}, scrape interval {lab.scrape_interval}")
-    for note in notes(lab):
-        print(f"note: {note}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

@@ -2,13 +2,14 @@
 
 Who holds a role and where it answers (endpoints), what Prometheus must scrape (targets, its own
 included), what blackbox_exporter probes, which units a node runs: the roles, the Vagrantfile (through
-`inventory --json`), the labtests, the exercises and the scripts ask here; none of them builds an
+`host.vagrant --json`), the labtests, the exercises and the scripts ask here; none of them builds an
 address by hand. Nothing assumes one node per server role.
 """
 
 from dataclasses import dataclass, field
 
-from provision.roles import GLOBAL_VIEWS, ROLES, SSH, module
+from provision.catalogue import GLOBAL_VIEWS, ROLES, SSH
+from provision.schema import seconds
 
 PROMETHEUS_JOB = "prometheus"  # Prometheus' job for itself
 PROBE_JOBS = {"blackbox_http": "http_2xx", "blackbox_icmp": "icmp", "blackbox_tcp": "tcp_connect"}
@@ -125,9 +126,17 @@ class Lab:
     @property
     def interval(self):
         """The scrape interval in seconds."""
-        from provision.schema import seconds
-
         return seconds(self.scrape_interval)
+
+    @property
+    def down_for(self):
+        """How long a target is down before InstanceDown fires (alerts.instance_down_for), in seconds."""
+        return seconds(self.alerts["instance_down_for"])
+
+    @property
+    def retention_hours(self):
+        """Prometheus' retention time in whole hours (one at least)."""
+        return max(1, int(seconds(self.retention_time) // 3600))
 
     @property
     def replicated(self):
@@ -160,6 +169,11 @@ class Lab:
     def cluster_peers(self, node):
         """The other Alertmanagers `node`'s Alertmanager gossips with (cluster_port), when there are any."""
         return [e for e in self.endpoints("alertmanager", key="cluster_port") if e.node.name != node.name]
+
+    def server_exporters(self):
+        """The roles whose exporter watches a server of its own (their component names a `subject`), in the catalogue's
+        order."""
+        return [role for role in ROLES if self.components.get(role, {}).get("subject")]
 
     def exporter_roles(self):
         """Roles whose component is scraped by a Prometheus job (they have a `job`)."""
@@ -203,14 +217,3 @@ class Lab:
     def generated_jobs(self):
         """The job names the lab writes into Prometheus' configuration (hand-added jobs have others)."""
         return {PROMETHEUS_JOB} | {j["name"] for j in self.scrape_jobs() + self.probe_jobs()}
-
-    def units(self, node, skipped=False):
-        """The units `node`'s roles run (with skipped=True also those of roles LAB_SKIP_ROLES removed)."""
-        roles = node.roles + (node.skipped if skipped else [])
-        return [Unit(node.name, unit, port, address, role)
-                for role in roles for unit, port, address in module(role).services(self, node)]
-
-    def unit_names(self, node):
-        """Every systemd unit lab.yaml puts on a node: its roles' units and the servers its exporters watch."""
-        return [u.name for u in self.units(node)] + [self.components[r]["subject"] for r in node.roles
-                                                      if self.components[r].get("subject")]

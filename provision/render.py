@@ -1,15 +1,12 @@
-"""Render templates/ with values from lab.yaml, and `make render`.
+"""Render templates/ with values from lab.yaml: what a role installs (Rendered), how (put). `make render`, every node's
+files at once, is host/rendering.py."""
 
-    python3 -m provision.render [OUTDIR]   # every node's files under OUTDIR/<node>/<absolute path>
-"""
-
-import sys
 from dataclasses import dataclass
-from pathlib import Path
 
-from provision import inventory, roles, steps
+from provision import steps
+from provision.paths import REPO
 
-TEMPLATES = inventory.REPO / "templates"
+TEMPLATES = REPO / "templates"
 
 
 @dataclass
@@ -31,10 +28,16 @@ class Rendered:
         if self.content is not None:
             return self.content
         if self.source:
-            return (inventory.REPO / self.source).read_text()
+            return (REPO / self.source).read_text()
         if self.verbatim:
             return (TEMPLATES / self.template).read_text()
         return render(self.template, **self.context)
+
+
+def at(services):
+    """{port: the address a unit listens at} from a role's services (unit, port, listen address): what its templates
+    write (`--web.listen-address={{ at[port] }}`), stated once, where the labtests read it too. Every interface is ":port"."""
+    return {port: (f":{port}" if address == "0.0.0.0" else f"{address}:{port}") for _, port, address in services}
 
 
 def render(template, **context):
@@ -50,36 +53,3 @@ def put(run, item, validate=None):
     if item.path.startswith("/etc/systemd/system/"):
         return steps.unit(run, item.path.removeprefix("/etc/systemd/system/"), item.text())
     return steps.file(run, item.path, item.text(), item.owner, item.group, item.mode, validate=validate, secret=item.secret)
-
-
-def node_files(lab, node):
-    return [item for role in node.roles for item in roles.module(role).files(lab, node)]
-
-
-def write_tree(lab, outdir):
-    """Write every node's rendered files under outdir/<node>/<path>; return the paths written."""
-    written = []
-    for node in lab.nodes:
-        for item in node_files(lab, node):
-            target = Path(outdir) / node.name / item.path.lstrip("/")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(item.text())
-            target.chmod(item.mode)  # a file that holds a secret is not world-readable here either
-            written.append(target)
-    return written
-
-
-def main(argv):
-    outdir = Path(argv[0]) if argv else inventory.REPO / "build" / "rendered"
-    try:
-        lab = inventory.load()
-    except inventory.InventoryError as e:
-        print(f"promlab: {e}", file=sys.stderr)
-        return 2
-    for path in write_tree(lab, outdir):
-        print(path)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

@@ -16,8 +16,8 @@ import sys
 import unicodedata
 from dataclasses import dataclass, field
 
+from provision.catalogue import ROLES
 from provision.french import french
-from provision.roles import ROLES
 
 ARCHES = ("amd64", "arm64")
 METHODS = ("release", "apt")

@@ -149,17 +149,34 @@ def file(run, path, content, owner="root", group="root", mode=0o644, validate=No
 
 
 def difference(target, data, secret=False, lines=12):
-    """What a write would change, for check mode: a short unified diff; never the content of a secret."""
+    """What a write would change, for check mode: for a configuration it knows (YAML, a unit), what it means (or that
+    only its form differs); else a short unified diff; never the content of a secret."""
     if not target.is_file():
         return ": absent"
     if secret:
         return ": its content differs (not shown: it holds a credential)"
     try:
-        old, new = target.read_text().splitlines(), data.decode().splitlines()
+        old_text, new_text = target.read_text(), data.decode()
     except UnicodeDecodeError:
         return ": its content differs (binary)"
+    if target.suffix in (".yml", ".yaml", ".service"):
+        from provision import drift
+
+        said = (drift.meaning if target.suffix != ".service" else drift.unit_meaning)(str(target), old_text, new_text)
+        if said and said.startswith("differs only in form"):
+            return f": {said}"
+        if said:  # what it means, then the lines themselves
+            return f": {said}{_diff(old_text, new_text, lines, ':')}"
+    return _diff(old_text, new_text, lines)
+
+
+def _diff(old_text, new_text, lines, lead=""):
+    """A short unified diff of two texts, for check mode."""
+    old, new = old_text.splitlines(), new_text.splitlines()
     diff = [d for d in difflib.unified_diff(old, new, lineterm="", n=0) if not d.startswith(("---", "+++", "@@"))]
     shown = "\n        ".join(diff[:lines]) + (f"\n        ... {len(diff) - lines} more lines" if len(diff) > lines else "")
+    if lead:
+        return f"\n        {shown}" if diff else ""
     return f":\n        {shown}" if diff else ": its content differs"
 
 

@@ -156,7 +156,7 @@ def global_view_delay(lab, samples=5):
     from labclient.poll import wait_for
     from labclient.prom import global_view, replicas
 
-    interval = inventory.seconds(lab.scrape_interval)
+    interval = lab.interval
     series = f'timestamp(up{{job="node", node="{lab.nodes_with("node_exporter")[-1].name}"}})'
     view, replica = global_view(lab), next(iter(replicas(lab).values()))
 

@@ -9,7 +9,8 @@ become a command. The schema allows only a folder of the repository; this also c
 import subprocess
 import sys
 
-from provision import inventory, signin
+from host import signin
+from provision import inventory
 
 TAGS = ("promlab-node:latest", "promlab-node:cache")  # :cache keeps `vagrant destroy` from deleting the image
 
@@ -27,7 +28,7 @@ def build_command(folder, debian="trixie", tags=TAGS, preload=""):
 
 
 def signs_in(image):
-    """Whether `image` lets Vagrant in with this checkout's key (docker/Dockerfile's label, provision/signin.py);
+    """Whether `image` lets Vagrant in with this checkout's key (docker/Dockerfile's label, host/signin.py);
     an image without it would keep Vagrant waiting for SSH until it gives up."""
     proc = subprocess.run(["docker", "image", "inspect", "--format", f'{{{{index .Config.Labels "{signin.IMAGE_LABEL}"}}}}',
                            image], capture_output=True, text=True)

@@ -20,9 +20,10 @@ import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
+from host import container
 from labclient.lab import lab
 from labclient.poll import wait_for
-from provision import container, inventory
+from provision import inventory
 from scripts.docker_image import TAGS
 
 NAME = "promlab-floor"

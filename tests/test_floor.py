@@ -3,8 +3,8 @@ The measurement itself runs containers: `make bench --floor`."""
 
 import json
 
+from host import container, vagrant
 from labclient.lab import lab
-from provision import container
 from scripts import floor
 
 
@@ -25,4 +25,4 @@ def test_the_floor_scrapes_itself_and_each_node_exporter_at_lab_yamls_interval()
 def test_the_vagrantfile_starts_its_containers_with_the_same_systemd_options():
     vagrantfile = (floor.inventory.REPO / "Vagrantfile").read_text()
     assert 'DOCKER_ARGS = (LAB["docker_args"] + ["--label=promlab.root=#{LAB_ROOT}"]).freeze' in vagrantfile
-    assert json.loads(lab().to_json())["docker_args"] == container.SYSTEMD
+    assert json.loads(vagrant.to_json(lab()))["docker_args"] == container.SYSTEMD

@@ -8,7 +8,8 @@ import re
 import pytest
 import yaml
 
-from provision import dashboards, inventory, render
+from host import dashboards, vagrant
+from provision import inventory, render
 from provision.roles import grafana
 from tests import pristine
 from tests.conftest import sized
@@ -44,9 +45,9 @@ def _exprs(board):
 
 def test_dashboards_are_in_sync_with_their_generator(lab):
     generated = dashboards.generate(lab.components["grafana"]["datasource_uid"])
-    assert sorted(generated) == sorted(BOARDS), "run `python3 -m provision.dashboards`"
+    assert sorted(generated) == sorted(BOARDS), "run `python3 -m host.dashboards`"
     for name, board in generated.items():
-        assert dashboards.as_text(board) == (dashboards.OUT / name).read_text(), f"{name} is stale: run `python3 -m provision.dashboards`"
+        assert dashboards.as_text(board) == (dashboards.OUT / name).read_text(), f"{name} is stale: run `python3 -m host.dashboards`"
 
 
 @pytest.mark.parametrize("name", BOARDS)
@@ -69,7 +70,7 @@ def test_dashboard_uids_are_stable_and_unique():
     assert len(set(uids)) == len(uids) and all(uids), f"dashboards without a uid, or sharing one: {uids}"
 
 
-SERVER_EXPORTERS = [name for name, c in pristine.lab().components.items() if c.get("subject_up")]
+SERVER_EXPORTERS = pristine.lab().server_exporters()
 
 
 @pytest.mark.parametrize("role", SERVER_EXPORTERS)
@@ -169,7 +170,7 @@ def test_any_password_reaches_the_file_grafana_reads_intact(lab_yaml, tmp_path, 
     """LAB_GRAFANA_PASSWORD goes host -> secrets file (owner-only) -> the guest's inventory -> the file
     grafana.ini names, byte for byte; the ini itself never holds it."""
     secret = tmp_path / "secrets" / "grafana-admin-password"
-    inventory.sync_secrets({"LAB_GRAFANA_PASSWORD": password}, path=secret)
+    vagrant.sync_secrets({"LAB_GRAFANA_PASSWORD": password}, path=secret)
     assert secret.stat().st_mode & 0o077 == 0 and secret.parent.stat().st_mode & 0o077 == 0
     guest = inventory.parse(copy.deepcopy(lab_yaml), env={}, secrets=secret)  # the guest's environment lacks it
     (item,) = [i for i in grafana.files(guest, guest.node("node1")) if i.path == grafana.PASSWORD_FILE]
@@ -179,13 +180,13 @@ def test_any_password_reaches_the_file_grafana_reads_intact(lab_yaml, tmp_path, 
 
 def test_the_secrets_file_goes_when_the_override_does(tmp_path):
     secret = tmp_path / "grafana-admin-password"
-    inventory.sync_secrets({"LAB_GRAFANA_PASSWORD": "promlab-42"}, path=secret)
-    inventory.sync_secrets({}, path=secret)
+    vagrant.sync_secrets({"LAB_GRAFANA_PASSWORD": "promlab-42"}, path=secret)
+    vagrant.sync_secrets({}, path=secret)
     assert not secret.exists()
 
 
 def test_no_secret_reaches_the_guests_environment():
-    assert "LAB_GRAFANA_PASSWORD" not in inventory.guest_env({"LAB_GRAFANA_PASSWORD": "promlab-42", "LAB_INSTALL_METHOD": "apt"})
+    assert "LAB_GRAFANA_PASSWORD" not in vagrant.guest_env({"LAB_GRAFANA_PASSWORD": "promlab-42", "LAB_INSTALL_METHOD": "apt"})
 
 
 def test_secrets_are_not_world_readable(lab):

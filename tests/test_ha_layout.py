@@ -8,7 +8,8 @@ import threading
 import pytest
 import yaml
 
-from provision import credentials, inventory, render
+from host import rendering
+from provision import credentials, inventory
 from provision.roles import prometheus, thanos, victoriametrics
 from tests import pristine
 from tests.conftest import needs_promtool
@@ -121,7 +122,7 @@ def test_every_replica_sends_to_every_alertmanager(ha):
 @pytest.mark.parametrize("lab", ["victoriametrics", "thanos"])
 def test_promtool_accepts_each_replicas_config(ha, lab, tmp_path):
     lab = ha if lab == "victoriametrics" else thanos_lab()
-    render.write_tree(lab, tmp_path)
+    rendering.write_tree(lab, tmp_path)
     for node in ("node1", "node2"):
         config = tmp_path / node / "etc/prometheus/prometheus.yml"
         password = tmp_path / node / prometheus.REMOTE_WRITE_PASSWORD.lstrip("/")  # where promtool finds it here

@@ -146,7 +146,7 @@ def _run(command, path, dot):
 
 
 COMMANDS = {
-    "validator": lambda python: [python, "-m", "provision.inventory"],
+    "validator": lambda python: [python, "-m", "host.vagrant"],
     "make-check": lambda python: ["make", "--no-print-directory", "check"],
     "vagrant-validate": lambda python: ["vagrant", "validate"],
 }

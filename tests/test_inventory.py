@@ -7,7 +7,8 @@ import subprocess
 import pytest
 import yaml
 
-from provision import inventory
+from host import vagrant
+from provision import inventory, schema
 
 
 def test_lab_yaml_is_valid(lab_yaml):
@@ -131,7 +132,7 @@ def test_vagrant_refuses_a_bad_inventory_before_creating_anything(lab_yaml, tmp_
 
 @pytest.mark.parametrize(("duration", "expected"), [("15s", 15), ("1m", 60), ("1h30m", 5400), ("500ms", 0.5), ("7d", 604800)])
 def test_duration_in_seconds(duration, expected):
-    assert inventory.seconds(duration) == expected
+    assert schema.seconds(duration) == expected
 
 
 def test_nodes_without_an_address_get_the_next_free_ones(lab_yaml):
@@ -164,10 +165,10 @@ def test_a_full_network_is_refused_naming_the_node(lab_yaml):
 
 def test_guests_see_lab_file_under_the_synced_folder(tmp_path):
     inside = inventory.REPO / "build" / "lab-test.yaml"
-    assert inventory.guest_env({"LAB_FILE": str(inside), "LAB_INSTALL_METHOD": "apt", "HOME": "/root"}) == {
+    assert vagrant.guest_env({"LAB_FILE": str(inside), "LAB_INSTALL_METHOD": "apt", "HOME": "/root"}) == {
         "LAB_FILE": "/vagrant/build/lab-test.yaml", "LAB_INSTALL_METHOD": "apt"}
     with pytest.raises(inventory.InventoryError, match="outside the repository"):
-        inventory.guest_env({"LAB_FILE": str(tmp_path / "lab.yaml")})
+        vagrant.guest_env({"LAB_FILE": str(tmp_path / "lab.yaml")})
 
 
 @pytest.mark.parametrize(("network", "noted"), [("192.168.56.0/24", False), ("192.168.60.0/24", False),
@@ -177,5 +178,5 @@ def test_a_network_virtualbox_will_not_take_is_noted_not_refused(lab_yaml, netwo
     raw["lab"]["network"] = network
     for node in raw["nodes"]:
         node.pop("ip")
-    notes = inventory.notes(inventory.parse(raw, env={}))
+    notes = vagrant.notes(inventory.parse(raw, env={}))
     assert bool(notes) == noted and all("VirtualBox" in n and network in n for n in notes)

@@ -1,11 +1,11 @@
-"""provision/lxcfs.py: whether lxcfs serves this host, the mounts a container then gets, and the one sentence
+"""host/lxcfs.py: whether lxcfs serves this host, the mounts a container then gets, and the one sentence
 `make up` says when it cannot."""
 
 from pathlib import Path
 
 import pytest
 
-from provision import lxcfs
+from host import lxcfs
 
 FILES = ("meminfo", "cpuinfo", "stat", "loadavg", "uptime", "diskstats", "swaps")
 

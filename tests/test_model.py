@@ -4,7 +4,7 @@ import copy
 
 import pytest
 
-from provision import inventory
+from provision import inventory, roles
 from provision.model import PROMETHEUS_JOB
 
 
@@ -47,14 +47,14 @@ def test_skipped_roles_leave_the_targets_and_units_but_are_known(lab_yaml):
     lab = inventory.parse(copy.deepcopy(lab_yaml), env={"LAB_SKIP_ROLES": "postgres_exporter"})
     node2 = lab.node("node2")
     assert "postgres" not in {t.job for t in lab.targets()}
-    assert [u.name for u in lab.units(node2)] == ["node_exporter"]
-    assert {u.name for u in lab.units(node2, skipped=True)} == {"node_exporter", "postgres_exporter"}
+    assert [u.name for u in roles.units(lab, node2)] == ["node_exporter"]
+    assert {u.name for u in roles.units(lab, node2, skipped=True)} == {"node_exporter", "postgres_exporter"}
     assert [n.name for n in lab.nodes_with("postgres_exporter", skipped=True)] == ["node2"]
 
 
 def test_a_node_s_units_include_the_servers_its_exporters_watch(lab):
-    assert lab.unit_names(lab.node("node2")) == ["node_exporter", "postgres_exporter", "postgresql"]
-    assert {u.name for u in lab.units(lab.node("node1"))} == {"prometheus", "prometheus-datasets", "alertmanager", "alert-receiver",
+    assert roles.unit_names(lab, lab.node("node2")) == ["node_exporter", "postgres_exporter", "postgresql"]
+    assert {u.name for u in roles.units(lab, lab.node("node1"))} == {"prometheus", "prometheus-datasets", "alertmanager", "alert-receiver",
                                                              "grafana-server", "blackbox_exporter"}
 
 

@@ -5,7 +5,8 @@ import subprocess
 import pytest
 import yaml
 
-from provision import inventory, render
+from host import rendering
+from provision import inventory
 from tests.conftest import needs_promtool, sized
 
 SIZES = [1, 6, 20]
@@ -14,7 +15,7 @@ SIZES = [1, 6, 20]
 @pytest.fixture(params=SIZES, ids=lambda n: f"{n}-nodes")
 def rendered(request, lab_yaml, tmp_path):
     lab = inventory.parse(sized(lab_yaml, request.param), env={})
-    render.write_tree(lab, tmp_path)
+    rendering.write_tree(lab, tmp_path)
     return lab, tmp_path
 
 
@@ -60,7 +61,7 @@ def test_exporter_listens_on_its_lab_address_only(rendered):
 @pytest.mark.parametrize("method", ["release", "apt"])
 def test_units_use_the_install_methods_programs(lab_yaml, tmp_path, method):
     lab = inventory.parse(sized(lab_yaml, 2), env={"LAB_INSTALL_METHOD": method})
-    render.write_tree(lab, tmp_path)
+    rendering.write_tree(lab, tmp_path)
     unit = (tmp_path / "node2/etc/systemd/system/node_exporter.service").read_text()
     expected = {"release": "/usr/local/bin/node_exporter", "apt": "/usr/bin/prometheus-node-exporter"}[method]
     assert f"ExecStart={expected} " in unit
@@ -85,7 +86,7 @@ def test_no_probe_jobs_without_blackbox_exporter(lab_yaml, tmp_path):
     for node in raw["nodes"]:
         node["roles"] = [r for r in node["roles"] if r != "blackbox_exporter"]
     lab = inventory.parse(raw, env={})
-    render.write_tree(lab, tmp_path)
+    rendering.write_tree(lab, tmp_path)
     assert "blackbox_" not in _config(tmp_path).read_text().split("# --- Your own targets")[0]
 
 

@@ -8,7 +8,7 @@ import yaml
 from provision import inventory, roles
 
 LAB = inventory.parse(yaml.safe_load((inventory.REPO / "lab.yaml").read_text()), env={})
-SERVER_EXPORTERS = [r for r in roles.ROLES if LAB.components[r].get("subject")]
+SERVER_EXPORTERS = LAB.server_exporters()
 EXPORTERS = [r for r in roles.ROLES if LAB.components[r].get("job") and r.endswith("_exporter")]
 
 

@@ -1,4 +1,4 @@
-"""provision/signin.py: the key the docker provider's machines trust from their first start, and the refusal of an
+"""host/signin.py: the key the docker provider's machines trust from their first start, and the refusal of an
 image that would not let Vagrant in with it (scripts/docker_image.py, scripts/up.py)."""
 
 import json
@@ -9,7 +9,8 @@ import threading
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from provision import inventory, signin
+from host import signin, vagrant
+from provision import inventory
 from scripts import docker_image
 
 
@@ -68,15 +69,15 @@ def test_the_containers_get_the_public_half_read_only_where_their_sshd_reads_it(
 
 
 def test_the_vagrantfile_is_told_the_private_half_and_the_mount():
-    lab = json.loads(inventory.load().to_json(env={}))
+    lab = json.loads(vagrant.to_json(inventory.load(), env={}))
     assert lab["docker_key"] == str(signin.KEY) and signin.volume() in lab["docker_volumes"]
 
 
 def test_provisioning_commands_make_the_key_before_vagrant_reads_it(monkeypatch, key, capsys):
     monkeypatch.setattr(signin, "KEY", key)
     monkeypatch.setattr(signin.ensure, "__defaults__", (key,))
-    monkeypatch.setattr(inventory, "sync_secrets", lambda: None)
-    assert inventory.main(["--json", "--secrets"]) == 0 and key.is_file()
+    monkeypatch.setattr(vagrant, "sync_secrets", lambda: None)
+    assert vagrant.main(["--json", "--secrets"]) == 0 and key.is_file()
 
 
 def test_without_cryptography_one_sentence_says_to_make_the_venv(monkeypatch, key, capsys):
@@ -86,8 +87,8 @@ def test_without_cryptography_one_sentence_says_to_make_the_venv(monkeypatch, ke
 
     monkeypatch.setattr(signin, "_serialization", missing)
     monkeypatch.setattr(signin.ensure, "__defaults__", (key,))
-    monkeypatch.setattr(inventory, "sync_secrets", lambda: None)
-    assert inventory.main(["--json", "--secrets"]) == 2
+    monkeypatch.setattr(vagrant, "sync_secrets", lambda: None)
+    assert vagrant.main(["--json", "--secrets"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "make venv" in err and "Traceback" not in err
 

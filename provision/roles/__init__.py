@@ -13,13 +13,7 @@ import importlib
 from dataclasses import dataclass, field
 from typing import Callable
 
-ROLES = ("prometheus", "alertmanager", "grafana", "node_exporter", "blackbox_exporter", "postgres_exporter",
-         "mysqld_exporter", "nginx_exporter", "redis_exporter", "victoriametrics", "thanos")
-GLOBAL_VIEWS = ("victoriametrics", "thanos")  # what merges Prometheus replicas into one deduplicated view
-SSH = (22, "sshd", None)
-# The component keys naming a port besides `port`, per role (the port check names the key).
-PORT_KEYS = {"prometheus": ("datasets_port",), "alertmanager": ("receiver_port", "cluster_port"),
-             "thanos": ("grpc_port", "sidecar_port", "sidecar_grpc_port", "store_port", "store_grpc_port")}
+from provision.catalogue import GLOBAL_VIEWS, PORT_KEYS, ROLES, SSH  # noqa: F401 - the catalogue, as roles.<name>
 
 
 def module(role):
@@ -63,3 +57,18 @@ def listening(lab, node):
         found += [(port, unit, keys.get(port)) for unit, port, _ in parts.services(lab, node)]
         found += [(port, what, None) for port, what in parts.server_ports.items()]
     return found
+
+
+def units(lab, node, skipped=False):
+    """The units `node`'s roles run, each with its port and listen address (with skipped=True also those of roles
+    LAB_SKIP_ROLES removed): asked of the role modules, the one place a service and its address are stated."""
+    from provision.model import Unit
+
+    roles = node.roles + (node.skipped if skipped else [])
+    return [Unit(node.name, unit, port, address, role) for role in roles for unit, port, address in module(role).services(lab, node)]
+
+
+def unit_names(lab, node):
+    """Every systemd unit lab.yaml puts on a node: its roles' units and the servers its exporters watch."""
+    return [u.name for u in units(lab, node)] + [lab.components[r]["subject"] for r in node.roles
+                                                 if lab.components[r].get("subject")]

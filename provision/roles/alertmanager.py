@@ -8,7 +8,7 @@ readable by root and its own group only.
 import secrets
 
 from provision import install, steps
-from provision.render import Rendered, put
+from provision.render import Rendered, at, put
 
 NAME = "alertmanager"
 SERVICE = NAME
@@ -34,7 +34,8 @@ def files(lab, node):
     context = {"node": node, "port": component["port"], "receiver_port": component["receiver_port"],
                "programs": install.paths(component, lab.install_method), "receiver_program": RECEIVER_PROGRAM,
                "receiver_data": RECEIVER_DATA, "token": TOKEN, "receiver_token": RECEIVER_TOKEN,
-               "cluster_port": component["cluster_port"], "peers": [e.address for e in lab.cluster_peers(node)]}
+               "cluster_port": component["cluster_port"], "peers": [e.address for e in lab.cluster_peers(node)],
+               "at": at(services(lab, node))}
     return [
         Rendered(CONFIG, "alertmanager.yml.j2", context, group=NAME, mode=0o640),
         Rendered(f"/etc/systemd/system/{SERVICE}.service", "alertmanager.service.j2", context),

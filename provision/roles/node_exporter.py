@@ -1,6 +1,7 @@
 """node_exporter: the node's CPU, memory, disk, filesystem, network and load metrics."""
 
-from provision import exporter, lxcfs
+from provision import exporter
+from provision.catalogue import OWN_PROC
 
 NAME = "node_exporter"
 
@@ -10,7 +11,7 @@ def services(lab, node):
 
 
 def files(lab, node):
-    return [exporter.unit(lab, node, NAME, own_proc=[f"/proc/{name}" for name in lxcfs.FILES])]
+    return [exporter.unit(lab, node, NAME, own_proc=[f"/proc/{name}" for name in OWN_PROC])]
 
 
 def apply(run, lab, node, cache):

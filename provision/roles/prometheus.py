@@ -6,7 +6,7 @@ import shutil
 
 from provision import credentials, datasets, install, steps
 from provision.model import PROMETHEUS_JOB, Target
-from provision.render import Rendered, put
+from provision.render import Rendered, at, put
 from provision.roles import thanos
 
 NAME = "prometheus"
@@ -37,6 +37,7 @@ def files(lab, node):
     component = lab.components[NAME]
     blackbox = lab.endpoints("blackbox_exporter")
     context = {"lab": lab, "node": node, "port": component["port"], "jobs": lab.scrape_jobs(), "alerts": lab.alerts,
+               "at": at(services(lab, node)),
                "probe_jobs": lab.probe_jobs(), "blackbox": blackbox[0].address if blackbox else None,
                "alertmanagers": [e.address for e in lab.endpoints("alertmanager")],
                "self_targets": [t for t in lab.targets() if t.job == PROMETHEUS_JOB],

@@ -7,7 +7,8 @@ and deduplicates on the replica label: its HTTP API (components.thanos.port) is 
 """
 
 from provision import install, steps
-from provision.render import Rendered, put
+from provision.model import Endpoint
+from provision.render import Rendered, at, put
 
 NAME = "thanos"
 QUERY = "thanos-query"
@@ -38,8 +39,9 @@ def _context(lab, node):
     return {"lab": lab, "node": node, "thanos": component, "program": install.paths(component, lab.install_method)[NAME],
             "replica_label": lab.replica_label, "bucket": BUCKET, "bucket_config": BUCKET_CONFIG, "store_data": STORE_DATA,
             "prometheus_url": f"http://127.0.0.1:{lab.components['prometheus']['port']}",
-            "endpoints": [f"{n.ip}:{component[key]}" for n in lab.nodes_with("prometheus")
-                          for key in ("sidecar_grpc_port", "store_grpc_port")]}
+            "endpoints": [Endpoint(NAME, n, component[key]).address for n in lab.nodes_with("prometheus")
+                          for key in ("sidecar_grpc_port", "store_grpc_port")],
+            "at": at(services(lab, node) + beside_services(lab, node))}
 
 
 def files(lab, node):

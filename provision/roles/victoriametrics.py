@@ -6,8 +6,7 @@ replicas' copies count once. Its query API is Prometheus' own: Grafana's default
 """
 
 from provision import credentials, install, steps
-from provision.render import Rendered, put
-from provision.schema import seconds
+from provision.render import Rendered, at, put
 
 NAME = "victoriametrics"
 SERVICE = NAME
@@ -26,8 +25,8 @@ def files(lab, node):
     user, password = credentials.remote_write()
     context = {"lab": lab, "node": node, "port": component["port"], "data": DATA, "credentials": CREDENTIALS,
                "program": install.paths(component, lab.install_method)[PROGRAM],
-               "retention_hours": max(1, int(seconds(lab.retention_time) // 3600)),
-               "dedup": lab.scrape_interval}
+               "retention_hours": lab.retention_hours,
+               "dedup": lab.scrape_interval, "at": at(services(lab, node))}
     return [
         Rendered(CREDENTIALS, "", {}, content=f"httpAuth_username={user}\nhttpAuth_password={password}\n", mode=0o600, secret=True),
         Rendered(f"/etc/systemd/system/{SERVICE}.service", "victoriametrics.service.j2", context),

@@ -5,10 +5,10 @@ and its load. lxcfs (a FUSE file system) serves per-container copies of /proc/me
 bind-mounted over the container's own, node_exporter reads the node's figures. With --enable-loadavg
 the load average is the container's own, with --enable-cfs the CPU count follows the CPU quota.
 
-    python3 -m provision.lxcfs      (make up, docker provider) start it when installed and not running;
+    python3 -m host.lxcfs      (make up, docker provider) start it when installed and not running;
                                     otherwise say once what that means for the metrics
 
-The Vagrantfile asks `volumes()` (through `inventory --json`) for each container's mounts.
+The Vagrantfile asks `volumes()` (through `host.vagrant --json`) for each container's mounts.
 """
 
 import os
@@ -18,8 +18,10 @@ import sys
 import time
 from pathlib import Path
 
+from provision.catalogue import OWN_PROC
+
 DIR = "/var/lib/lxcfs"
-FILES = ("meminfo", "cpuinfo", "stat", "loadavg", "uptime", "diskstats", "swaps")
+FILES = OWN_PROC
 OPTIONS = ("--enable-loadavg", "--enable-cfs")
 LOG = "/tmp/promlab-lxcfs.log"
 MEANS = ("each node's node_exporter reports the host's memory, CPU and load, not the node's own "

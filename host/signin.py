@@ -11,7 +11,8 @@ Virtual machines (VirtualBox, libvirt) keep Vagrant's way: their boxes carry its
 import os
 import tempfile
 
-from provision.inventory import REPO
+from provision.credentials import made_once
+from provision.paths import REPO
 
 KEY = REPO / ".promlab" / "ssh" / "docker_key"
 PUBLIC_KEY = KEY.with_suffix(".pub")
@@ -48,19 +49,7 @@ def ensure(key=KEY):
     public = key.with_suffix(".pub")
     if key.is_file() and public.is_file():
         return key
-    key.parent.mkdir(parents=True, exist_ok=True)
-    key.parent.chmod(0o700)
-    if not key.is_file():
-        private = _private()
-        fd, tmp = tempfile.mkstemp(dir=key.parent)  # mode 0600
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(private)
-            os.link(tmp, key)
-        except FileExistsError:
-            pass
-        finally:
-            os.unlink(tmp)
+    made_once(key, _private)
     _write_public(key, public)
     return key
 

@@ -1,7 +1,7 @@
 """Generate the lab's Grafana dashboards into templates/dashboards/*.json.
 
-    python3 -m provision.dashboards        # rewrite the JSON files
-    python3 -m provision.dashboards --check  # exit 1 when a file differs from what this generates
+    python3 -m host.dashboards        # rewrite the JSON files
+    python3 -m host.dashboards --check  # exit 1 when a file differs from what this generates
 
 The JSON files are checked in; tests/test_dashboards.py keeps them in sync with
 this generator. Every panel refers to the provisioned datasource by the uid in
@@ -154,7 +154,7 @@ def main(argv):
             path.write_text(as_text(board))
             print(path)
     if stale:
-        print(f"out of date: {', '.join(stale)}; run `python3 -m provision.dashboards`", file=sys.stderr)
+        print(f"out of date: {', '.join(stale)}; run `python3 -m host.dashboards`", file=sys.stderr)
         return 1
     return 0
 

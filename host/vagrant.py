@@ -1,0 +1,114 @@
+"""What the host does with lab.yaml before and while Vagrant makes the machines: the checked inventory as JSON for the
+Vagrantfile (with the guests' environment, the docker provider's container options, mounts and sign-in key), the
+secrets synced for the guests, and the validation `make check` runs.
+
+    python3 -m host.vagrant [--json [--secrets]] [lab.yaml]
+
+--secrets (Vagrant's up, provision, reload): the secrets the guests read, and the docker machines' sign-in key
+(host/signin.py), made first.
+"""
+
+import ipaddress
+import json
+import os
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+from host import container, lxcfs, signin
+from provision import inventory, schema
+from provision.inventory import InventoryError, _Checker
+from provision.paths import GRAFANA_PASSWORD, GUEST_REPO, REPO
+
+# What the provisioning inside the guests reads from the host's environment (LAB_FILE too, see guest_env).
+# Secrets are not among them: they reach the guests in a file only root reads (sync_secrets).
+PROVISION_ENV = ("LAB_INSTALL_METHOD", "LAB_SKIP_ROLES", "LAB_CACHE", "LAB_APT_PROXY", "LAB_APT_SNAPSHOT")
+VIRTUALBOX_RANGE = ipaddress.IPv4Network("192.168.56.0/21")
+
+
+def to_json(lab, env=None):
+    """The checked inventory for the Vagrantfile, with the environment the guests must see, the options that run
+    systemd in a docker container, the mounts that let a container see its own /proc (none where lxcfs does not serve)
+    and this checkout's key its sshd trusts, how Vagrant signs in to a container, and the notes worth saying before
+    machines are made."""
+    return json.dumps(dict(asdict(lab), provision_env=guest_env(env), docker_args=container.SYSTEMD,
+                           docker_volumes=lxcfs.volumes() + [signin.volume()], docker_key=str(signin.KEY),
+                           notes=notes(lab)), indent=2)
+
+
+def guest_env(env=None):
+    """The environment the provisioning inside the guests must see: LAB_* settings (checked: Vagrant writes
+    them into a shell script), and LAB_FILE as the guests see it (the repository is synced to /vagrant, so
+    the file must lie inside it)."""
+    env = os.environ if env is None else env
+    c = _Checker()
+    found = {k: env[k] for k in PROVISION_ENV if env.get(k)}
+    for name, value in found.items():
+        schema.ENVIRONMENT[name].type.check(c, f"{name} (environment)", value)
+    if env.get("LAB_FILE"):
+        path = Path(env["LAB_FILE"]).resolve()
+        if not path.is_relative_to(REPO):
+            c.bad("LAB_FILE (environment)", str(path), "is outside the repository",
+                  f"a file under {REPO} (the guests see it at {GUEST_REPO})")
+        else:
+            found["LAB_FILE"] = f"{GUEST_REPO}/{path.relative_to(REPO).as_posix()}"
+            schema.ENVIRONMENT["LAB_FILE"].type.check(c, "LAB_FILE (environment)", found["LAB_FILE"])
+    if c.problems:
+        raise InventoryError("the environment", c.problems)
+    return found
+
+
+def sync_secrets(env=None, path=GRAFANA_PASSWORD):
+    """Before the guests are provisioned: LAB_GRAFANA_PASSWORD into a file only its owner reads (the guests'
+    root reads it through the synced folder), or no file when it is not set. Never the environment or a
+    command line: Vagrant pastes its `env:` into a shell script, where $(...) would run as root."""
+    env = os.environ if env is None else env
+    password = env.get("LAB_GRAFANA_PASSWORD")
+    if not password:
+        path.unlink(missing_ok=True)
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.chmod(0o700)
+    if path.is_file() and path.read_text(encoding="utf-8") == password:
+        return
+    path.unlink(missing_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(password)
+
+
+def notes(lab):
+    """What is allowed but worth saying once: a network VirtualBox will not take."""
+    network = ipaddress.IPv4Network(lab.network)
+    if not network.subnet_of(VIRTUALBOX_RANGE):
+        return [f"lab.network {network} is outside {VIRTUALBOX_RANGE}, the only range VirtualBox allows for host-only "
+                "networks by default (docker and libvirt take it; VirtualBox needs /etc/vbox/networks.conf)"]
+    return []
+
+
+def main(argv):
+    as_json = "--json" in argv
+    paths = [a for a in argv if not a.startswith("--")]
+    try:
+        lab = inventory.load(paths[0] if paths else None)
+        if as_json:
+            if "--secrets" in argv:
+                sync_secrets()
+                signin.ensure()
+            print(to_json(lab))
+            return 0
+    except InventoryError as e:
+        print(f"promlab: {e}", file=sys.stderr)
+        return 2
+    except OSError as e:  # the secrets or the sign-in key cannot be written (signin.NoCryptography says why)
+        print(f"promlab: {e}", file=sys.stderr)
+        return 2
+    print(f"{inventory.default_path() if not paths else paths[0]}: ok, {len(lab.nodes)} nodes, "
+          f"install method {lab.install_method}, scrape interval {lab.scrape_interval}")
+    for note in notes(lab):
+        print(f"note: {note}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,24 @@
+"""The exercises' data sets of the lab: each with the time a check asks it at and what is in it (the exercise guide
+sends students here to look at one themselves).
+
+    python3 -m labclient.datasets [en|fr]
+"""
+
+import sys
+import time
+
+from labclient.lab import lab
+from provision.datasets import DATASETS
+
+
+def main(argv):
+    lang = argv[0] if argv else "en"
+    for dataset in (d for d in DATASETS.values() if d.applies(lab())):
+        fr, en = dataset.describe(lab())
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(dataset.end))
+        print(f"{dataset.name:<18} {stamp}  {fr if lang == 'fr' else en}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,13 @@
+"""The roles a node may hold, what merges replicas, and which component keys name a port: the catalogue the schema,
+the model and the role modules all read (provision/roles/ holds the roles themselves)."""
+
+ROLES = ("prometheus", "alertmanager", "grafana", "node_exporter", "blackbox_exporter", "postgres_exporter",
+         "mysqld_exporter", "nginx_exporter", "redis_exporter", "victoriametrics", "thanos")
+GLOBAL_VIEWS = ("victoriametrics", "thanos")  # what merges Prometheus replicas into one deduplicated view
+SSH = (22, "sshd", None)
+# The /proc files lxcfs gives a docker-provider container of its own (host/lxcfs.py mounts them; node_exporter's unit
+# lets them through its ProcSubset).
+OWN_PROC = ("meminfo", "cpuinfo", "stat", "loadavg", "uptime", "diskstats", "swaps")
+# The component keys naming a port besides `port`, per role (the port check names the key).
+PORT_KEYS = {"prometheus": ("datasets_port",), "alertmanager": ("receiver_port", "cluster_port"),
+             "thanos": ("grpc_port", "sidecar_port", "sidecar_grpc_port", "store_port", "store_grpc_port")}
