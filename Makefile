@@ -78,7 +78,7 @@ up: venv image
 
 # Before `make venv`: it checks what the venv and the lab need (system Python only).
 doctor:
-	@$(PYTHON) -m exercises.doctor
+	@$(PYTHON) -m scripts.doctor
 
 status: venv
 	$(PY) -m labclient.status

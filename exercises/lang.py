@@ -1,15 +1,5 @@
-"""The student's language and French typography; standard library only (`make doctor` runs before `make venv`)."""
-
-import os
+"""The student's language and French typography (provision/language.py, provision/french.py: standard library only,
+so that `make doctor` runs them before `make venv`)."""
 
 from provision.french import french  # noqa: F401 - the exercises' French typography
-
-
-def language(argv=()):
-    """--lang fr|en, else $LAB_LANG, else French when $LANG starts with fr, else English."""
-    argv = list(argv)
-    if "--lang" in argv and argv.index("--lang") + 1 < len(argv):
-        lang = argv[argv.index("--lang") + 1]
-    else:
-        lang = os.environ.get("LAB_LANG") or ("fr" if os.environ.get("LANG", "").startswith("fr") else "en")
-    return lang if lang in ("fr", "en") else "en"
+from provision.language import language  # noqa: F401 - the exercises' language

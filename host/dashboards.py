@@ -3,7 +3,7 @@
     python3 -m host.dashboards        # rewrite the JSON files
     python3 -m host.dashboards --check  # exit 1 when a file differs from what this generates
 
-The JSON files are checked in; tests/test_dashboards.py keeps them in sync with
+The JSON files are checked in; tests/test_grafana_files.py keeps them in sync with
 this generator. Every panel refers to the provisioned datasource by the uid in
 lab.yaml (components.grafana.datasource_uid); none uses a ${DS_...} placeholder.
 """

@@ -1,12 +1,9 @@
-"""Faults the drills inject into the lab, each with the way back. Every fault leaves the lab as it was."""
+"""The faults the drills and exercise 12 inject into the lab, each with the way back, and where the drills strike.
+The pytest helpers that break and repair with them are labtests/drill.py."""
 
-import subprocess
-import sys
 from dataclasses import dataclass
 
-from labclient.check import provision_command
 from labclient.lab import lab
-from labclient.poll import wait_for
 from provision import inventory
 from provision.roles import ROLES, contract
 
@@ -83,31 +80,3 @@ def catalogue(lab):
             if role in LOCKOUTS and LOCKOUTS[role][1] is None:
                 found[f"lockout:{node.name}"] = lockout(lab, node, role)
     return found
-
-
-def reprovision(host, node, check=False):
-    """Run the provisioning on a node as `vagrant provision` does (it repairs any drift); with check=True in
-    check mode (it names the drift and changes nothing; exit 3 when something differs)."""
-    result = host.run(provision_command(node.name, check))
-    assert result.rc in ((0, 3) if check else (0,)), f"provisioning {node.name} failed:\n{result.stdout}\n{result.stderr}"
-    return result.stdout
-
-
-def wait_target(prometheus, job, node, health, timeout=None):
-    timeout = timeout or 2 * lab().interval + 15
-    return wait_for(lambda: prometheus.target(job, node), lambda t: t is not None and t["health"] == health, timeout,
-                    f"target {job} on {node} {health}")
-
-
-def run_labtests(*args):
-    """Run part of the ordinary labtests (never the drills) as a user would; return (exit code, output)."""
-    cmd = [sys.executable, "-m", "pytest", *args, "-m", "not drill and not provision", "-p", "no:cacheprovider", "-q",
-           "--tb=line", "-o", "addopts="]
-    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=600)
-    return proc.returncode, proc.stdout + proc.stderr
-
-
-def exec_on(host, command):
-    result = host.run(command)
-    assert result.rc == 0, f"{command}: {result.stderr}"
-    return result.stdout

@@ -12,9 +12,11 @@ import pytest
 
 from labclient import faults
 from labclient.alerting import notifications, received
-from labclient.faults import REPO, strike, wait_target
+from labclient.faults import strike
 from labclient.poll import wait_for
+from labtests.drill import wait_target
 from labtests.lab import LAB, lane, needs_role, probes, subjects
+from provision.paths import REPO
 
 pytestmark = pytest.mark.drill
 INTERVAL = LAB.interval

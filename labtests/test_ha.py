@@ -32,7 +32,7 @@ pytestmark = [
 ]
 if VIEW and VIEW.role == "thanos":
     pytestmark.append(pytest.mark.skip(reason="Thanos is in no registry this machine reaches: its files are checked by "
-                                              "tests/test_thanos.py, not run"))
+                                              "tests/test_ha_layout.py, not run"))
 
 
 def _count(prom, expr):

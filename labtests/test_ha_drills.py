@@ -7,9 +7,9 @@ import shlex
 import pytest
 
 from labclient.alerting import cluster
-from labclient.faults import exec_on, reprovision, run_labtests
 from labclient.poll import wait_for
 from labclient.prom import global_view
+from labtests.drill import exec_on, reprovision, run_labtests
 from labtests.lab import LAB
 from labtests.test_ha import EXPECTED, FRESH, INTERVAL, REPLICAS, VIEW, _count
 

@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from labclient.faults import reprovision
 from labclient.poll import wait_for
+from labtests.drill import reprovision
 from labtests.lab import LAB
 from provision import roles
 from provision.model import PROMETHEUS_JOB

@@ -10,8 +10,9 @@ fault changes every target at once, so it runs alone, before the lanes.
 import pytest
 
 from labclient import faults
-from labclient.faults import LOCKOUTS, exec_on, reprovision, run_labtests, strike, wait_target
+from labclient.faults import LOCKOUTS, strike
 from labclient.poll import wait_for
+from labtests.drill import exec_on, reprovision, run_labtests, wait_target
 from labtests.lab import LAB, VICTIM, lane, subjects
 
 pytestmark = pytest.mark.drill

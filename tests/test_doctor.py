@@ -7,8 +7,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from exercises import doctor
 from provision import inventory
+from scripts import doctor
 from tests import pristine
 
 
@@ -74,7 +74,7 @@ SYSTEM_PYTHON = "/usr/bin/python3"
 
 @pytest.mark.skipif(not Path(SYSTEM_PYTHON).exists(), reason=f"no {SYSTEM_PYTHON} on this machine to run it before the venv")
 def test_it_runs_with_the_system_python_before_the_venv():
-    proc = subprocess.run([SYSTEM_PYTHON, "-m", "exercises.doctor", "--lang", "en"], cwd=inventory.REPO,
+    proc = subprocess.run([SYSTEM_PYTHON, "-m", "scripts.doctor", "--lang", "en"], cwd=inventory.REPO,
                           capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"})
     assert proc.returncode in (0, 1) and "Traceback" not in proc.stderr, proc.stderr
     assert "Python" in proc.stdout and ("All set" in proc.stdout or "to fix before the workshop" in proc.stdout)

@@ -1,6 +1,6 @@
 """`make doctor`: can this computer run the lab? A student runs it days before the workshop.
 
-    python3 -m exercises.doctor [--lang fr|en]
+    python3 -m scripts.doctor [--lang fr|en]
 
 Checks Python, Vagrant, the provider (installed and working), CPU virtualisation, free memory against what
 lab.yaml asks, the host ports lab.yaml forwards, and disk space. Each failure says what to do.
@@ -16,7 +16,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from exercises.lang import french, language
+from provision.french import french
+from provision.language import language
 
 REPO = Path(__file__).resolve().parent.parent
 CONTAINER_MIB = 150  # measured: a 6-node docker lab uses about 0.75 GiB (docs/performance.md)
