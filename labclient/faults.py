@@ -4,10 +4,7 @@ The pytest helpers that break and repair with them are labtests/drill.py."""
 from dataclasses import dataclass
 
 from labclient.lab import lab
-from provision import inventory
 from provision.roles import ROLES, contract
-
-REPO = inventory.REPO
 
 
 def exporters():
