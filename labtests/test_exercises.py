@@ -221,23 +221,7 @@ def test_solution_passes_and_the_reset_undoes_it(number, script, fault):
 
 # --- The answers of the table, judged on the lab -----------------------------------------------------------------
 
-RULE_TEST = """rule_files:
-  - /etc/prometheus/rules/recording.rules.yml
-evaluation_interval: 15s
-tests:
-  - interval: 15s
-    input_series:
-      - series: 'node_memory_MemTotal_bytes{node="n1"}'
-        values: '1000+0x20'
-      - series: 'node_memory_MemAvailable_bytes{node="n1"}'
-        values: '250+0x20'
-    promql_expr_test:
-      - expr: node:memory_used:ratio
-        eval_time: 2m
-        exp_samples:
-          - labels: 'node:memory_used:ratio{node="n1"}'
-            value: 0.75
-"""
+RULE_TEST = (TEACHER / "9.test.yml").read_text()  # the solution's test of the rule in its own file
 
 
 def _rules_file(kind, name, answer):

@@ -162,15 +162,10 @@ def unit_meaning(path, have_text, want_text):
     have, want = _unit(have_text), _unit(want_text)
     if have == want:
         return "differs only in form (comments, order or layout): its meaning is the same"
-    said = []
-    for section in sorted(set(have) | set(want)):
-        got, wanted = have.get(section, {}), want.get(section, {})
-        for key in sorted(set(got) | set(wanted)):
-            if key not in got:
-                said.append(f"[{section}] has no {key}= (provisioning makes {wanted[key][0]!r})")
-            elif key not in wanted:
-                said.append(f"[{section}] {key}={got[key][0]!r}, which provisioning does not make")
-            elif got[key] != wanted[key]:
-                said.append(f"[{section}] {key}={' '.join(got[key])!r}, provisioning makes {' '.join(wanted[key])!r}")
+
+    def flat(unit):
+        return {f"[{section}] {key}": " ".join(values) for section, keys in unit.items() for key, values in keys.items()}
+
+    said = _settings(flat(have), flat(want))
     shown = "; ".join(said[:SHOWN])
     return shown + (f"; and {len(said) - SHOWN} more" if len(said) > SHOWN else "")

@@ -2,38 +2,13 @@
 always, says `differs` with what it would do, and issues no command that changes anything."""
 
 import os
-import subprocess
 import types
-from dataclasses import dataclass, field
 
 import pytest
 
 from provision import install, steps
 from provision.render import Rendered, put
-
-# What a command changes, by its first words: none of these may run in check mode.
-CHANGING = (("systemctl", "enable"), ("systemctl", "start"), ("systemctl", "restart"), ("systemctl", "reload"), ("systemctl", "stop"),
-            ("chown",), ("promtool", "tsdb"),
-            ("systemctl", "daemon-reload"), ("systemctl", "mask"), ("systemctl", "disable"), ("useradd",),
-            ("apt-get",), ("runuser",), ("mariadb",), ("psql",))
-
-
-@dataclass
-class Recorder(steps.Run):
-    """A Run whose commands are answered from `facts` ({command prefix: (exit code, stdout)}) and recorded."""
-
-    facts: dict = field(default_factory=dict)
-    issued: list = field(default_factory=list)
-
-    def sh(self, *cmd, check=True, env=None, input=None):
-        self.issued.append(cmd)
-        for prefix, (code, out) in sorted(self.facts.items(), key=lambda f: -len(f[0])):
-            if cmd[:len(prefix)] == prefix:
-                return subprocess.CompletedProcess(cmd, code, out, "")
-        return subprocess.CompletedProcess(cmd, 0, "", "")
-
-    def changing(self):
-        return [c for c in self.issued if any(c[:len(p)] == p for p in CHANGING)]
+from tests.recorder import Recorder
 
 
 @pytest.fixture

@@ -4,36 +4,18 @@ version that suite offers; a frozen mirror's expired index is accepted only with
 otherwise in one sentence naming the setting."""
 
 import copy
-import subprocess
-from dataclasses import dataclass, field
 
 import pytest
 
 from provision import install, inventory, steps
 from tests import pristine
+from tests.recorder import Recorder
 
 MADISON = ("prometheus | 3.5.3+ds1-1 | http://deb.debian.org/debian forky/main amd64 Packages\n"
            "prometheus | 2.53.3+ds1-2 | http://deb.debian.org/debian trixie/main amd64 Packages\n")
 
 
-@dataclass
-class Guest(steps.Run):
-    """A node answering from `facts` ({command prefix: (exit code, stdout, stderr)}), recording what it is told."""
-
-    facts: dict = field(default_factory=dict)
-    issued: list = field(default_factory=list)
-
-    def sh(self, *cmd, check=True, env=None, input=None):
-        self.issued.append(cmd)
-        for prefix, (code, out, err) in sorted(self.facts.items(), key=lambda f: -len(f[0])):
-            if cmd[:len(prefix)] == prefix:
-                if check and code:
-                    raise steps.StepError(f"{' '.join(cmd)} failed: {err}")
-                return subprocess.CompletedProcess(cmd, code, out, err)
-        return subprocess.CompletedProcess(cmd, 0, "", "")
-
-    def updates(self):
-        return [c for c in self.issued if c[:2] == ("apt-get", "update")]
+Guest = Recorder  # a node answering from facts
 
 
 @pytest.fixture

@@ -52,7 +52,7 @@ def test_a_unit_whose_flag_changed_names_the_key_and_one_reformatted_differs_onl
     want = "[Service]\n# comment\nExecStart=/usr/bin/x \\\n    --a=1 \\\n    --b=2\nUser=x\n"
     assert drift.unit_meaning("u", "[Service]\nUser=x\nExecStart=/usr/bin/x --a=1 --b=2\n", want).startswith("differs only in form")
     said = drift.unit_meaning("u", "[Service]\nExecStart=/usr/bin/x --a=1 --b=3\nUser=x\n", want)
-    assert said == "[Service] ExecStart='/usr/bin/x --a=1 --b=3', provisioning makes '/usr/bin/x --a=1 --b=2'"
+    assert said == "[Service] ExecStart is '/usr/bin/x --a=1 --b=3', provisioning makes it '/usr/bin/x --a=1 --b=2'"
 
 
 def test_text_that_is_not_yaml_gets_no_meaning():
