@@ -1,6 +1,7 @@
 """Render templates/ with values from lab.yaml: what a role installs (Rendered), how (put). `make render`, every node's
 files at once, is host/rendering.py."""
 
+import re
 from dataclasses import dataclass
 
 from provision import steps
@@ -40,11 +41,41 @@ def at(services):
     return {port: (f":{port}" if address == "0.0.0.0" else f"{address}:{port}") for _, port, address in services}
 
 
+# A value that YAML reads back as itself, wherever it stands (a key, a flow list, after a colon).
+PLAIN = re.compile(r"[A-Za-z0-9_/][A-Za-z0-9_./-]*", re.ASCII)
+YAML_WORDS = re.compile(r"(?i:y|n|yes|no|on|off|true|false|null|~)|[-+]?(\.?[0-9][0-9_.:eE+-]*|\.inf|\.nan)")
+
+
+def yaml_value(value):
+    """A value as YAML text that reads back as that very value: True/False/None as YAML's, numbers as they are, a list
+    as a flow list, and
+    a string quoted (JSON's double quotes, which YAML reads) unless it is a plain word YAML reads as the same string:
+    a node named `null`, `yes` or `08` stays a string once rendered."""
+    import json
+
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(yaml_value(item) for item in value) + "]"
+    text = str(value)
+    if PLAIN.fullmatch(text) and not YAML_WORDS.fullmatch(text):
+        return text
+    return json.dumps(text, ensure_ascii=False)
+
+
 def render(template, **context):
+    """A template rendered with `context`. In a YAML template every value a {{ ... }} writes is made YAML by the
+    renderer (yaml_value): a template never quotes a value itself."""
     import jinja2
 
+    yaml_template = template.endswith((".yml.j2", ".yaml.j2"))
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), undefined=jinja2.StrictUndefined,
-                             keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
+                             keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
+                             finalize=yaml_value if yaml_template else None)
     return env.get_template(template).render(**context)
 
 

@@ -35,7 +35,7 @@ def files(lab, node):
                "programs": install.paths(component, lab.install_method), "receiver_program": RECEIVER_PROGRAM,
                "receiver_data": RECEIVER_DATA, "token": TOKEN, "receiver_token": RECEIVER_TOKEN,
                "cluster_port": component["cluster_port"], "peers": [e.address for e in lab.cluster_peers(node)],
-               "at": at(services(lab, node))}
+               "at": at(services(lab, node)), "receiver_url": f"http://{at(services(lab, node))[component['receiver_port']]}/alerts"}
     return [
         Rendered(CONFIG, "alertmanager.yml.j2", context, group=NAME, mode=0o640),
         Rendered(f"/etc/systemd/system/{SERVICE}.service", "alertmanager.service.j2", context),
