@@ -12,6 +12,7 @@ validation command `make check` runs) is host/vagrant.py.
 
 import ipaddress
 import os
+import stat
 from pathlib import Path
 
 import yaml
@@ -281,6 +282,8 @@ def read(path):
     """lab.yaml's data, or InventoryError saying in one sentence why it cannot be read."""
     path = Path(path)
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO would block the read forever, a device never end
+            raise InventoryError(path, ["is not a regular file; allowed: a YAML file"])
         with open(path, "rb") as f:
             data = f.read(MAX_BYTES + 1)
     except OSError as e:
@@ -300,6 +303,9 @@ def read(path):
         raise InventoryError(path, [f"is not valid YAML: {where}{_plain(e.problem or e.context)}"]) from None
     except yaml.YAMLError as e:
         raise InventoryError(path, [f"is not valid YAML: {_plain(str(e))}"]) from None
+    except (ValueError, OverflowError, RecursionError) as e:  # an integer of thousands of digits, a float Python refuses
+        raise InventoryError(path, [f"holds a value Python cannot read ({_plain(str(e), 80)}); allowed: numbers of at most a "
+                                    "few digits"]) from None
 
 
 def default_path():

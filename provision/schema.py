@@ -29,9 +29,11 @@ DEBIAN_SUITES = ("trixie", "bookworm", "forky", "sid", "trixie-backports", "book
 REQUIRED = object()
 
 UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "y": 31536000}
-DURATION = re.compile(r"(\d{1,6}y)?(\d{1,6}w)?(\d{1,6}d)?(\d{1,6}h)?(\d{1,6}m)?(\d{1,6}s)?(\d{1,6}ms)?")
+DURATION = re.compile(r"([0-9]{1,6}y)?([0-9]{1,6}w)?([0-9]{1,6}d)?([0-9]{1,6}h)?([0-9]{1,6}m)?([0-9]{1,6}s)?([0-9]{1,6}ms)?")
+# What a Go flag reads (time.ParseDuration): no day, week or year. A duration a Go program takes is written in these.
+GO_DURATION = re.compile(r"([0-9]{1,6}h)?([0-9]{1,6}m)?([0-9]{1,6}s)?([0-9]{1,6}ms)?")
 UNIT_BYTES = {"B": 1, "KB": 1 << 10, "MB": 1 << 20, "GB": 1 << 30, "TB": 1 << 40}  # Prometheus' units are 1024-based
-SIZE = re.compile(r"(\d{1,9})(B|KB|MB|GB|TB)")
+SIZE = re.compile(r"([0-9]{1,9})(B|KB|MB|GB|TB)")
 # Not allowed in any string of lab.yaml: control and format characters, line and paragraph separators.
 CONTROL = {"Cc", "Cf", "Cs", "Zl", "Zp"}
 
@@ -47,7 +49,7 @@ def excerpt(value):
 
 def seconds(duration):
     """A Prometheus duration (15s, 1h30m, 500ms) in seconds."""
-    return sum(int(n) * UNIT_SECONDS[u] for n, u in re.findall(r"(\d+)(ms|y|w|d|h|m|s)", duration))
+    return sum(int(n) * UNIT_SECONDS[u] for n, u in re.findall(r"([0-9]+)(ms|y|w|d|h|m|s)", duration))
 
 
 def control_character(text):
@@ -89,7 +91,7 @@ class Text(Type):
     what: str = "is not allowed"
 
     def wrong(self, value):
-        return _text(value) or (None if re.fullmatch(self.pattern, value) else self.what)
+        return _text(value) or (None if re.fullmatch(self.pattern, value, re.ASCII) else self.what)
 
 
 @dataclass
@@ -129,9 +131,10 @@ class Choice(Type):
 class Duration(Type):
     low: float = 0
     high: float = 0
+    go: bool = False  # a Go program's flag reads it too: no day, week or year
 
     def wrong(self, value):
-        if _text(value) or not value or not DURATION.fullmatch(value):
+        if _text(value) or not value or not (GO_DURATION if self.go else DURATION).fullmatch(value):
             return "is not a duration with a unit"
         return None if self.low <= seconds(value) <= self.high else "is out of range"
 
@@ -187,7 +190,7 @@ class Url(Type):
         problem = _text(value)
         if problem:
             return problem
-        if not re.fullmatch(r"https://[A-Za-z0-9.-]+(:\d{1,5})?(/[A-Za-z0-9._~%/{}+=-]*)?", value):
+        if not re.fullmatch(r"https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~%/{}+=-]*)?", value):
             return "is not an https URL"
         try:
             fields = [(name, spec, conv) for _, name, spec, conv in string.Formatter().parse(value) if name is not None]
@@ -315,8 +318,10 @@ HOST_PORT = Integer("an unprivileged TCP port from 1024 to 65535", "un port TCP 
                     1024, 65535)
 MIB = Integer("MiB from 256 to 65536", "Mio, de 256 à 65536", 256, 65536)
 CPUS = Integer("CPUs from 1 to 64", "processeurs, de 1 à 64", 1, 64)
-INTERVAL = Duration("a duration from 1s to 5m: 15s, 1m (units ms s m h d w y)",
-                    "une durée de 1s à 5m : 15s, 1m (unités ms s m h d w y)", 1, 300)
+# The scrape interval is read by Prometheus, Grafana (timeInterval) and VictoriaMetrics' -dedup.minScrapeInterval, a Go
+# flag: written in the units all of them read.
+INTERVAL = Duration("a duration from 1s to 5m: 15s, 1m (units ms s m h)",
+                    "une durée de 1s à 5m : 15s, 1m (unités ms s m h)", 1, 300, go=True)
 SHA256 = Text("64 lower-case hex digits", "64 chiffres hexadécimaux minuscules", r"[0-9a-f]{64}", "is not a sha256")
 PROGRAM = Text("a program name: letters, digits, '.', '_' and '-'", "un nom de programme : lettres, chiffres, « . », « _ », « - »",
                r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", "is not a program name")
@@ -336,7 +341,7 @@ JOB = Text("lower-case letters, digits and '_', not 'prometheus' nor starting wi
 def component(extra=None):
     """The keys of components.<name>, with the extra keys of one component."""
     keys = {
-        "version": Key(Text("x.y.z", "x.y.z", r"\d{1,4}\.\d{1,4}\.\d{1,4}", "is not a release version"),
+        "version": Key(Text("x.y.z", "x.y.z", r"[0-9]{1,4}\.[0-9]{1,4}\.[0-9]{1,4}", "is not a release version"),
                        "the pinned upstream version (the release method installs it)",
                        "la version amont épinglée (la méthode release l’installe)"),
         "port": Key(PORT, "the port it listens on inside the guest; no other service of a node may use it (sshd's 22 included)",
@@ -575,7 +580,7 @@ ENVIRONMENT = {
                                 "il parvient aux machines dans un fichier lisible par root seul",
                                 None),
     "LAB_APT_PROXY": Key(Text("http://host:port, e.g. http://192.168.56.1:3142", "http://hôte:port, par exemple http://192.168.56.1:3142",
-                              r"http://[A-Za-z0-9.-]{1,100}(:\d{1,5})?/?", "is not an HTTP proxy URL"),
+                              r"http://[A-Za-z0-9.-]{1,100}(:[0-9]{1,5})?/?", "is not an HTTP proxy URL"),
                          "an APT proxy the guests use (apt-cacher-ng)", "un mandataire APT pour les machines (apt-cacher-ng)", None),
     "LAB_APT_SNAPSHOT": Key(Choice("1", "1", values=("1",)),
                             "1: the Debian mirror is a frozen copy (a snapshot), whose suites' indexes are past their "

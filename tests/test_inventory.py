@@ -9,6 +9,7 @@ import yaml
 
 from host import vagrant
 from provision import inventory, schema
+from tests import pristine
 
 
 def test_lab_yaml_is_valid(lab_yaml):
@@ -180,3 +181,20 @@ def test_a_network_virtualbox_will_not_take_is_noted_not_refused(lab_yaml, netwo
         node.pop("ip")
     notes = vagrant.notes(inventory.parse(raw, env={}))
     assert bool(notes) == noted and all("VirtualBox" in n and network in n for n in notes)
+
+
+def test_a_fifo_is_refused_at_once_not_read_forever(tmp_path):
+    fifo = tmp_path / "lab.yaml"
+    os.mkfifo(fifo)
+    with pytest.raises(inventory.InventoryError) as e:
+        inventory.read(fifo)
+    assert e.value.problems == ["is not a regular file; allowed: a YAML file"]
+
+
+def test_a_number_python_will_not_read_is_one_sentence(tmp_path):
+    huge = tmp_path / "lab.yaml"
+    huge.write_text(pristine.text("lab.yaml").replace("  memory: 512", "  memory: " + "9" * 5000, 1))
+    with pytest.raises(inventory.InventoryError) as e:
+        inventory.load(huge, env={})
+    (problem,) = e.value.problems
+    assert problem.startswith("holds a value Python cannot read") and "\n" not in problem
