@@ -11,11 +11,25 @@ RENDERED := build/rendered
 
 # `make exercise 3`, `make exercise 3 hint`, `make exercise 12 start`, `make reset-exercise 3`: the number is
 # the second word (or N=3), the action the third (or DO=hint).
+# N and DO reach the program as data (through the environment), never through the shell: `make exercise N='3;x'`
+# is exercise "3;x", which does not exist.
 ifneq ($(filter exercise reset-exercise,$(firstword $(MAKECMDGOALS))),)
-  N ?= $(word 2,$(MAKECMDGOALS))
-  DO ?= $(word 3,$(MAKECMDGOALS))
+  ifeq ($(origin N),undefined)
+    N := $(word 2,$(MAKECMDGOALS))
+  endif
+  ifeq ($(origin DO),undefined)
+    DO := $(word 3,$(MAKECMDGOALS))
+  endif
   $(foreach word,$(wordlist 2,3,$(MAKECMDGOALS)),$(eval $(word):;@:))
 endif
+# Taken as written, never expanded by make either (N='$(shell ...)' is text, not a command).
+override N := $(value N)
+override DO := $(value DO)
+export N DO
+
+# What the build makes under build/ (a file of yours there, another inventory say, stays).
+BUILT := build/rendered build/up.log build/up-steps.json build/up-times.json build/drill-timings.json \
+         build/exercise-check-seconds.json build/lab-config-change.yaml
 
 help:
 	@echo "make doctor     can this computer run the lab? (Python, Vagrant, provider, memory, ports, disk: run it days before)"
@@ -84,10 +98,10 @@ status: venv
 	$(PY) -m labclient.status
 
 exercise: venv
-	@$(PY) -m exercises $(N) $(DO)
+	@$(PY) -m exercises "$$N" "$$DO"
 
 reset-exercise: venv
-	@$(PY) -m exercises reset $(N)
+	@$(PY) -m exercises reset "$$N"
 
 prove-exercises: venv
 	$(PY) -m pytest labtests -m exercise --prove-exercises $(PYTEST_ARGS)
@@ -118,7 +132,8 @@ down:
 	vagrant destroy --force
 
 clean: down
-	rm -rf build .vagrant
+	rm -rf $(BUILT) build/lab-[0-9]*.yaml
+	@rmdir build 2>/dev/null || true
 
 offline: venv
 	$(PY) -m scripts.offline

@@ -108,7 +108,7 @@ def start(exercise, lang, w):
 def main(argv):
     lang = language(argv)
     w = WORDS[lang]
-    args = [a for i, a in enumerate(argv) if a != "--lang" and (i == 0 or argv[i - 1] != "--lang")]
+    args = [a for i, a in enumerate(argv) if a != "--lang" and (i == 0 or argv[i - 1] != "--lang") and a != ""]
     try:
         return _run(args, exercises(), lang, w)
     except LabUnreachable as e:

@@ -1,0 +1,41 @@
+"""Make's arguments reach the programs as data, and `make clean` removes what the build made, nothing else."""
+
+import shutil
+import subprocess
+
+import pytest
+
+from provision import inventory
+
+REPO = inventory.REPO
+pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+
+
+def _make(*args, cwd=REPO):
+    # -o venv: the venv is taken as made (these tests run inside it); PY=echo shows what the program would get.
+    return subprocess.run(["make", "--no-print-directory", "-o", "venv", *args], cwd=cwd, capture_output=True, text=True)
+
+
+@pytest.mark.parametrize("value", ["99;touch {x}", "$(touch {x})", "`touch {x}`", "3 && touch {x}", "'; touch {x}; '"])
+def test_an_exercise_number_reaches_the_program_as_one_argument_never_the_shell(tmp_path, value):
+    marker = tmp_path / "ran"
+    argument = value.format(x=marker)
+    python = tmp_path / "python"  # stands for the venv's: prints each argument it gets on a line of its own
+    python.write_text('#!/bin/sh\nfor a in "$@"; do printf "[%s]\\n" "$a"; done\n')
+    python.chmod(0o755)
+    proc = _make("exercise", f"N={argument}", f"PY={python}")
+    assert not marker.exists(), f"make ran a command from N: {proc.stdout}{proc.stderr}"
+    assert f"[{argument}]" in proc.stdout.splitlines(), proc.stdout
+
+
+def test_make_clean_removes_the_builds_own_files_and_keeps_a_users(tmp_path):
+    clone = tmp_path / "promlab"
+    subprocess.run(["git", "clone", "--quiet", "--local", str(REPO), str(clone)], check=True)
+    build = clone / "build"
+    (build / "rendered" / "node1").mkdir(parents=True)
+    (build / "up.log").write_text("log\n")
+    (build / "lab-12.yaml").write_text("benchmark's\n")
+    (build / "my-lab.yaml").write_text("mine\n")
+    proc = _make("-o", "down", "clean", cwd=clone)
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in build.iterdir()) == ["my-lab.yaml"]
