@@ -1,5 +1,6 @@
 """Rendering for labs of 1, 6 and 20 nodes; promtool accepts every rendered config."""
 
+import re
 import subprocess
 
 import pytest
@@ -7,6 +8,7 @@ import yaml
 
 from host import rendering
 from provision import inventory
+from tests import pristine
 from tests.conftest import needs_promtool, sized
 
 SIZES = [1, 6, 20]
@@ -98,3 +100,12 @@ def test_exporter_credentials_are_not_world_readable(rendered):
         users = next(f for f in redis_exporter.files(lab, node) if f.path == redis_exporter.USERS_CONF)
         assert users.mode & 0o007 == 0, f"{users.path} is world-readable"
         assert "PASSWORD" not in users.text() and "#<sha256" in users.text()
+
+
+def test_every_unit_bounds_its_open_files(tmp_path):
+    """Each service's LimitNOFILE is set on purpose (the hardening every unit includes), never the node's default."""
+    lab = pristine.lab()
+    rendering.write_tree(lab, tmp_path)
+    units = list(tmp_path.rglob("*.service"))
+    assert units and all(re.search(r"^LimitNOFILE=[0-9]+$", u.read_text(), re.M) for u in units), \
+        [u.name for u in units if "LimitNOFILE=" not in u.read_text()]
