@@ -25,14 +25,13 @@ import argparse
 import hmac
 import json
 import os
-import sys
 import socket
+import sys
 import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, HTTPServer
-
 
 KEEP = 1000
 MAX_BODY = 1 << 20
