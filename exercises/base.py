@@ -119,6 +119,12 @@ class Context:
         return sorted(n.name for n in self.lab.nodes_with("node_exporter"))
 
 
+def lab_file():
+    """The inventory the lab runs from, as the student names it: lab.yaml, or $LAB_FILE relative to the repository."""
+    path = inventory.default_path().resolve()
+    return path.relative_to(REPO).as_posix() if path.is_relative_to(REPO) else str(path)
+
+
 def on_node(node, command, check=False, input=None):
     """Run a shell command on a node as root (labclient.ssh.run); the CompletedProcess."""
     from labclient import ssh

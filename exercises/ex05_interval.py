@@ -1,7 +1,7 @@
 """Exercise 5: change the scrape interval in lab.yaml and see Prometheus reload it."""
 
 from exercises import yamledit
-from exercises.base import Exercise, done, missing, say
+from exercises.base import Exercise, done, lab_file, missing, say
 from exercises.workspace import committed
 from provision.schema import seconds
 
@@ -9,15 +9,15 @@ WANTED = 10  # seconds, however it is written (10s, 10000ms)
 
 
 def check(ctx):
-    lab, node = ctx.lab, ctx.lab.prometheus_node.name
+    lab, node, name = ctx.lab, ctx.lab.prometheus_node.name, lab_file()
     if lab.interval != WANTED:
-        return [missing(f"lab.yaml dit encore scrape_interval: {lab.scrape_interval} (attendu : {WANTED} secondes)",
-                        f"lab.yaml still says scrape_interval: {lab.scrape_interval} (wanted: {WANTED} seconds)")]
-    found = [done(f"lab.yaml dit {lab.scrape_interval}", f"lab.yaml says {lab.scrape_interval}")]
+        return [missing(f"{name} dit encore scrape_interval: {lab.scrape_interval} (attendu : {WANTED} secondes)",
+                        f"{name} still says scrape_interval: {lab.scrape_interval} (wanted: {WANTED} seconds)")]
+    found = [done(f"{name} dit {lab.scrape_interval}", f"{name} says {lab.scrape_interval}")]
     loaded = ctx.loaded_config()["global"]["scrape_interval"]
     if seconds(loaded) != WANTED:
-        return found + [missing(f"Prometheus tourne encore avec {loaded} : appliquez lab.yaml à {node}",
-                                f"Prometheus still runs with {loaded}: apply lab.yaml to {node}")]
+        return found + [missing(f"Prometheus tourne encore avec {loaded} : appliquez {name} à {node}",
+                                f"Prometheus still runs with {loaded}: apply {name} to {node}")]
     slow = sorted(f"{t['labels']['job']}/{t['labels'].get('node')} ({t['scrapeInterval']})" for t in ctx.targets()
                   if seconds(t["scrapeInterval"]) != WANTED)
     if slow:
@@ -35,8 +35,9 @@ def _back(text, original):
 
 
 def undo(ws):
-    original = committed("lab.yaml", lambda root: yamledit.value(yamledit.get(yamledit.get(root, "lab"), "scrape_interval")))
-    if original and ws.rewrite("lab.yaml", lambda text: _back(text, original)):
+    name = lab_file()
+    original = committed(name, lambda root: yamledit.value(yamledit.get(yamledit.get(root, "lab"), "scrape_interval")))
+    if original and ws.rewrite(name, lambda text: _back(text, original)):
         ws.provision(ws.lab().prometheus_node.name)
 
 

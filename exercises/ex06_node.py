@@ -1,7 +1,7 @@
 """Exercise 6: add a machine (node7) to lab.yaml, bring it up, have Prometheus scrape it."""
 
 from exercises import yamledit
-from exercises.base import Exercise, done, missing, say
+from exercises.base import Exercise, done, lab_file, missing, say
 from exercises.workspace import committed
 
 NEW = "node7"
@@ -10,14 +10,14 @@ NEW = "node7"
 def check(ctx):
     from labclient.ssh import machines
 
-    lab, prometheus_node = ctx.lab, ctx.lab.prometheus_node.name
+    lab, prometheus_node, name = ctx.lab, ctx.lab.prometheus_node.name, lab_file()
     if NEW not in [n.name for n in lab.nodes]:
-        return [missing(f"lab.yaml n'a pas de {NEW} : ajoutez-le à la fin de nodes:",
-                        f"lab.yaml has no {NEW}: add it at the end of nodes:")]
+        return [missing(f"{name} n'a pas de {NEW} : ajoutez-le à la fin de nodes:",
+                        f"{name} has no {NEW}: add it at the end of nodes:")]
     node = lab.node(NEW)
     if "node_exporter" not in node.roles:
         return [missing(f"{NEW} n'a pas le rôle node_exporter", f"{NEW} lacks the node_exporter role")]
-    found = [done(f"lab.yaml a {NEW} ({node.ip}) avec node_exporter", f"lab.yaml has {NEW} ({node.ip}) with node_exporter")]
+    found = [done(f"{name} a {NEW} ({node.ip}) avec node_exporter", f"{name} has {NEW} ({node.ip}) with node_exporter")]
     state = machines().get(NEW, ("not created",))[0]
     if state != "running":
         return found + [missing(f"la machine {NEW} est « {state} » : créez-la", f"machine {NEW} is '{state}': bring it up")]
@@ -49,13 +49,14 @@ def undo(ws):
     lab = ws.lab()
     if NEW not in [n.name for n in lab.nodes]:
         return
-    if NEW in (committed("lab.yaml", _committed_names) or []):
-        ws.say(f"{NEW} est dans le lab.yaml du dépôt : ce n'est pas celui de l'exercice, il reste",
-               f"{NEW} is in the repository's lab.yaml: not the exercise's, it stays")
+    name = lab_file()
+    if NEW in (committed(name, _committed_names) or []):
+        ws.say(f"{NEW} est dans le {name} du dépôt : ce n'est pas celui de l'exercice, il reste",
+               f"{NEW} is in the repository's {name}: not the exercise's, it stays")
         return
-    # Destroy while lab.yaml still names the node: the Vagrantfile only knows lab.yaml's nodes.
+    # Destroy while the inventory still names the node: the Vagrantfile only knows its nodes.
     ws.run("vagrant", "destroy", "--force", NEW, what=f"destroying {NEW}")
-    if ws.rewrite("lab.yaml", lambda text: without_node(text, NEW)):
+    if ws.rewrite(name, lambda text: without_node(text, NEW)):
         ws.provision(lab.prometheus_node.name)
 
 

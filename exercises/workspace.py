@@ -145,7 +145,18 @@ class Workspace:
         return proc
 
     def provision(self, node):
-        return self.run("vagrant", "provision", node, what=f"provisioning {node}")
+        """Provision a node again, as `vagrant provision` does (the same command, over the one way into a node: no
+        Vagrant to start); a failure says the provisioning's own failed line."""
+        from labclient.check import provision_command
+
+        self.say(f"provisionne {node}", f"provisions {node}")
+        proc = on_node(node, provision_command(node))
+        if proc.returncode != 0:
+            said = (proc.stdout + proc.stderr).strip().splitlines()
+            failed = [line for line in said if "FAILED" in line or line.startswith("failed")] or said[-3:]
+            raise RuntimeError(f"provisioning {node} failed: " + " / ".join(failed))
+        self.changed = True
+        return proc
 
 
 def committed(relative, read, repo=REPO):

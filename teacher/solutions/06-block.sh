@@ -1,7 +1,7 @@
 #!/bin/sh
 # Exercise 6, written another way: a block entry with its address written out, and a comment.
 set -e
-cat >> lab.yaml <<'NODE'
+cat >> "${LAB_FILE:-lab.yaml}" <<'NODE'
   - name: node7        # added for the workshop
     ip: 192.168.56.17
     roles:

@@ -1,2 +1,2 @@
 #!/bin/sh
-echo '  - {name: node7, roles: [node_exporter]}' >> lab.yaml
+echo '  - {name: node7, roles: [node_exporter]}' >> "${LAB_FILE:-lab.yaml}"
