@@ -5,6 +5,7 @@ import requests
 from exercises import grading
 from exercises.base import Exercise, LabUnreachable, QueryRefused, done, missing, on_node, say
 from exercises.rules import loaded, not_loaded, remove
+from labclient.alerting import api
 from provision.datasets import DATASETS, busy_node
 
 ALERT = "HighLoad"
@@ -59,7 +60,7 @@ def _on_datasets(ctx, rule):
 
 
 def _silences(url):
-    silences = requests.get(f"{url}/api/v2/silences", timeout=5).json()
+    silences = api("GET", f"{url}/api/v2/silences").json()
     return [s for s in silences if s["status"]["state"] == "active"]
 
 
@@ -124,7 +125,7 @@ def undo(ws):
     url, _ = _alertmanager()
     for silence in _silences(url):
         if any(m["name"] == "alertname" and m["value"] == ALERT for m in silence["matchers"]):
-            requests.delete(f"{url}/api/v2/silence/{silence['id']}", timeout=5).raise_for_status()
+            api("DELETE", f"{url}/api/v2/silence/{silence['id']}").raise_for_status()
             ws.say(f"lève le silence {silence['id']} sur {ALERT}", f"expires silence {silence['id']} on {ALERT}")
 
 
@@ -144,9 +145,9 @@ EXERCISE = Exercise(
             "An alert rule: alert:, expr: (the condition), for: (how long it must hold), labels:, annotations:. "
             "promlab.rules.yml has examples. Check with promtool check rules, then systemctl reload prometheus."),
         say("Pour charger un nœud : des boucles infinies bornées par timeout (voir le guide). Quand elle se déclenche, le journal "
-            "du récepteur la montre ; amtool silence add alertname=... --alertmanager.url=http://localhost:9093 la fait taire.",
+            "du récepteur la montre ; sur node1, amtool silence add alertname=... (déjà connecté à Alertmanager) la fait taire.",
             "To load a node: endless loops bounded by timeout (see the guide). When it fires, the receiver's journal shows "
-            "it; amtool silence add alertname=... --alertmanager.url=http://localhost:9093 silences it."),
+            "it; on node1, amtool silence add alertname=... (already signed in to Alertmanager) silences it."),
     ),
     check=check,
     undo=undo,

@@ -7,6 +7,17 @@ sent: the lab's notifications are those of every receiver, merged in the order t
 import requests
 
 from labclient.lab import lab
+from provision import credentials
+
+
+def auth():
+    """The lab's credentials Alertmanager's API asks for (basic auth)."""
+    return credentials.alertmanager()
+
+
+def api(method, url, **kwargs):
+    """A call to an Alertmanager's API, signed in."""
+    return requests.request(method, url, auth=auth(), timeout=5, **kwargs)
 
 
 def alertmanager_urls():
@@ -44,5 +55,5 @@ def received(since, alertname, node, status):
 
 def cluster(url):
     """An Alertmanager's view of its cluster: (status, number of peers) from /api/v2/status."""
-    found = requests.get(f"{url}/api/v2/status", timeout=5).json()["cluster"]
+    found = api("GET", f"{url}/api/v2/status").json()["cluster"]
     return found.get("status"), len(found.get("peers") or [])

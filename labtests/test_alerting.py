@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import requests
 
-from labclient.alerting import alertmanager_urls, cluster, notifications, receiver_url
+from labclient.alerting import alertmanager_urls, api, cluster, notifications, receiver_url
 from labclient.poll import wait_for
 from labtests.lab import LAB, needs_role
 from provision.roles import alertmanager
@@ -29,7 +29,7 @@ def test_prometheus_sends_alerts_to_every_alertmanager(prometheus):
 
 @pytest.mark.parametrize("url", alertmanager_urls() if LAB.nodes_with("alertmanager") else [])
 def test_alertmanager_is_ready(url):
-    wait_for(lambda: requests.get(f"{url}/-/ready", timeout=5).status_code, lambda s: s == 200, 30, f"{url}/-/ready answering 200")
+    wait_for(lambda: api("GET", f"{url}/-/ready").status_code, lambda s: s == 200, 30, f"{url}/-/ready answering 200")
 
 
 @pytest.mark.parametrize("url", alertmanager_urls() if LAB.nodes_with("alertmanager") else [])
@@ -76,15 +76,15 @@ def test_a_silence_made_on_one_alertmanager_is_seen_on_every_other():
     silence = {"matchers": [{"name": "alertname", "value": "PromlabClusterProbe", "isRegex": False, "isEqual": True}],
                "startsAt": now.isoformat(), "endsAt": (now + timedelta(minutes=5)).isoformat(),
                "createdBy": "labtests", "comment": "a silence gossiped to every member"}
-    made = requests.post(f"{first}/api/v2/silences", json=silence, timeout=5)
+    made = api("POST", f"{first}/api/v2/silences", json=silence)
     assert made.status_code == 200, f"{first} refused the silence: {made.status_code} {made.text[:200]}"
     sid = made.json()["silenceID"]
     try:
         for url in others:
-            wait_for(lambda url=url: [s["id"] for s in requests.get(f"{url}/api/v2/silences", timeout=5).json()],
+            wait_for(lambda url=url: [s["id"] for s in api("GET", f"{url}/api/v2/silences").json()],
                      lambda ids: sid in ids, 30, f"{url} knowing the silence {sid} made on {first}")
     finally:
-        requests.delete(f"{first}/api/v2/silence/{sid}", timeout=5)
+        api("DELETE", f"{first}/api/v2/silence/{sid}")
 
 
 def test_no_instance_is_down_on_a_healthy_lab(prometheus, fresh_targets):
@@ -95,3 +95,23 @@ def test_no_instance_is_down_on_a_healthy_lab(prometheus, fresh_targets):
 def test_rules_use_lab_instance_down_delay(prometheus):
     (rule,) = [r for g in prometheus.api("rules")["groups"] for r in g["rules"] if r["name"] == "InstanceDown"]
     assert rule["duration"] == LAB.down_for
+
+
+SILENCE = {"matchers": [{"name": "alertname", "value": "PromlabAnyone", "isRegex": False, "isEqual": True}],
+           "startsAt": "2026-01-01T00:00:00Z", "endsAt": "2099-01-01T00:00:00Z", "createdBy": "anyone", "comment": "no"}
+
+
+@pytest.mark.parametrize("url", alertmanager_urls() if LAB.nodes_with("alertmanager") else [])
+@pytest.mark.parametrize("credentials", [None, ("promlab", "not-the-password"), ("admin", "admin")], ids=["none", "wrong", "default"])
+def test_alertmanager_refuses_a_silence_without_the_labs_credentials(url, credentials):
+    """Anyone on the lab network could silence every alert: Alertmanager's API asks for the lab's credentials."""
+    made = requests.post(f"{url}/api/v2/silences", json=SILENCE, auth=credentials, timeout=5)
+    assert made.status_code == 401, f"{url} took a silence without the lab's credentials: {made.status_code} {made.text[:200]}"
+    assert not [s for s in api("GET", f"{url}/api/v2/silences").json() if s["createdBy"] == "anyone"]
+
+
+@pytest.mark.parametrize("node", LAB.nodes_with("alertmanager"), ids=lambda n: n.name)
+def test_amtool_on_the_node_signs_in_without_being_told(hosts, node):
+    """The guide's `amtool silence query` on the node works as the student runs it (user vagrant), signed in."""
+    result = hosts[node.name].run("sudo -u vagrant amtool silence query -o simple")
+    assert result.rc == 0, f"amtool on {node.name}: {result.stdout}{result.stderr}"

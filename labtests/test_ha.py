@@ -10,7 +10,7 @@ import time
 import pytest
 import requests
 
-from labclient.alerting import cluster, notifications
+from labclient.alerting import api, cluster, notifications
 from labclient.poll import wait_for
 from labclient.prom import global_view, parse_time, replicas
 from labtests.lab import LAB, hand_targets, needs_role
@@ -146,7 +146,7 @@ def _firing(since, node, after=0.0):
 
 def _active(node, urls):
     """InstanceDown alerts on `node` an Alertmanager of `urls` still holds (a former outage's, resolving)."""
-    return [a for url in urls for a in requests.get(f"{url}/api/v2/alerts", timeout=5).json()
+    return [a for url in urls for a in api("GET", f"{url}/api/v2/alerts").json()
             if a["labels"]["alertname"] == "InstanceDown" and a["labels"].get("node") == node]
 
 

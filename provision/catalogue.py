@@ -5,6 +5,8 @@ ROLES = ("prometheus", "alertmanager", "grafana", "node_exporter", "blackbox_exp
          "mysqld_exporter", "nginx_exporter", "redis_exporter", "victoriametrics", "thanos")
 GLOBAL_VIEWS = ("victoriametrics", "thanos")  # what merges Prometheus replicas into one deduplicated view
 SSH = (22, "sshd", None)
+# Roles whose HTTP API asks for the lab's credentials (basic auth): a write there (a silence) needs them.
+AUTHENTICATED = ("alertmanager",)
 # The /proc files lxcfs gives a docker-provider container of its own (host/lxcfs.py mounts them; node_exporter's unit
 # lets them through its ProcSubset).
 OWN_PROC = ("meminfo", "cpuinfo", "stat", "loadavg", "uptime", "diskstats", "swaps")

@@ -46,3 +46,12 @@ def shared(path=REMOTE_WRITE):
 def remote_write():
     """(user, password) of the remote-write endpoint."""
     return REMOTE_WRITE_USER, shared(REMOTE_WRITE)
+
+
+ALERTMANAGER_USER = "promlab"
+ALERTMANAGER = SECRETS / "alertmanager-password"
+
+
+def alertmanager():
+    """(user, password) Alertmanager's HTTP API asks of every caller: Prometheus, blackbox's probe, amtool, the host."""
+    return ALERTMANAGER_USER, shared(ALERTMANAGER)

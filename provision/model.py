@@ -8,11 +8,12 @@ address by hand. Nothing assumes one node per server role.
 
 from dataclasses import dataclass, field
 
-from provision.catalogue import GLOBAL_VIEWS, ROLES, SSH
+from provision.catalogue import AUTHENTICATED, GLOBAL_VIEWS, ROLES, SSH
 from provision.schema import seconds
 
 PROMETHEUS_JOB = "prometheus"  # Prometheus' job for itself
 PROBE_JOBS = {"blackbox_http": "http_2xx", "blackbox_icmp": "icmp", "blackbox_tcp": "tcp_connect"}
+AUTH_PROBE = "http_2xx_auth"  # the blackbox module that signs in to an API asking for the lab's credentials
 
 
 @dataclass
@@ -161,6 +162,11 @@ class Lab:
         return "prometheus" in node.roles and bool(self.nodes_with("thanos"))
 
     @property
+    def authenticated(self):
+        """True when the lab runs an API that asks for the lab's credentials (Alertmanager)."""
+        return any(self.nodes_with(role) for role in AUTHENTICATED)
+
+    @property
     def remote_write(self):
         """Where every Prometheus sends its samples (VictoriaMetrics' write endpoint), or None."""
         view = self.global_view
@@ -186,7 +192,7 @@ class Lab:
             targets = [{"address": e.address, "node": e.node.name} for e in self.endpoints(role)]
             if targets:
                 jobs.append({"name": self.components[role]["job"], "role": role, "port": self.components[role]["port"],
-                             "targets": targets})
+                             "targets": targets, "auth": role in AUTHENTICATED})
         return jobs
 
     def probe_jobs(self):
@@ -195,10 +201,11 @@ class Lab:
         node's SSH port. The blackbox modules are in templates/blackbox.yml.j2."""
         if not self.nodes_with("blackbox_exporter"):
             return []
-        http = [{"address": Endpoint(r, n, self.components[r]["port"]).url + self.components[r]["probe"], "node": n.name}
+        http = [{"address": Endpoint(r, n, self.components[r]["port"]).url + self.components[r]["probe"], "node": n.name,
+                 "module": AUTH_PROBE if r in AUTHENTICATED else None}
                 for n in self.nodes for r in n.roles if self.components[r].get("probe")]
-        icmp = [{"address": n.ip, "node": n.name} for n in self.nodes]
-        tcp = [{"address": f"{n.ip}:{SSH[0]}", "node": n.name} for n in self.nodes]
+        icmp = [{"address": n.ip, "node": n.name, "module": None} for n in self.nodes]
+        tcp = [{"address": f"{n.ip}:{SSH[0]}", "node": n.name, "module": None} for n in self.nodes]
         found = {"blackbox_http": http, "blackbox_icmp": icmp, "blackbox_tcp": tcp}
         return [{"name": name, "module": probe, "targets": found[name]} for name, probe in PROBE_JOBS.items()]
 

@@ -5,9 +5,10 @@ credentials_file): the receiver records only what carries it. Each reads its own
 readable by root and its own group only.
 """
 
+import hashlib
 import secrets
 
-from provision import install, steps
+from provision import credentials, install, steps
 from provision.render import Rendered, at, put
 
 NAME = "alertmanager"
@@ -18,6 +19,11 @@ DATA = "/var/lib/alertmanager"
 RECEIVER_DATA = "/var/lib/alert-receiver"
 RECEIVER_PROGRAM = "/usr/local/lib/promlab/alert_receiver.py"
 TOKEN = "/etc/alertmanager/receiver-token"  # Alertmanager's copy (its credentials_file)
+WEB_CONFIG = "/etc/alertmanager/web.yml"  # its API asks for the lab's credentials (bcrypt hash)
+AMTOOL_CONFIG = "/etc/amtool/config.yml"  # amtool on the node signs in without being told
+AMTOOL_HTTP = "/etc/amtool/http.yml"
+AMTOOL_PASSWORD = "/etc/amtool/alertmanager-password"
+BCRYPT = "./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"  # bcrypt's own base64 alphabet
 RECEIVER_TOKEN = "/etc/alert-receiver/token"  # the receiver's copy
 TOKENS = {TOKEN: NAME, RECEIVER_TOKEN: RECEIVER}  # each copy: readable by root and that service's group only
 
@@ -29,18 +35,37 @@ def services(lab, node):
     return found + ([(SERVICE, component["cluster_port"], node.ip)] if lab.cluster_peers(node) else [])
 
 
+def password_hash(password):
+    """The bcrypt hash Alertmanager's web config holds for the lab's password. Its salt comes from the password itself
+    (a secret of 32 random bytes, so nothing a table could hold): the same password gives the same file on every run and
+    node, and a second provisioning changes nothing."""
+    import bcrypt  # Debian's python3-bcrypt in the guest (installed first), PyPI's on the host
+
+    seed = hashlib.sha256(b"promlab alertmanager salt:" + password.encode()).digest()
+    bits = int.from_bytes(seed[:16], "big") << 4  # 128 bits in 22 characters of 6 bits
+    salt = "".join(BCRYPT[(bits >> (6 * (21 - i))) & 63] for i in range(22))
+    return bcrypt.hashpw(password.encode(), f"$2b$10${salt}".encode()).decode()
+
+
 def files(lab, node):
     component = lab.components[NAME]
+    user, password = credentials.alertmanager()
     context = {"node": node, "port": component["port"], "receiver_port": component["receiver_port"],
                "programs": install.paths(component, lab.install_method), "receiver_program": RECEIVER_PROGRAM,
                "receiver_data": RECEIVER_DATA, "token": TOKEN, "receiver_token": RECEIVER_TOKEN,
                "cluster_port": component["cluster_port"], "peers": [e.address for e in lab.cluster_peers(node)],
-               "at": at(services(lab, node)), "receiver_url": f"http://{at(services(lab, node))[component['receiver_port']]}/alerts"}
+               "at": at(services(lab, node)), "receiver_url": f"http://{at(services(lab, node))[component['receiver_port']]}/alerts",
+               "web_config": WEB_CONFIG}
+    url = lab.endpoints(NAME)[[e.node.name for e in lab.endpoints(NAME)].index(node.name)].url
     return [
         Rendered(CONFIG, "alertmanager.yml.j2", context, group=NAME, mode=0o640),
         Rendered(f"/etc/systemd/system/{SERVICE}.service", "alertmanager.service.j2", context),
         Rendered(RECEIVER_PROGRAM, "", {}, mode=0o755, source="provision/files/alert_receiver.py"),
         Rendered(f"/etc/systemd/system/{RECEIVER}.service", "alert-receiver.service.j2", context),
+        Rendered(WEB_CONFIG, "alertmanager-web.yml.j2", {"user": user, "hash": password_hash(password)}, group=NAME, mode=0o640),
+        Rendered(AMTOOL_CONFIG, "amtool.yml.j2", {"url": url, "http_config": AMTOOL_HTTP}),
+        Rendered(AMTOOL_HTTP, "amtool-http.yml.j2", {"user": user, "password_file": AMTOOL_PASSWORD}),
+        Rendered(AMTOOL_PASSWORD, "", {}, content=password + "\n", group="vagrant", mode=0o640, secret=True),
     ]
 
 
@@ -62,10 +87,14 @@ def apply(run, lab, node, cache):
     steps.directory(run, DATA, NAME, NAME, 0o750)
     steps.directory(run, RECEIVER_DATA, RECEIVER, RECEIVER, 0o750)
     new_token = token(run)
-    config, unit, program, receiver_unit = files(lab, node)
+    install.apt_package(run, "python3-bcrypt")  # the web config's password hash
+    config, unit, program, receiver_unit, web, *amtool_files = files(lab, node)
     amtool = steps.checked_by(run, programs["amtool"], "check-config", target=CONFIG, keeps="Alertmanager")
     config_changed = put(run, config, validate=amtool)
-    unit_changed = put(run, unit)
+    unit_changed = put(run, unit) | put(run, web)  # read when it starts
+    steps.directory(run, "/etc/amtool", "root", "root", 0o755)
+    for item in amtool_files:  # amtool as the student runs it on the node (user vagrant) signs in
+        put(run, item)
     receiver_changed = put(run, program) | put(run, receiver_unit)
     steps.service(run, RECEIVER, restart=receiver_changed or new_token)
     steps.service(run, SERVICE, restart=unit_changed or new_binary or new_token, reload=config_changed)

@@ -15,6 +15,8 @@ CONFIG = "/etc/prometheus/prometheus.yml"
 RULES = "/etc/prometheus/rules/promlab.rules.yml"
 DATA = "/var/lib/prometheus"
 REMOTE_WRITE_PASSWORD = "/etc/prometheus/remote-write-password"  # the global view's, for remote_write
+ALERTMANAGER_PASSWORD = "/etc/prometheus/alertmanager-password"  # Alertmanager's API: alerts sent, its metrics scraped
+PASSWORDS = (REMOTE_WRITE_PASSWORD, ALERTMANAGER_PASSWORD)
 # The exercises' data sets (provision/datasets.py), served read-only by a second Prometheus on the first
 # Prometheus node: the checks grade answers on them.
 DATASETS = "prometheus-datasets"
@@ -43,7 +45,8 @@ def files(lab, node):
                "self_targets": [t for t in lab.targets() if t.job == PROMETHEUS_JOB],
                "programs": install.paths(component, lab.install_method),
                "replica_label": lab.replica_label, "remote_write": lab.remote_write, "thanos": lab.thanos_beside(node),
-               "remote_write_user": credentials.REMOTE_WRITE_USER, "remote_write_password": REMOTE_WRITE_PASSWORD}
+               "remote_write_user": credentials.REMOTE_WRITE_USER, "remote_write_password": REMOTE_WRITE_PASSWORD,
+               "alertmanager_user": credentials.ALERTMANAGER_USER, "alertmanager_password": ALERTMANAGER_PASSWORD}
     found = [
         Rendered(RULES, "alert_rules.yml.j2", context, group=NAME, mode=0o640),
         Rendered(CONFIG, "prometheus.yml.j2", context, group=NAME, mode=0o640),
@@ -51,6 +54,9 @@ def files(lab, node):
     ]
     if lab.remote_write:
         found.append(Rendered(REMOTE_WRITE_PASSWORD, "", {}, content=credentials.remote_write()[1] + "\n", group=NAME,
+                              mode=0o640, secret=True))
+    if lab.authenticated:
+        found.append(Rendered(ALERTMANAGER_PASSWORD, "", {}, content=credentials.alertmanager()[1] + "\n", group=NAME,
                               mode=0o640, secret=True))
     if node.name == lab.prometheus_node.name:
         datasets_context = dict(context, port=lab.components[NAME]["datasets_port"], data=DATASETS_DATA, config=DATASETS_CONFIG)
@@ -71,8 +77,8 @@ def apply(run, lab, node, cache):
     steps.directory(run, "/etc/prometheus/rules", "root", NAME, 0o750)
     steps.directory(run, DATA, NAME, NAME, 0o750)
     rules, config, unit, *extra = files(lab, node)
-    # The password file first: promtool's config check reads the files the config names.
-    password_changed = any(put(run, item) for item in extra if item.path == REMOTE_WRITE_PASSWORD)
+    # The password files first: promtool's config check reads the files the config names.
+    password_changed = any([put(run, item) for item in extra if item.path in PASSWORDS])
     datasets_files = [item for item in extra if item.path in (DATASETS_CONFIG, f"/etc/systemd/system/{DATASETS}.service")]
     extra = [item for item in extra if item not in datasets_files]
     promtool_rules = steps.checked_by(run, programs["promtool"], "check", "rules", target=RULES, keeps="Prometheus")
@@ -83,7 +89,7 @@ def apply(run, lab, node, cache):
     if datasets_files:
         _apply_datasets(run, lab, programs, datasets_files, new_binary)
     if lab.thanos_beside(node):
-        thanos.apply_beside(run, lab, node, cache, [item for item in extra if item.path != REMOTE_WRITE_PASSWORD])
+        thanos.apply_beside(run, lab, node, cache, [item for item in extra if item.path not in PASSWORDS])
 
 
 def _apply_datasets(run, lab, programs, items, new_binary):
