@@ -7,7 +7,7 @@ PY       := $(VENV)/bin/python
 PROVIDER := $(VAGRANT_DEFAULT_PROVIDER)
 RENDERED := build/rendered
 
-.PHONY: help doctor venv check render up image provision status exercise reset-exercise prove-exercises offline pins test test-fast labtest drill down clean bench lint
+.PHONY: help doctor venv check render up image provision status exercise reset-exercise prove-exercises offline pins test test-fast labtest drill screenshots classroom classroom-down join leave down clean bench lint
 
 # `make exercise 3`, `make exercise 3 hint`, `make exercise 12 start`, `make reset-exercise 3`: the number is
 # the second word (or N=3), the action the third (or DO=hint).
@@ -27,9 +27,14 @@ override N := $(value N)
 override DO := $(value DO)
 export N DO
 
+# `make join CLASSROOM=... CREDENTIAL=...`: given to the program as data, through the environment, never the shell.
+override CLASSROOM := $(value CLASSROOM)
+override CREDENTIAL := $(value CREDENTIAL)
+export CLASSROOM CREDENTIAL
+
 # What the build makes under build/ (a file of yours there, another inventory say, stays).
 BUILT := build/rendered build/up.log build/up-steps.json build/up-times.json build/drill-timings.json \
-         build/exercise-check-seconds.json build/lab-config-change.yaml
+         build/exercise-check-seconds.json build/lab-config-change.yaml build/classroom-up.log
 
 help:
 	@echo "make doctor     can this computer run the lab? (Python, Vagrant, provider, memory, ports, disk: run it days before)"
@@ -50,6 +55,10 @@ help:
 	@echo "make offline    fill .cache/ for a classroom without internet (release archives, box or docker image)"
 	@echo "make pins       verify lab.yaml's release sha256 pins against the upstream checksum files (internet)"
 	@echo "                (python3 -m scripts.pins --update prometheus 3.5.4: new version and hashes)"
+	@echo "make screenshots  the guide's pictures, from the running lab in a real browser (Chromium), into docs/img/"
+	@echo "make classroom  (teacher) bring up the classroom view, print each student's join line (roster.txt)"
+	@echo "make join CLASSROOM=<url> CREDENTIAL=<credential>  (student) report your progress to the classroom"
+	@echo "make leave      (student) stop reporting; make classroom-down (teacher) removes the classroom"
 	@echo "make down       destroy the lab"
 	@echo "make bench      measure time to green, a no-op provision and the labtests (docs/performance.md)"
 
@@ -127,6 +136,21 @@ labtest: venv
 
 drill: venv
 	$(PY) -m scripts.labtest --drills $(PYTEST_ARGS)
+
+screenshots: venv
+	$(PY) -m scripts.screenshots
+
+classroom: venv image
+	@$(PY) -m host.classroom up
+
+classroom-down:
+	@$(PY) -m host.classroom down
+
+join: venv
+	@$(PY) -m labclient.classroom join
+
+leave: venv
+	@$(PY) -m labclient.classroom leave
 
 down:
 	vagrant destroy --force

@@ -5,18 +5,17 @@ Exit 0 when the exercise is done (or the command did its work), 1 when not done,
 error, 3 when the lab cannot be asked (said in one sentence, with what to run).
 """
 
-import json
 import sys
 
 import requests
 
 from exercises import exercises
-from exercises.base import REPO, Context, LabUnreachable, QueryRefused, say
+from exercises.base import Context, LabUnreachable, QueryRefused, say
 from exercises.lang import french, language
 from exercises.workspace import Workspace
+from labclient import progress
 from provision import inventory
 
-HINTS = REPO / ".promlab" / "hints.json"
 WORDS = {
     "fr": {"exercise": "Exercice", "done": "FAIT", "todo": "PAS ENCORE FAIT", "left": "point(s) restent à faire",
            "learn": "Vous apprenez", "hint": "Indice", "more": "un indice : make exercise {n} hint",
@@ -39,15 +38,11 @@ WORDS["fr"]["colon"], WORDS["en"]["colon"] = "\u202f: ", ": "
 
 
 def _hints_given():
-    try:
-        return json.loads(HINTS.read_text())
-    except (OSError, ValueError):
-        return {}
+    return progress.hints()
 
 
 def _save_hints(given):
-    HINTS.parent.mkdir(exist_ok=True)
-    HINTS.write_text(json.dumps(given) + "\n")
+    progress.save_hints(given)
 
 
 def show_list(all_, lang, w):
@@ -68,7 +63,23 @@ def hint(exercise, lang, w):
     given[str(exercise.number)] = k + 1
     _save_hints(given)
     print(f"{w['hint']} {k + 1}/{len(exercise.hints)}{w['colon']}{exercise.hints[k](lang)}")
+    _where(exercise.hints[k].page, lang)
     return 0
+
+
+def _where(page, lang):
+    """The address of the page a hint names, on the Prometheus that runs (its UI, or what to use without one)."""
+    if page is None:
+        return
+    from labclient.lab import lab
+    from labclient.prom import Prometheus, QueryRefused, Unreachable
+    from labclient.ui import pages
+
+    url = lab().prometheus.host_url
+    try:
+        print(f"  → {pages(Prometheus(url=url)).where(url, page, lang)}")
+    except (QueryRefused, Unreachable):
+        pass  # the lab does not answer: the hint stands on its own
 
 
 def check(exercise, lang, w):
@@ -80,6 +91,7 @@ def check(exercise, lang, w):
     for f in findings:
         print(f"  {'✔' if f.done else '✘'} {f.text(lang)}")
     left = sum(not f.done for f in findings)
+    progress.record_check(exercise.number, passed=not left)
     if not left:
         print(w["done"])
         return 0
@@ -90,9 +102,7 @@ def check(exercise, lang, w):
 def reset(exercise, lang, w):
     ws = Workspace(lang, out=print)
     exercise.undo(ws)
-    given = _hints_given()
-    if given.pop(str(exercise.number), None) is not None:
-        _save_hints(given)
+    progress.forget(exercise.number)
     print(w["reset"].format(n=exercise.number) if ws.changed else w["nothing"].format(n=exercise.number))
     return 0
 

@@ -21,13 +21,16 @@ REPO = inventory.REPO
 class Text:
     fr: str
     en: str
+    page: Optional[str] = None  # a Prometheus page the text sends the student to (query, targets, alerts)
 
     def __call__(self, lang):
         return self.fr if lang == "fr" else self.en
 
 
-def say(fr, en):
-    return Text(french(fr), en)
+def say(fr, en, page=None):
+    """A text in both languages; `page`: the Prometheus page it names, whose address on the Prometheus that runs
+    `make exercise N hint` adds (labclient.ui)."""
+    return Text(french(fr), en, page)
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ EXERCISE = Exercise(
     learn=say("ce qu'est une cible, ce que vaut up, et compter par job", "what a target is, what up says, and counting per job"),
     hints=(
         say("Ouvrez la page des cibles de Prometheus : chaque cible a un job. La métrique up vaut 1 par cible qui répond.",
-            "Open Prometheus' targets page: every target has a job. The metric up is 1 for each target that answers."),
+            "Open Prometheus' targets page: every target has a job. The metric up is 1 for each target that answers.", page="targets"),
         say("Additionner des séries en gardant une étiquette : sum by (<étiquette>) (...)",
             "Adding series up while keeping one label: sum by (<label>) (...)"),
         say("Une cible qui ne répond pas a up == 0 : sommer up, ou compter up == 1, donne les cibles qui répondent.",

@@ -52,7 +52,7 @@ EXERCISE = Exercise(
         say("Changer lab.yaml ne change pas les machines : il faut provisionner celle de Prometheus (vagrant provision <nœud>).",
             "Changing lab.yaml does not change the machines: provision Prometheus' machine (vagrant provision <node>)."),
         say("La page des cibles montre l'intervalle de chaque cible : 10s partout quand c'est fini.",
-            "The targets page shows each target's interval: 10s everywhere when it is done."),
+            "The targets page shows each target's interval: 10s everywhere when it is done.", page="targets"),
     ),
     check=check,
     undo=undo,

@@ -124,7 +124,7 @@ EXERCISE = Exercise(
         say("relabel_configs : source_labels [__address__], une regex avec un groupe pour le port, target_label, "
             "replacement '$1'. La page des cibles montre les étiquettes avant et après.",
             "relabel_configs: source_labels [__address__], a regex with a group for the port, target_label, "
-            "replacement '$1'. The targets page shows the labels before and after."),
+            "replacement '$1'. The targets page shows the labels before and after.", page="targets"),
         say(f"metric_relabel_configs : source_labels [__name__], une regex sur les noms qui commencent par {DROPPED} "
             "(Prometheus l'ancre au début et à la fin), action drop.",
             f"metric_relabel_configs: source_labels [__name__], a regex on the names starting with {DROPPED} (Prometheus "

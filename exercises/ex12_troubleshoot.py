@@ -139,7 +139,7 @@ EXERCISE = Exercise(
     hints=(
         say("Commencez par ce que Prometheus voit : la page des cibles (quelles cibles sont down, et leur erreur), puis "
             "les métriques *_up et probe_success.", "Start with what Prometheus sees: the targets page (which targets are "
-            "down, and their error), then the *_up and probe_success metrics."),
+            "down, and their error), then the *_up and probe_success metrics.", page="targets"),
         say("Lisez l'erreur : « connection refused » (rien n'écoute), un délai dépassé ou un réseau injoignable (le chemin), "
             "ou une cible up dont le *_up vaut 0 (l'exporter ne parvient pas à son serveur).",
             "Read the error: 'connection refused' (nothing listens), a timeout or an unreachable network (the path), or a "

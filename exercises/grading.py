@@ -150,6 +150,11 @@ def judge(ctx, question, expr, hint=None):
     return [problem]
 
 
+def _tidy(value):
+    """A number as a student reads it: what floating point leaves of a zero (1 - 0.9999999999999999) is 0."""
+    return 0.0 if abs(value) < 1e-9 else value
+
+
 def _verdict(ctx, question, evaluated):
     tries = [(i, unit, factor) for i, reading in enumerate(question.readings) for unit, factor in reading.units.items()]
     off = {t: _mismatches(question, evaluated, t[0], t[2]) for t in tries}
@@ -160,6 +165,7 @@ def _verdict(ctx, question, evaluated):
             return done(f"juste sur chaque jeu de données ({names}){fr}", f"right on every data set ({names}){en}")
     closest = min(tries, key=lambda t: len(off[t]))
     dataset, key, got, truth = off[closest][0]
+    got, truth = _tidy(got), _tidy(truth)
     fr, en = _in_words(ctx.lab, dataset)
     unit = closest[1]
     where_fr = f" pour {key_text(question.by, key)}" if question.by else ""

@@ -78,7 +78,30 @@ SERVICES_BY_ROLE = {
     **{role: server_row(*contract(role).dashboard) for role in ROLES if contract(role).dashboard},
 }
 SERVICES = [p for panels in SERVICES_BY_ROLE.values() for p in panels]
+
+# The teacher's view (the classroom role, examples/classroom.yaml): progress the students' labs report, as metrics
+# with a `student` label. State per student and exercise: 0 not started, 1 trying, 2 done.
+STATE = ("max by (student, exercise) (2 * promlab_classroom_exercise_passed + (promlab_classroom_exercise_attempts "
+         "> bool 0) * (1 - promlab_classroom_exercise_passed))")
+CLASSROOM = [
+    panel("Exercises done per student", [("sum by (student) (promlab_classroom_exercise_passed)", "{{student}}")],
+          kind="bargauge", width=12, description="exercises whose last check passed"),
+    panel("Students without a report for 2 minutes",
+          [("count(time() - promlab_classroom_last_report_timestamp_seconds > 120) or vector(0)", "late"),
+           ("count(promlab_classroom_student unless on (student) promlab_classroom_last_report_timestamp_seconds) "
+            "or vector(0)", "never")], kind="stat", width=12),
+    panel("Exercise state per student", [(STATE, "{{student}} ex {{exercise}}")], kind="table", width=24,
+          description="0: not started, 1: trying (checked, not passed yet), 2: done"),
+    panel("Hints asked per student", [("sum by (student) (promlab_classroom_exercise_hint)", "{{student}}")],
+          width=12),
+    panel("Lab health: targets up, out of expected",
+          [("promlab_classroom_targets_up / promlab_classroom_targets_expected", "{{student}}")], unit="percentunit",
+          width=12),
+    panel("Reports received", [("sum by (result) (rate(promlab_classroom_reports_total[$__rate_interval]))",
+                                "{{result}}")], unit="reqps", width=24),
+]
 ROLE_OF = {("services.json", p["title"]): role for role, panels in SERVICES_BY_ROLE.items() for p in panels}
+ROLE_OF.update({("classroom.json", p["title"]): "classroom" for p in CLASSROOM})
 
 
 def layout(panels, datasource):
@@ -134,6 +157,7 @@ def generate(datasource_uid):
         "nodes.json": dashboard("promlab-nodes", "Nodes", NODES, datasource, [node_variable(datasource)]),
         "prometheus.json": dashboard("promlab-prometheus-server", "Prometheus", PROMETHEUS, datasource),
         "services.json": dashboard("promlab-services", "Services", SERVICES, datasource),
+        "classroom.json": dashboard("promlab-classroom", "Classroom", CLASSROOM, datasource),
     }
 
 

@@ -31,9 +31,20 @@ def to_json(lab, env=None):
     systemd in a docker container, the mounts that let a container see its own /proc (none where lxcfs does not serve)
     and this checkout's key its sshd trusts, how Vagrant signs in to a container, and the notes worth saying before
     machines are made."""
-    return json.dumps(dict(asdict(lab), provision_env=guest_env(env), docker_args=container.SYSTEMD,
+    found = asdict(lab)
+    for node in found["nodes"]:
+        for fp in node["forwarded_ports"]:
+            fp["host_ip"] = host_ip(lab, node["roles"], fp["guest"])
+    return json.dumps(dict(found, provision_env=guest_env(env), docker_args=container.SYSTEMD,
                            docker_volumes=lxcfs.volumes() + [signin.volume()], docker_key=str(signin.KEY),
                            notes=notes(lab)), indent=2)
+
+
+def host_ip(lab, roles, guest_port):
+    """The host address a forwarded port binds: 127.0.0.1, but for the classroom's reports port, which students' labs
+    reach at the teacher's address (components.classroom.host_address; its reports are authenticated)."""
+    classroom = lab.components["classroom"]
+    return classroom["host_address"] if "classroom" in roles and guest_port == classroom["reports_port"] else "127.0.0.1"
 
 
 def guest_env(env=None):

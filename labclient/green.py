@@ -55,9 +55,8 @@ def _prometheus_line(the_lab):
     except (QueryRefused, Unreachable):
         return f"Prometheus  {url}  (it does not answer yet)"
     if found.kind == "none":
-        return (f"Prometheus  {url}  ({found.version}: {found.menu()} {url} 'up'; "
-                "its HTTP API answers)")
-    return f"Prometheus  {url}{found.query}  ({found.version}: {found.menu()})"
+        return f"Prometheus  {url}  ({found.where(url)})"
+    return f"Prometheus  {url}{found.query}  ({found.version}; targets: {found.where(url)})"
 
 
 def urls():

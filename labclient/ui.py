@@ -1,15 +1,25 @@
 """The web pages of the Prometheus that runs, asked of the server itself: its version (/api/v1/status/buildinfo) and
 what its pages are. Upstream's builds embed the React UI (Prometheus 3: /query, /targets, /alerts); Debian's packages
 leave it out: Debian's 2.x keeps the classic UI under /classic/, Debian's 3.x has none (its pages say the UI is not
-packaged; the HTTP API is whole). What the lab tells a student (make status, the tour, the browser test) comes
-from here."""
+packaged; the HTTP API is whole). The paths are the tour's own (docs/tour.yaml): what the lab tells a student (make
+status, the tour, the browser test) comes from there."""
 
+import functools
 from dataclasses import dataclass
 
 import requests
+import yaml
+
+from provision.paths import REPO
 
 # A page of Debian's package that stands where the React UI would be says how to install it.
 NOT_PACKAGED = "install-ui.sh"
+
+
+@functools.cache
+def uis():
+    """{kind: {query, targets, alerts, targets_menu, result_tab}} of the tour (docs/tour.yaml)."""
+    return yaml.safe_load((REPO / "docs" / "tour.yaml").read_text(encoding="utf-8"))["uis"]
 
 
 @dataclass(frozen=True)
@@ -24,34 +34,43 @@ class Pages:
     def major(self):
         return int(self.version.split(".")[0])
 
-    def menu(self, lang="en"):
-        """How to reach the targets page through the menus, in words."""
+    def where(self, url, page="targets", lang="en"):
+        """Where a student finds `page` (query, targets, alerts) on this Prometheus, in words: its address and the
+        menu that leads there, or, without a web UI, what to use instead."""
         if self.kind == "none":
-            return {"en": "no web UI in Debian's package: use Grafana's Explore, or promtool query instant",
-                    "fr": "pas d’interface web dans le paquet Debian\u202f: utilisez Explore dans Grafana, ou promtool "
-                          "query instant"}[lang]
-        page = "Target health" if self.kind == "react" and self.major >= 3 else "Targets"
-        return {"en": f"menu Status → {page}; Alerts", "fr": f"menu Status → {page}\u202f; Alerts"}[lang]
+            return {"en": f"Prometheus {self.version} has no web UI (Debian's package): Grafana's Explore, or "
+                          f"promtool query instant {url} 'up' on the Prometheus node; {url}/api/v1/targets lists the "
+                          "targets",
+                    "fr": f"Prometheus {self.version} n'a pas d'interface web (paquet Debian)\u202f: Explore dans "
+                          f"Grafana, ou promtool query instant {url} 'up' sur le nœud de Prometheus\u202f; "
+                          f"{url}/api/v1/targets liste les cibles"}[lang]
+        address = url + getattr(self, page)
+        if page != "targets":
+            return address
+        menu = uis()[self.kind]["targets_menu"] if self.major >= 3 or self.kind == "classic" else "Status → Targets"
+        return {"en": f"{address} (menu {menu})", "fr": f"{address} (menu {menu})"}[lang]
 
 
-def _page(url):
-    """(status code, text) of a page, without following a redirect; (None, '') when the server does not answer."""
+def _home(url):
+    """(path the home page leads to, its text); (None, '') when the server does not answer."""
     try:
-        reply = requests.get(url, timeout=5, allow_redirects=False)
-        return reply.status_code, reply.text
+        reply = requests.get(url + "/", timeout=5)
+        return requests.utils.urlparse(reply.url).path, reply.text
     except requests.RequestException:
         return None, ""
 
 
 def pages(prometheus):
-    """The Pages of the server behind a labclient Prometheus client."""
+    """The Pages of the server behind a labclient Prometheus client. Which UI it has is read from where its home page
+    leads (never from the tour's paths, which the browser test checks): Debian's page saying the UI is not packaged,
+    the classic UI under /classic/, else the React UI."""
     version = prometheus.version()
     major = int(version.split(".")[0])
-    home = "/query" if major >= 3 else "/graph"
-    code, text = _page(prometheus.url + home)
-    if code == 200 and NOT_PACKAGED not in text:
-        return Pages(version, "react", home, "/targets", "/alerts")
-    code, _ = _page(prometheus.url + "/classic/graph")
-    if code == 200:
-        return Pages(version, "classic", "/classic/graph", "/classic/targets", "/classic/alerts")
-    return Pages(version, "none")
+    path, text = _home(prometheus.url)
+    if path is None or NOT_PACKAGED in text:
+        return Pages(version, "none")
+    kind = "classic" if path.startswith("/classic/") else "react"
+    ui = dict(uis()[kind])
+    if kind == "react" and major < 3:
+        ui["query"] = "/graph"  # Prometheus 2's React UI
+    return Pages(version, kind, ui["query"], ui["targets"], ui["alerts"])

@@ -176,7 +176,7 @@ def pytest_collection_modifyitems(config, items):
             config.hook.pytest_deselected(items=[item for item in items if item.nodeid in others])
             items[:] = [item for item in items if item.nodeid not in others]
     items.sort(key=lambda item: (item.get_closest_marker("exercise") is not None, item.get_closest_marker("drill") is not None,
-                                 "fresh_targets" in item.fixturenames))
+                                 item.get_closest_marker("browser") is not None, "fresh_targets" in item.fixturenames))
     _name_what_is_down(config, items)
 
 

@@ -16,7 +16,7 @@ import sys
 import unicodedata
 from dataclasses import dataclass, field
 
-from provision.catalogue import ROLES
+from provision.catalogue import OWN, ROLES
 from provision.french import french
 
 ARCHES = ("amd64", "arm64")
@@ -429,6 +429,33 @@ REPLICA_LABEL = Text("a label name: lower-case letters, digits and '_', not job,
                      "un nom de label : minuscules, chiffres et « _ », ni job, instance, node, lab ni alertname",
                      r"(?!(job|instance|node|lab|alertname)\Z)[a-z][a-z0-9_]{0,40}", "is not a free label name")
 
+CLASSROOM = Record("the classroom service's settings", "les réglages du service de la classe", keys={
+    "port": Key(PORT, "the teacher's page and the metrics the classroom's Prometheus scrapes (forward it to the teacher's "
+                "127.0.0.1)", "la page de l’enseignant et les métriques que le Prometheus de la classe collecte (à "
+                "transférer vers 127.0.0.1 chez l’enseignant)", 9301),
+    "reports_port": Key(PORT, "where students' labs send their reports (authenticated with each student's credential)",
+                        "où les labs des élèves envoient leurs rapports (authentifiés par l’identifiant de chaque élève)",
+                        9300),
+    "job": Key(JOB, "the Prometheus job that scrapes the service", "le job Prometheus qui collecte le service",
+               "classroom"),
+    "roster": Key(Text("a file of the repository: letters, digits, '.', '_', '-' and '/'",
+                       "un fichier du dépôt : lettres, chiffres, « . », « _ », « - » et « / »",
+                       r"(?!.*(^|/)\.\.?(/|$))[A-Za-z0-9][A-Za-z0-9._/-]{0,200}", "is not a file of the repository"),
+                  "the teacher's roster: one student per line (a name or a seat number), # for a comment",
+                  "la liste de l’enseignant : un élève par ligne (un nom ou un numéro de place), # pour un commentaire",
+                  "roster.txt"),
+    "host_address": Key(Address("an IPv4 address of the teacher's computer", "une adresse IPv4 de l’ordinateur de "
+                                "l’enseignant"),
+                        "the teacher's computer address students reach the reports port at: 127.0.0.1 to try it on one "
+                        "computer, the classroom network's address in class (the only port not kept on 127.0.0.1)",
+                        "l’adresse de l’ordinateur de l’enseignant où les élèves joignent le port des rapports : "
+                        "127.0.0.1 pour essayer sur un seul ordinateur, l’adresse du réseau de la classe en cours (le "
+                        "seul port qui ne reste pas sur 127.0.0.1)", "127.0.0.1"),
+    "stale_after": Key(Duration("a duration from 10s to 1h: 2m", "une durée de 10s à 1h : 2m", 10, 3600),
+                       "a student without a report for this long shows in red", "un élève sans rapport depuis ce temps "
+                       "apparaît en rouge", "2m"),
+})
+
 EXTRA = {
     "prometheus": {
         "replica_label": Key(REPLICA_LABEL, "with two Prometheus (or a global view): the external label naming each replica; "
@@ -553,8 +580,12 @@ SCHEMA = Record("a lab inventory", "un inventaire de lab", keys={
                              "est Debian 13, bookworm Debian 12", "trixie"),
     }), "the base image per Vagrant provider", "l’image de base par fournisseur Vagrant"),
     "components": Key(Record("one entry per role", "une entrée par rôle",
-                             keys={role: Key(component(EXTRA.get(role)), f"the {role} role's component", f"le composant du rôle {role}")
-                                   for role in ROLES}),
+                             keys={**{role: Key(component(EXTRA.get(role)), f"the {role} role's component",
+                                                f"le composant du rôle {role}") for role in ROLES if role not in OWN},
+                                   "classroom": Key(CLASSROOM, "(examples/classroom.yaml, `make classroom`) the classroom "
+                                                    "service: students' labs report their progress to it",
+                                                    "(examples/classroom.yaml, `make classroom`) le service de la classe : "
+                                                    "les labs des élèves lui envoient leur avancement", {})}),
                       "what gets installed; the role of the same name installs it", "ce qui est installé ; le rôle du même nom l’installe"),
     "nodes": Key(ListOf(f"a list of 1 to {MAX_NODES} nodes", f"une liste de 1 à {MAX_NODES} nœuds", item=NODE, longest=10_000,
                         unique=False),
@@ -618,6 +649,8 @@ def rows(record=SCHEMA, prefix=""):
         yield from rows(common, "components.<name>.")
         for role, extra in EXTRA.items():
             yield from rows(Record("", "", keys=extra), f"components.{role}.")
+        for role in OWN:  # promlab's own programs: a record of their own, not a component's
+            yield from rows(SCHEMA.keys["components"].type.keys[role].type, f"components.{role}.")
 
 
 def _cell(text):

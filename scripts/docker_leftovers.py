@@ -2,8 +2,9 @@
 
 An interrupted `vagrant up` can leave a container that Vagrant never recorded in
 .vagrant/: it keeps its lab address, and the next `vagrant up` fails on the
-conflict. Containers carry the label promlab.root=<this repository>; any such
-container whose id is not in .vagrant/machines/*/docker/id is removed.
+conflict. Containers carry the labels promlab.root=<this repository> and promlab.vagrant=<the Vagrant environment's
+folder, .vagrant or $VAGRANT_DOTFILE_PATH>; any such container whose id is not in <folder>/machines/*/docker/id is
+removed.
 
 Another checkout's containers are never touched; when one holds a host port this lab
 forwards (even stopped, docker keeps its binding and Vagrant refuses the port), this
@@ -26,7 +27,10 @@ def known_ids(dotfile):
 
 
 def orphans(dotfile):
-    listed = subprocess.run(["docker", "ps", "-aq", "--no-trunc", "--filter", f"label=promlab.root={REPO}"],
+    """This Vagrant environment's containers it does not know (the label promlab.vagrant names the environment's
+    folder: the classroom's machines, in a folder of their own, are never the lab's orphans)."""
+    listed = subprocess.run(["docker", "ps", "-aq", "--no-trunc", "--filter", f"label=promlab.root={REPO}",
+                             "--filter", f"label=promlab.vagrant={Path(dotfile).resolve()}"],
                             capture_output=True, text=True, check=True).stdout.split()
     return [cid for cid in listed if cid not in known_ids(dotfile)]
 

@@ -67,13 +67,18 @@ needs_promtool = pytest.mark.skipif(shutil.which("promtool") is None,
 
 @pytest.fixture
 def server():
-    """A local HTTP server on 127.0.0.1 serving {path: bytes}; counts the requests."""
+    """A local HTTP server on 127.0.0.1 serving {path: bytes} (or {path: (302, location)}); counts the requests."""
     files, hits = {}, []
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self):  # noqa: N802 - the http.server API
             hits.append(self.path)
             body = files.get(self.path)
+            if isinstance(body, tuple):
+                self.send_response(body[0])
+                self.send_header("Location", body[1])
+                self.end_headers()
+                return
             self.send_response(200 if body is not None else 404)
             self.end_headers()
             if body is not None:

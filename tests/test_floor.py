@@ -24,5 +24,6 @@ def test_the_floor_scrapes_itself_and_each_node_exporter_at_lab_yamls_interval()
 
 def test_the_vagrantfile_starts_its_containers_with_the_same_systemd_options():
     vagrantfile = (floor.inventory.REPO / "Vagrantfile").read_text()
-    assert 'DOCKER_ARGS = (LAB["docker_args"] + ["--label=promlab.root=#{LAB_ROOT}"]).freeze' in vagrantfile
+    assert ('DOCKER_ARGS = (LAB["docker_args"] + ["--label=promlab.root=#{LAB_ROOT}", "--label=promlab.vagrant=#{DOTFILE}"])'
+            '.freeze') in vagrantfile
     assert json.loads(vagrant.to_json(lab()))["docker_args"] == container.SYSTEMD

@@ -114,7 +114,8 @@ def test_dashboard_provider_points_at_the_installed_dashboards(lab):
     (provider,) = doc["providers"]
     assert provider["type"] == "file" and provider["orgId"] == 1 and provider["options"]["path"] == grafana.DASHBOARDS
     installed = {i.path for i in grafana.files(lab, lab.node("node1"))}
-    assert {f"{grafana.DASHBOARDS}/{name}" for name in BOARDS} <= installed
+    assert {f"{grafana.DASHBOARDS}/{name}" for name in BOARDS if name not in grafana.ROLE_BOARDS} <= installed
+    assert f"{grafana.DASHBOARDS}/classroom.json" not in installed, "a lab without the classroom gets its dashboard"
 
 
 def test_grafana_ini_has_lab_credentials_and_no_phoning_home(lab):

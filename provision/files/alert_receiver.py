@@ -14,8 +14,8 @@ GET /alerts    the notifications recorded, oldest first (JSON list), the last 10
 GET /-/healthy "ok".
 
 It holds against slow or many clients: a connection that does not send its request within TIMEOUT seconds is
-closed; requests are served by a bounded pool of WORKERS threads; each address may hold PER_CLIENT connections at
-once and all together MAX_CONNECTIONS, the others are closed at once. A sender that stalls (or many) cannot keep
+closed; requests are served by a bounded pool of threads, with bounded connections per address and in all
+(bounded_server.py, installed beside it). A sender that stalls (or many) cannot keep
 Alertmanager's notifications waiting: they come from the receiver's own address, which has a lane of its own.
 
 Standard library only: it runs with the distribution's python3.
@@ -25,65 +25,19 @@ import argparse
 import hmac
 import json
 import os
-import socket
 import sys
 import threading
 import time
-from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from bounded_server import BoundedServer  # beside this program (provision/files/)
 
 KEEP = 1000
 MAX_BODY = 1 << 20
 TIMEOUT = 3  # seconds a connection may take to send its request (each read)
-WORKERS = 16
-PER_CLIENT = 4
-MAX_CONNECTIONS = 64
 ROTATE_AT = 1 << 20
 WRITER = "alertmanager"  # what an authenticated record says wrote it
 
-
-class BoundedServer(HTTPServer):
-    """An HTTP server with a bounded pool of workers and bounded connections, per client address and in all. The
-    server's own address (Alertmanager posts from the node it shares with the receiver) has a lane of its own: the
-    pool busy with others' stalled requests does not keep it waiting."""
-
-    request_queue_size = 128  # connections waiting to be accepted (then served or closed at once)
-
-    def __init__(self, address, handler, workers=WORKERS, per_client=PER_CLIENT, most=MAX_CONNECTIONS):
-        super().__init__(address, handler)
-        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="receiver")
-        self.own = ThreadPoolExecutor(max_workers=per_client, thread_name_prefix="receiver-own")
-        self.per_client, self.most = per_client, most
-        self.active, self.guard = Counter(), threading.Lock()
-
-    def process_request(self, request, client_address):
-        peer = client_address[0]
-        own = peer == self.server_address[0]
-        with self.guard:
-            others = sum(n for p, n in self.active.items() if p != self.server_address[0])
-            if self.active[peer] >= self.per_client or (not own and others >= self.most):
-                self.shutdown_request(request)  # over its share: closed at once, nothing read
-                return
-            self.active[peer] += 1
-        (self.own if own else self.pool).submit(self._serve, request, client_address, peer)
-
-    def _serve(self, request, client_address, peer):
-        try:
-            self.finish_request(request, client_address)
-        except (OSError, socket.timeout):
-            pass
-        finally:
-            self.shutdown_request(request)
-            with self.guard:
-                self.active[peer] -= 1
-                if not self.active[peer]:
-                    del self.active[peer]
-
-    def server_close(self):
-        super().server_close()
-        for lane in (self.pool, self.own):
-            lane.shutdown(wait=False, cancel_futures=True)
 
 class Malformed(ValueError):
     """The body is not a webhook notification."""
@@ -199,7 +153,7 @@ def serve(address, port, store, token):
         def log_message(self, *args):
             pass
 
-    server = BoundedServer((address, port), Handler)
+    server = BoundedServer((address, port), Handler, name="receiver")
     print(f"alert receiver listening on {address}:{port}, recording into {store}", flush=True)
     return server
 

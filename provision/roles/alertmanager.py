@@ -18,6 +18,7 @@ CONFIG = "/etc/alertmanager/alertmanager.yml"
 DATA = "/var/lib/alertmanager"
 RECEIVER_DATA = "/var/lib/alert-receiver"
 RECEIVER_PROGRAM = "/usr/local/lib/promlab/alert_receiver.py"
+BOUNDED_SERVER = "/usr/local/lib/promlab/bounded_server.py"  # what the receiver imports, beside it
 TOKEN = "/etc/alertmanager/receiver-token"  # Alertmanager's copy (its credentials_file)
 WEB_CONFIG = "/etc/alertmanager/web.yml"  # its API asks for the lab's credentials (bcrypt hash)
 AMTOOL_CONFIG = "/etc/amtool/config.yml"  # amtool on the node signs in without being told
@@ -61,6 +62,7 @@ def files(lab, node):
         Rendered(CONFIG, "alertmanager.yml.j2", context, group=NAME, mode=0o640),
         Rendered(f"/etc/systemd/system/{SERVICE}.service", "alertmanager.service.j2", context),
         Rendered(RECEIVER_PROGRAM, "", {}, mode=0o755, source="provision/files/alert_receiver.py"),
+        Rendered(BOUNDED_SERVER, "", {}, mode=0o644, source="provision/files/bounded_server.py"),
         Rendered(f"/etc/systemd/system/{RECEIVER}.service", "alert-receiver.service.j2", context),
         Rendered(WEB_CONFIG, "alertmanager-web.yml.j2", {"user": user, "hash": password_hash(password)}, group=NAME, mode=0o640),
         Rendered(AMTOOL_CONFIG, "amtool.yml.j2", {"url": url, "http_config": AMTOOL_HTTP}),
@@ -88,13 +90,13 @@ def apply(run, lab, node, cache):
     steps.directory(run, RECEIVER_DATA, RECEIVER, RECEIVER, 0o750)
     new_token = token(run)
     install.apt_package(run, "python3-bcrypt")  # the web config's password hash
-    config, unit, program, receiver_unit, web, *amtool_files = files(lab, node)
+    config, unit, program, bounded, receiver_unit, web, *amtool_files = files(lab, node)
     amtool = steps.checked_by(run, programs["amtool"], "check-config", target=CONFIG, keeps="Alertmanager")
     config_changed = put(run, config, validate=amtool)
     unit_changed = put(run, unit) | put(run, web)  # read when it starts
     steps.directory(run, "/etc/amtool", "root", "root", 0o755)
     for item in amtool_files:  # amtool as the student runs it on the node (user vagrant) signs in
         put(run, item)
-    receiver_changed = put(run, program) | put(run, receiver_unit)
+    receiver_changed = put(run, program) | put(run, bounded) | put(run, receiver_unit)
     steps.service(run, RECEIVER, restart=receiver_changed or new_token)
     steps.service(run, SERVICE, restart=unit_changed or new_binary or new_token, reload=config_changed)

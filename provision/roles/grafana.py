@@ -21,8 +21,12 @@ CONFIG_DIRS = ("/etc/grafana", "/etc/grafana/provisioning", "/etc/grafana/provis
                "/etc/grafana/provisioning/dashboards", DASHBOARDS)
 
 
-def dashboard_files():
-    return sorted(p.name for p in (render.TEMPLATES / "dashboards").glob("*.json"))
+ROLE_BOARDS = {"classroom.json": "classroom"}  # a dashboard installed only where the lab has that role
+
+
+def dashboard_files(lab):
+    return sorted(p.name for p in (render.TEMPLATES / "dashboards").glob("*.json")
+                  if p.name not in ROLE_BOARDS or lab.nodes_with(ROLE_BOARDS[p.name]))
 
 
 def services(lab, node):
@@ -54,7 +58,7 @@ def files(lab, node):
         Rendered(PASSWORD_FILE, "", {}, content=component["admin_password"], secret=True, **private),
         Rendered("/etc/grafana/provisioning/datasources/promlab.yaml", "grafana-datasource.yaml.j2", context, **private),
         Rendered("/etc/grafana/provisioning/dashboards/promlab.yaml", "grafana-dashboards.yaml.j2", context, **private),
-        *(Rendered(f"{DASHBOARDS}/{name}", f"dashboards/{name}", {}, verbatim=True, **private) for name in dashboard_files()),
+        *(Rendered(f"{DASHBOARDS}/{name}", f"dashboards/{name}", {}, verbatim=True, **private) for name in dashboard_files(lab)),
         Rendered("/etc/systemd/system/grafana-server.service", "grafana-server.service.j2", context),
     ]
 
@@ -68,7 +72,7 @@ def apply(run, lab, node, cache):
     steps.directory(run, DATA, NAME, NAME, 0o750)
     *config, unit = files(lab, node)
     config_changed = [put(run, item) for item in config]  # every file, not only up to the first change
-    config_changed.append(steps.only_files(run, DASHBOARDS, dashboard_files()))
+    config_changed.append(steps.only_files(run, DASHBOARDS, dashboard_files(lab)))
     unit_changed = put(run, unit)
     # Grafana has no reload: a changed file takes a restart.
     steps.service(run, SERVICE, restart=unit_changed or new_binary or any(config_changed))

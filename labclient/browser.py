@@ -1,0 +1,119 @@
+"""A real browser on the lab's pages: Debian's Chromium, headless, driven through Debian's chromedriver by Selenium
+(nothing is downloaded at run time). The browser test (labtests/test_browser.py) and `make screenshots`
+(scripts/screenshots.py) use it.
+
+Chromium is started without its background traffic (no update checks, no sync, no safe-browsing lookups): on a lab
+network it talks to 127.0.0.1 and the lab's nodes only.
+"""
+
+import base64
+import contextlib
+import shutil
+import tempfile
+import time
+
+CHROMIUM = ("chromium", "chromium-browser", "google-chrome")
+DRIVER = "chromedriver"
+SIZE = (1280, 800)  # every picture of the guide at this size
+FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
+         "--disable-background-networking", "--disable-component-update", "--disable-default-apps",
+         "--disable-dev-shm-usage", "--hide-scrollbars", "--force-device-scale-factor=1", "--lang=en-US")
+
+
+def missing():
+    """Why no browser can run here (one sentence), or None."""
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        return "Selenium is not installed (make venv installs it)"
+    if not any(shutil.which(name) for name in CHROMIUM):
+        return "Chromium is not installed (Debian: apt-get install chromium chromium-driver)"
+    if not shutil.which(DRIVER):
+        return "chromedriver is not installed (Debian: apt-get install chromium-driver)"
+    return None
+
+
+@contextlib.contextmanager
+def opened(size=SIZE):
+    """A headless Chromium (Selenium's driver), in a profile of its own, closed afterwards."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service
+
+    options = Options()
+    options.binary_location = next(shutil.which(name) for name in CHROMIUM if shutil.which(name))
+    with tempfile.TemporaryDirectory(prefix="promlab-chromium-") as profile:
+        for flag in (*FLAGS, f"--window-size={size[0]},{size[1]}", f"--user-data-dir={profile}"):
+            options.add_argument(flag)
+        driver = webdriver.Chrome(service=Service(shutil.which(DRIVER)), options=options)
+        driver.set_page_load_timeout(30)
+        # the page itself at `size` (the window's size holds the browser's own bars too)
+        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                               {"width": size[0], "height": size[1], "deviceScaleFactor": 1, "mobile": False})
+        try:
+            yield driver
+        finally:
+            driver.quit()
+
+
+def sign_in(driver, user, password):
+    """Every request of this browser carries the credentials (basic auth), as a signed-in user's would."""
+    token = base64.b64encode(f"{user}:{password}".encode()).decode()
+    driver.execute_cdp_cmd("Network.enable", {})
+    driver.execute_cdp_cmd("Network.setExtraHTTPHeaders", {"headers": {"Authorization": f"Basic {token}"}})
+
+
+def text_when(driver, css, ok, timeout, what):
+    """The text of the elements matching `css` once ok(texts) holds; AssertionError saying what was last seen."""
+    from selenium.webdriver.common.by import By
+
+    deadline, last = time.monotonic() + timeout, None
+    while True:
+        try:
+            last = [e.text for e in driver.find_elements(By.CSS_SELECTOR, css)]
+            if ok(last):
+                return last
+        except Exception as e:  # noqa: BLE001 - a page being redrawn: try again
+            last = f"{type(e).__name__}: {e}"
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what}: not so after {timeout:.0f}s; last seen: {str(last)[:1500]}")
+        time.sleep(0.5)
+
+
+def click_text(driver, text, timeout=10):
+    """Click the link, button or tab a student would, by the words it shows (a menu opened first stays open)."""
+    from selenium.webdriver.common.by import By
+
+    def found():
+        for element in driver.find_elements(By.CSS_SELECTOR, "a, button, input[type=button], input[type=submit], [role=tab]"):
+            shown = (element.text or element.get_attribute("value") or "").strip()
+            if shown == text and element.is_displayed():
+                return element
+        return None
+
+    element = text_when(driver, "body", lambda _: found() is not None, timeout, f"something to click reading {text!r}") and found()
+    element.click()
+
+
+def execute(driver, url, page, query, tab):
+    """On a query page (`url` + `page`), type `query` in the query box as a student would, press Execute, open the
+    tab named `tab` (Table, Console, Graph). Works by what the page shows: a textarea (Debian's classic UI) or an
+    editable box (the React UIs' editor)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    driver.get(url + page)
+    boxes = "textarea, [contenteditable=true]"
+    text_when(driver, boxes, bool, 20, f"the query box on {page}")
+    box = driver.find_element(By.CSS_SELECTOR, boxes)
+    box.click()
+    box.send_keys(query)
+    box.send_keys(Keys.ESCAPE)  # the completion list would cover the button
+    click_text(driver, "Execute")
+    click_text(driver, tab)
+
+
+def rows(driver, query, timeout=30):
+    """The rows of the result table once it has some (or says there is no data)."""
+    return text_when(driver, "table tr", lambda found: len(found) > 1 or any("no data" in r.lower() for r in found),
+                     timeout, f"a table for {query}")

@@ -1,0 +1,178 @@
+"""The tour, walked in a real browser (labclient/browser.py: Debian's Chromium, headless): the pages it names exist on
+the Prometheus the lab installed and show what it promises. Every target listed with its node and UP; each of the
+tour's queries (docs/tour.yaml, the table the guide shows) typed in the query page, executed, its table read: a
+result for every node; during a drill, the alert on Alertmanager's page. Grafana's dashboards where Grafana runs.
+
+Debian's Prometheus 3 has no web UI: then the tour must say so, and its page says the UI is not packaged.
+Upstream's React UI comes with the release method, whose archives this machine cannot download: not walked here.
+"""
+
+import re
+
+import pytest
+
+from labclient import browser, faults
+from labclient.alerting import alertmanager_url, auth
+from labclient.faults import strike
+from labclient.poll import wait_for
+from labclient.ui import NOT_PACKAGED, pages, uis
+from labtests.drill import wait_target
+from labtests.lab import LAB, hand_targets, lane, probes, scraped_nodes
+from provision.paths import REPO
+
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(bool(browser.missing()), reason=f"no browser here: {browser.missing()}")]
+TOUR = uis()
+QUERIES = __import__("yaml").safe_load((REPO / "docs" / "tour.yaml").read_text())["queries"]
+ALERTED = strike(3)  # the drill's node: node5 in lab.yaml
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    with browser.opened() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="module")
+def ui(prometheus):
+    found = pages(prometheus)
+    if found.kind == "react":
+        pytest.skip("upstream's React UI (the release method) is not walked here: its archives cannot be downloaded on "
+                    "this machine")
+    return found
+
+
+def _walkable(ui):
+    if ui.kind == "none":
+        pytest.skip(f"Prometheus {ui.version} has no web UI (Debian's package): the tour says so, and the next test "
+                    "checks its page does")
+
+
+def _labels(text):
+    return dict(re.findall(r'(\w+)="([^"]*)"', text))
+
+
+def test_a_prometheus_without_web_ui_says_so_and_the_tour_too(ui, chromium, prometheus):
+    if ui.kind != "none":
+        pytest.skip(f"Prometheus {ui.version} has its web UI ({ui.kind})")
+    chromium.get(prometheus.url + TOUR["react"]["query"])
+    assert NOT_PACKAGED in chromium.page_source, "Debian's page does not say the UI is not packaged"
+    assert "has no web UI" in (REPO / "docs" / "en" / "tour.md").read_text()
+
+
+@pytest.mark.parametrize("page", ["query", "targets", "alerts"])
+def test_each_page_the_tour_names_opens_on_this_prometheus(ui, chromium, prometheus, page):
+    _walkable(ui)
+    path = getattr(ui, page)
+    chromium.get(prometheus.url + path)
+    title = chromium.title
+    assert "404" not in chromium.page_source[:400] and "page not found" not in chromium.page_source[:400].lower(), \
+        f"{path}, the tour's {page} page, does not exist on Prometheus {ui.version}"
+    assert "Prometheus" in title, f"{path}: {title!r}"
+
+
+def test_target_health_lists_every_target_up_with_its_node(ui, chromium, prometheus, fresh_targets):
+    _walkable(ui)
+    chromium.get(prometheus.url + TOUR[ui.kind]["targets"])
+    expected = {(job, node) for job, node in scraped_nodes()} | {(job, node) for job, node, _ in probes() + hand_targets()}
+
+    def every_target(rows):
+        seen = {(_labels(r).get("job"), _labels(r).get("node")) for r in rows if " UP " in f" {r} ".replace("\n", " ")}
+        return expected <= seen
+
+    rows = browser.text_when(chromium, "table tbody tr", every_target, 60, "every target UP on the targets page")
+    down = [r.splitlines()[0] for r in rows if "DOWN" in r]
+    assert not down, f"targets DOWN on the page: {down}"
+
+
+def test_the_menu_the_tour_names_leads_to_target_health(ui, chromium, prometheus):
+    _walkable(ui)
+    menu, item = TOUR[ui.kind]["targets_menu"].split(" → ")
+    chromium.get(prometheus.url + ui.query)
+    browser.click_text(chromium, menu)
+    browser.click_text(chromium, item)
+    wait_for(lambda: chromium.current_url, lambda url: url.split("?")[0].endswith(ui.targets), 10,
+             f"menu {menu} → {item} opening {ui.targets}")
+
+
+@pytest.mark.parametrize("step", QUERIES, ids=[q["query"] for q in QUERIES])
+def test_each_tour_query_gives_what_the_tour_says(ui, chromium, prometheus, fresh_targets, step):
+    _walkable(ui)
+    browser.execute(chromium, prometheus.url, ui.query, step["query"], TOUR[ui.kind]["result_tab"])
+    rows = [r for r in browser.rows(chromium, step["query"]) if r.strip() and not r.startswith("Element")]
+    found = [r for r in rows if "no data" not in r.lower()]
+    nodes = {_labels(r).get("node") for r in found}
+    if step["covers"] == "nothing":
+        assert not found, f"{step['query']}: {found[:5]}"
+    elif step["covers"] == "nodes":
+        assert nodes == {n.name for n in LAB.nodes_with("node_exporter")}, f"{step['query']}: nodes {sorted(nodes - {None})}"
+    elif step["covers"] == "targets":
+        assert len(found) == len(fresh_targets), f"{step['query']}: {len(found)} rows, {len(fresh_targets)} targets"
+    else:
+        assert found, f"{step['query']}: no result"
+
+
+def _firing_on_prometheus_page(chromium, url, node):
+    """InstanceDown firing for `node` on the alerts page: its rule drawn as firing (the classic UI colours a firing
+    rule's row .alert-danger; an inactive or pending one is not), and, opened, the alert's labels name the node."""
+    from selenium.webdriver.common.by import By
+
+    def firing_rule():
+        chromium.get(url)
+        return [e for e in chromium.find_elements(By.CSS_SELECTOR, ".alert-danger") if "InstanceDown" in e.text]
+
+    rule = wait_for(firing_rule, bool, 90, f"InstanceDown drawn as firing on {url}", interval=2)[0]
+    rule.click()
+    browser.text_when(chromium, "body", lambda t: t and f'node="{node}"' in t[0], 10,
+                      f"the firing InstanceDown's labels naming {node} on {url}")
+
+
+AM_NOT_PACKAGED = "does not include a web"  # Debian's Alertmanager package: its page says it has no web application
+
+
+def _alertmanager_has_a_page(chromium, url):
+    chromium.get(url)
+    return AM_NOT_PACKAGED not in chromium.page_source
+
+
+@pytest.mark.drill
+@pytest.mark.skipif(ALERTED is None or not LAB.nodes_with("alertmanager"), reason="lab.yaml has no exporter node or no "
+                    "Alertmanager")
+@pytest.mark.parametrize("_", [pytest.param(None, marks=lane(ALERTED), id="instance-down")])
+def test_an_alert_shows_on_the_pages_the_tour_names_during_a_drill(ui, chromium, hosts, prometheus, _):
+    """node_exporter stopped on a node: InstanceDown firing on Prometheus' Alerts page, and on Alertmanager's own page
+    (signed in) where its package has one; then the node is put back."""
+    url = alertmanager_url()
+    browser.sign_in(chromium, *auth())
+    alertmanager_page = _alertmanager_has_a_page(chromium, url)
+    if ui.kind == "none" and not alertmanager_page:
+        pytest.skip(f"neither Prometheus {ui.version} nor this Alertmanager has a web page (Debian's packages): the tour "
+                    "sends students to amtool and the API")
+    fault = faults.stopped(ALERTED)
+    host = hosts[fault.where]
+    try:
+        host.run(fault.breaks)
+        wait_target(prometheus, "node", ALERTED.name, "down")
+        if ui.kind != "none":
+            _firing_on_prometheus_page(chromium, prometheus.url + ui.alerts, ALERTED.name)
+        if alertmanager_page:
+            chromium.get(f"{url}/#/alerts")
+            browser.text_when(chromium, "body", lambda t: t and "InstanceDown" in t[0] and ALERTED.name in t[0], 90,
+                              f"InstanceDown for {ALERTED.name} on {url}'s page")
+    finally:
+        host.run(fault.repairs)
+    wait_target(prometheus, "node", ALERTED.name, "up")
+
+
+def test_grafanas_dashboards_draw_their_panels(chromium):
+    if not LAB.nodes_with("grafana"):
+        pytest.skip(f"this lab has no Grafana ({', '.join(LAB.skipped_roles) and 'LAB_SKIP_ROLES names it' or 'lab.yaml'}): "
+                    "its dashboards are checked against Prometheus by labtests/test_dashboards.py")
+    from labclient.grafana import Grafana
+
+    grafana = Grafana()
+    browser.sign_in(chromium, *grafana.admin)
+    for uid in ("promlab-nodes", "promlab-prometheus", "promlab-services"):
+        chromium.get(f"{grafana.url}/d/{uid}")
+        wait_for(lambda: chromium.page_source, lambda page: "No data" not in page and "panel" in page, 60,
+                 f"dashboard {uid} drawn without 'No data'")

@@ -1,0 +1,112 @@
+"""The classroom under a class: STUDENTS simulated students, each reporting every EVERY seconds for MINUTES minutes
+(from 127.0.0.1, with their own credentials), against the running classroom (`make classroom`). Measured: how long a
+report takes to appear on the grid (sent → seen in /api/grid), the teacher's page load time in a real browser (the grid
+of every student drawn), and the service's memory and CPU (systemd's accounting on the classroom machine).
+
+    python3 -m scripts.classroom_bench [--students 30] [--every 10] [--minutes 10]
+
+Needs a roster of at least STUDENTS names (the benchmark's own: CLASSROOM_FILE naming an inventory whose roster holds
+them). Prints one JSON line; docs/performance.md keeps the figures.
+"""
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import threading
+import time
+
+import requests
+
+from host import classroom as teacher
+from labclient import browser
+from provision import credentials, roster
+from provision.roles import classroom as role
+
+
+def _accounting(lab):
+    """(memory bytes, CPU seconds) of the service, read on the classroom machine."""
+    out = subprocess.run(["vagrant", "ssh", teacher.node(lab).name, "-c",
+                          "systemctl show classroom -p MemoryCurrent -p CPUUsageNSec"], cwd=teacher.REPO,
+                         env=teacher.environment(), capture_output=True, text=True, timeout=60).stdout
+    values = dict(line.strip().split("=", 1) for line in out.splitlines() if "=" in line)
+    return int(values.get("MemoryCurrent", 0)), int(values.get("CPUUsageNSec", 0)) / 1e9
+
+
+def _page_load(page, count):
+    with browser.opened() as chromium:
+        started = time.monotonic()
+        chromium.get(f"{page}/")
+        browser.text_when(chromium, "tbody tr", lambda rows: len(rows) >= count, 60, f"{count} rows on the page")
+        return time.monotonic() - started
+
+
+def run(students, every, minutes):
+    lab = teacher.load()
+    names = role.students(lab)[:students]
+    if len(names) < students:
+        raise SystemExit(f"the roster holds {len(names)} students, the benchmark needs {students}")
+    secret = credentials.shared(role.SECRET)
+    reports = teacher.node(lab).host_url(lab.components["classroom"]["reports_port"])
+    page = teacher.page(lab)
+    memory_before, cpu_before = _accounting(lab)
+    latencies, errors, stop = [], [], threading.Event()
+
+    def student(index, name):
+        credential, attempt = roster.credential(secret, name), 0
+        time.sleep(index * every / students)  # spread over the interval, as a class would be
+        while not stop.is_set():
+            attempt += 1
+            body = {"exercises": {"1": {"passed": attempt % 5 == 0, "attempts": attempt, "hint": attempt % 3,
+                                        "last_check": time.time()}},
+                    "health": {"targets_up": 12, "targets_expected": 12, "machines_running": 6, "machines_expected": 6}}
+            sent = time.monotonic()
+            try:
+                status = requests.post(f"{reports}/report", json=body, timeout=5,
+                                       headers={"Authorization": f"Bearer {credential}"}).status_code
+            except requests.RequestException as e:
+                status = type(e).__name__
+            if status != 200:
+                errors.append(status)
+            elif index == 0:  # one student's reports timed all the way to the grid
+                while time.monotonic() - sent < 60:
+                    row = next(s for s in requests.get(f"{page}/api/grid", timeout=5).json()["students"] if s["student"] == name)
+                    if row["exercises"].get("1", {}).get("attempts") == attempt:
+                        latencies.append(time.monotonic() - sent)
+                        break
+                    time.sleep(0.1)
+            stop.wait(max(0.0, every - (time.monotonic() - sent)))
+
+    threads = [threading.Thread(target=student, args=(i, n), daemon=True) for i, n in enumerate(names)]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    time.sleep(minutes * 60)
+    load = _page_load(page, students)
+    memory_peak, cpu_after = _accounting(lab)
+    stop.set()
+    for thread in threads:
+        thread.join(timeout=30)
+    took = time.monotonic() - started
+    return {"students": students, "every_s": every, "minutes": minutes, "reports_refused": len(errors),
+            "report_to_grid_s": {"median": round(statistics.median(latencies), 2), "max": round(max(latencies), 2),
+                                 "samples": len(latencies)} if latencies else None,
+            "page_load_s": round(load, 2), "service_memory_mib": round(memory_peak / 2**20, 1),
+            "service_memory_before_mib": round(memory_before / 2**20, 1),
+            "service_cpu_percent": round(100 * (cpu_after - cpu_before) / took, 2),
+            "scrape_interval": lab.scrape_interval}
+
+
+def main(argv):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--students", type=int, default=30)
+    parser.add_argument("--every", type=float, default=10)
+    parser.add_argument("--minutes", type=float, default=10)
+    args = parser.parse_args(argv)
+    print(json.dumps(run(args.students, args.every, args.minutes)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
