@@ -6,10 +6,13 @@ readable by root and its own group only.
 """
 
 import hashlib
+import os
+import re
 import secrets
 
 from provision import credentials, install, steps
 from provision.render import Rendered, at, put
+from provision.steps import _user_exists
 
 NAME = "alertmanager"
 SERVICE = NAME
@@ -71,6 +74,39 @@ def files(lab, node):
     ]
 
 
+HEADER = "# Rendered by promlab"  # how a file of ours starts (a user's own amtool configuration does not)
+STUDENT = "vagrant"  # the user a student is on the node
+
+
+def amtool_locations(run, amtool):
+    """Where this amtool reads its configuration, as its own help says: upstream's /etc/amtool/config.yml and
+    $HOME/.config/amtool/config.yml, or Debian's patched /etc/prometheus/amtool.yml and $HOME/.config/prometheus/amtool.yml."""
+    said = run.sh(amtool, "--help", check=False)
+    return re.findall(r"(\$HOME/\S+?\.yml|/etc/\S+?\.yml)", said.stdout + said.stderr) or [AMTOOL_CONFIG]
+
+
+def amtool_for_the_student(run, amtool, config):
+    """amtool as the student runs it (user vagrant) signs in: /etc/amtool/config.yml serves an upstream amtool; one that
+    reads elsewhere (Debian's, under /etc/prometheus, which the student cannot enter) gets the same file in the student's
+    home, written only while it is absent or ours: a configuration of the student's own, and the folders they have, are
+    left as they are. True when it changed."""
+    found = amtool_locations(run, amtool)
+    home = next((p for p in found if p.startswith("$HOME/")), None)
+    if AMTOOL_CONFIG in found or home is None or not _user_exists(run, STUDENT):
+        return False
+    path = home.replace("$HOME", f"/home/{STUDENT}")
+    target = run.path(path)
+    if target.is_file() and not target.read_text(errors="replace").startswith(HEADER):
+        return run.report(False, f"file {path}", "the student's own: left as it is")
+    missing = [f for f in reversed(target.parents) if str(f).startswith(str(run.path(f"/home/{STUDENT}"))) and not f.is_dir()]
+    if missing and not run.check:
+        uid, gid = steps._ids(run, STUDENT, STUDENT)
+        for folder in missing:
+            folder.mkdir(mode=0o755)
+            os.chown(folder, uid, gid)
+    return steps.file(run, path, config.text(), STUDENT, STUDENT, 0o644)
+
+
 def token(run):
     """The receiver's bearer token: the one the node has, or a new one the first time; in both copies.
     True when a copy changed (both services then restart: they read it when they start)."""
@@ -97,6 +133,7 @@ def apply(run, lab, node, cache):
     steps.directory(run, "/etc/amtool", "root", "root", 0o755)
     for item in amtool_files:  # amtool as the student runs it on the node (user vagrant) signs in
         put(run, item)
+    amtool_for_the_student(run, programs["amtool"], amtool_files[0])
     receiver_changed = put(run, program) | put(run, bounded) | put(run, receiver_unit)
     steps.service(run, RECEIVER, restart=receiver_changed or new_token)
     steps.service(run, SERVICE, restart=unit_changed or new_binary or new_token, reload=config_changed)
