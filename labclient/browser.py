@@ -11,6 +11,7 @@ import contextlib
 import shutil
 import tempfile
 import time
+import urllib.parse
 
 CHROMIUM = ("chromium", "chromium-browser", "google-chrome")
 DRIVER = "chromedriver"
@@ -80,12 +81,16 @@ def text_when(driver, css, ok, timeout, what):
         time.sleep(0.5)
 
 
-def click_text(driver, text, timeout=10):
+CLICKABLE = "a, button, input[type=button], input[type=submit], [role=tab]"
+TABS = "ul.nav-tabs a, [role=tab]"  # a page's own tabs (not the menu's links of the same name: Graph)
+
+
+def click_text(driver, text, timeout=10, among=CLICKABLE):
     """Click the link, button or tab a student would, by the words it shows (a menu opened first stays open)."""
     from selenium.webdriver.common.by import By
 
     def found():
-        for element in driver.find_elements(By.CSS_SELECTOR, "a, button, input[type=button], input[type=submit], [role=tab]"):
+        for element in driver.find_elements(By.CSS_SELECTOR, among):
             shown = (element.text or element.get_attribute("value") or "").strip()
             if shown == text and element.is_displayed():
                 return element
@@ -110,7 +115,11 @@ def execute(driver, url, page, query, tab):
     box.send_keys(query)
     box.send_keys(Keys.ESCAPE)  # the completion list would cover the button
     click_text(driver, "Execute")
-    click_text(driver, tab)
+    # executed: the page keeps the query in its address (both UIs do), so a query typed into a page still loading,
+    # and lost, is not taken for one that gave nothing
+    text_when(driver, "body", lambda _: query in urllib.parse.unquote_plus(driver.current_url), 20,
+              f"{query} executed (in the page's address: {driver.current_url})")
+    click_text(driver, tab, among=TABS)
 
 
 def rows(driver, query, timeout=30):
