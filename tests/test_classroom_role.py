@@ -1,5 +1,5 @@
-"""The classroom's machine as examples/classroom.yaml describes it, rendered: the service on its lab address with a
-hardened unit, scraped by its Prometheus, holding the credentials' hashes only; its reports port the one forwarded
+"""The classroom's machine as examples/classroom.yaml describes it, rendered: the service where its forwarded ports
+reach it, with a hardened unit, scraped by its Prometheus, holding the credentials' hashes only; its reports port the one forwarded
 port that may leave 127.0.0.1; a roster that is missing or wrong stops it in one sentence, before any machine."""
 
 import json
@@ -33,12 +33,12 @@ def test_the_classroom_example_is_lab_yaml_with_one_classroom_machine():
     assert example["lab"]["network"] != lab_yaml["lab"]["network"], "the classroom shares the lab's network"
 
 
-def test_the_service_listens_on_its_lab_address_and_its_prometheus_scrapes_it(classroom, tmp_path):
+def test_the_service_listens_where_its_forwarded_ports_reach_and_its_prometheus_scrapes_it(classroom, tmp_path):
     lab, _ = classroom
     rendering.write_tree(lab, tmp_path / "tree")
     node = tmp_path / "tree" / "classroom"
     unit = (node / "etc/systemd/system/classroom.service").read_text()
-    assert "--reports 192.168.57.10:9300" in unit and "--page 192.168.57.10:9301" in unit
+    assert "--reports :9300" in unit and "--page :9301" in unit
     assert "--prometheus http://192.168.57.10:9090" in unit
     config = (node / "etc/prometheus/prometheus.yml").read_text()
     assert "job_name: classroom" in config and "192.168.57.10:9301" in config

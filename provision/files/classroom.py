@@ -327,7 +327,7 @@ def main(argv):
     parser.add_argument("--prometheus", required=True, help="the Prometheus that scrapes this service (URL)")
     parser.add_argument("--stale", type=float, default=120, help="seconds without a report before a student shows red")
     args = parser.parse_args(argv)
-    at = [(a.rpartition(":")[0], int(a.rpartition(":")[2])) for a in (args.reports, args.page)]
+    at = [(a.rpartition(":")[0] or "0.0.0.0", int(a.rpartition(":")[2])) for a in (args.reports, args.page)]
     servers = serve(load(args.students), *at, args.prometheus.rstrip("/"), args.stale)
     threading.Thread(target=servers[1].serve_forever, daemon=True).start()
     print(f"classroom: reports on {args.reports}, page on {args.page}", flush=True)

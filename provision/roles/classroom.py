@@ -22,9 +22,10 @@ EXERCISES = tuple(range(1, 14))  # the workshop's exercises (exercises/ holds 1 
 
 
 def services(lab, node):
-    """(unit, port, listen address): the reports and the page, on the node's lab address (forwarded to the host)."""
+    """(unit, port, listen address): the reports and the page, on every interface, so that the forwarded ports reach
+    them (as Grafana's); the reports are authenticated, the page is forwarded to the teacher's 127.0.0.1 only."""
     component = lab.components[NAME]
-    return [(SERVICE, component["reports_port"], node.ip), (SERVICE, component["port"], node.ip)]
+    return [(SERVICE, component["reports_port"], "0.0.0.0"), (SERVICE, component["port"], "0.0.0.0")]
 
 
 def students(lab):
