@@ -10,6 +10,7 @@ otherwise. Simulated students are the roster's, their reports bounded in count.
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -210,3 +211,21 @@ def test_the_teachers_page_draws_the_grid_in_a_real_browser(room):
         assert names[1] in rows[0]
         late = browser.text_when(chromium, "td.student.stale", bool, 10, "the late students in red")
         assert names[-1] in late, f"{names[-1]} never reported and is not red: {late}"
+
+
+def _on_classroom(command):
+    done = subprocess.run(["vagrant", "ssh", teacher.node(CLASSROOM).name, "-c", command], cwd=REPO,
+                          env=teacher.environment(), capture_output=True, text=True, timeout=120)
+    return done.stdout + done.stderr
+
+
+def test_the_service_runs_as_its_own_user_under_a_hardened_unit():
+    out = _on_classroom("sudo systemd-analyze security --no-pager classroom.service; ps -o user= -C python3")
+    level = re.search(r"Overall exposure level for \S+: ([\d.]+)", out)
+    assert level and float(level.group(1)) <= 2.0, out[-500:]
+    assert out.split()[-1] == "classroom", f"the service runs as {out.split()[-1]}"
+
+
+def test_the_credentials_hashes_are_readable_by_root_and_the_service_only():
+    out = _on_classroom(f"sudo stat -c '%U:%G %a' {role.STUDENTS}")
+    assert out.strip().splitlines()[-1] == "root:classroom 640", out
