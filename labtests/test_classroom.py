@@ -229,3 +229,20 @@ def test_the_service_runs_as_its_own_user_under_a_hardened_unit():
 def test_the_credentials_hashes_are_readable_by_root_and_the_service_only():
     out = _on_classroom(f"sudo stat -c '%U:%G %a' {role.STUDENTS}")
     assert out.strip().splitlines()[-1] == "root:classroom 640", out
+
+
+def _board_queries():
+    board = json.loads((REPO / "templates" / "dashboards" / "classroom.json").read_text())
+    return [pytest.param(t["expr"], id=f"{p['title']}-{t['refId']}".replace(" ", "_")) for p in board["panels"]
+            for t in p["targets"]]
+
+
+@pytest.mark.parametrize("expr", _board_queries())
+def test_each_classroom_dashboard_query_gives_data_on_the_classrooms_prometheus(room, expr):
+    """Grafana's Classroom dashboard, where Grafana runs, reads what the page reads: each panel's query answers."""
+    reports, _, names, creds = room
+    assert _post(reports, creds[names[2]], {"exercises": _state(7, False, 1, 1), "health": HEALTHY}).status_code == 200
+    url = teacher.node(CLASSROOM).host_url(CLASSROOM.components["prometheus"]["port"])
+    query = expr.replace("$__rate_interval", f"{4 * CLASSROOM.interval:g}s")
+    wait_for(lambda: requests.get(f"{url}/api/v1/query", params={"query": query}, timeout=5).json()["data"]["result"],
+             bool, 60, f"{query} on the classroom's Prometheus")
