@@ -237,11 +237,16 @@ def _board_queries():
             for t in p["targets"]]
 
 
-@pytest.mark.parametrize("expr", _board_queries())
-def test_each_classroom_dashboard_query_gives_data_on_the_classrooms_prometheus(room, expr):
-    """Grafana's Classroom dashboard, where Grafana runs, reads what the page reads: each panel's query answers."""
+@pytest.fixture(scope="module")
+def reported(room):
+    """One report with every kind of value (sent once: a student's share of reports is bounded)."""
     reports, _, names, creds = room
     assert _post(reports, creds[names[2]], {"exercises": _state(7, False, 1, 1), "health": HEALTHY}).status_code == 200
+
+
+@pytest.mark.parametrize("expr", _board_queries())
+def test_each_classroom_dashboard_query_gives_data_on_the_classrooms_prometheus(reported, expr):
+    """Grafana's Classroom dashboard, where Grafana runs, reads what the page reads: each panel's query answers."""
     url = teacher.node(CLASSROOM).host_url(CLASSROOM.components["prometheus"]["port"])
     query = expr.replace("$__rate_interval", f"{4 * CLASSROOM.interval:g}s")
     wait_for(lambda: requests.get(f"{url}/api/v1/query", params={"query": query}, timeout=5).json()["data"]["result"],
