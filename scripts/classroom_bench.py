@@ -1,7 +1,7 @@
 """The classroom under a class: STUDENTS simulated students, each reporting every EVERY seconds for MINUTES minutes
 (from 127.0.0.1, with their own credentials), against the running classroom (`make classroom`). Measured: how long a
 report takes to appear on the grid (sent → seen in /api/grid), the teacher's page load time in a real browser (the grid
-of every student drawn), and the service's memory and CPU (systemd's accounting on the classroom machine).
+of every student drawn), and the service's resident memory and CPU (its process, read on the classroom machine).
 
     python3 -m scripts.classroom_bench [--students 30] [--every 10] [--minutes 10]
 
@@ -26,12 +26,16 @@ from provision.roles import classroom as role
 
 
 def _accounting(lab):
-    """(memory bytes, CPU seconds) of the service, read on the classroom machine."""
-    out = subprocess.run(["vagrant", "ssh", teacher.node(lab).name, "-c",
-                          "systemctl show classroom -p MemoryCurrent -p CPUUsageNSec"], cwd=teacher.REPO,
-                         env=teacher.environment(), capture_output=True, text=True, timeout=60).stdout
-    values = dict(line.strip().split("=", 1) for line in out.splitlines() if "=" in line)
-    return int(values.get("MemoryCurrent", 0)), int(values.get("CPUUsageNSec", 0)) / 1e9
+    """(resident memory bytes, CPU seconds) of the service's process, read on the classroom machine (/proc: a
+    container's systemd may keep no CPU accounting)."""
+    command = ("pid=$(systemctl show -p MainPID --value classroom); echo ticks $(getconf CLK_TCK); "
+               "cut -d' ' -f14,15 /proc/$pid/stat; grep VmRSS /proc/$pid/status")
+    out = subprocess.run(["vagrant", "ssh", teacher.node(lab).name, "-c", command], cwd=teacher.REPO,
+                         env=teacher.environment(), capture_output=True, text=True, timeout=60).stdout.split()
+    ticks = int(out[out.index("ticks") + 1])
+    user, system = int(out[out.index("ticks") + 2]), int(out[out.index("ticks") + 3])
+    rss_kib = int(out[out.index("VmRSS:") + 1])
+    return rss_kib * 1024, (user + system) / ticks
 
 
 def _page_load(page, count):
@@ -92,8 +96,8 @@ def run(students, every, minutes):
     return {"students": students, "every_s": every, "minutes": minutes, "reports_refused": len(errors),
             "report_to_grid_s": {"median": round(statistics.median(latencies), 2), "max": round(max(latencies), 2),
                                  "samples": len(latencies)} if latencies else None,
-            "page_load_s": round(load, 2), "service_memory_mib": round(memory_peak / 2**20, 1),
-            "service_memory_before_mib": round(memory_before / 2**20, 1),
+            "page_load_s": round(load, 2), "service_rss_mib": round(memory_peak / 2**20, 1),
+            "service_rss_before_mib": round(memory_before / 2**20, 1),
             "service_cpu_percent": round(100 * (cpu_after - cpu_before) / took, 2),
             "scrape_interval": lab.scrape_interval}
 
