@@ -11,6 +11,7 @@ them). Prints one JSON line; docs/performance.md keeps the figures.
 
 import argparse
 import json
+import random
 import statistics
 import subprocess
 import sys
@@ -80,7 +81,9 @@ def run(students, every, minutes):
                         latencies.append(time.monotonic() - sent)
                         break
                     time.sleep(0.1)
-            stop.wait(max(0.0, every - (time.monotonic() - sent)))
+            # the next report at a random moment around `every`: never in step with the scrapes (a student reporting
+            # just after each scrape would always wait a whole interval, one just before hardly at all)
+            stop.wait(max(0.0, every * random.uniform(0.5, 1.5) - (time.monotonic() - sent)))
 
     threads = [threading.Thread(target=student, args=(i, n), daemon=True) for i, n in enumerate(names)]
     started = time.monotonic()
