@@ -39,3 +39,15 @@ def test_make_clean_removes_the_builds_own_files_and_keeps_a_users(tmp_path):
     proc = _make("-o", "down", "clean", cwd=clone)
     assert proc.returncode == 0, proc.stderr
     assert sorted(p.name for p in build.iterdir()) == ["my-lab.yaml"]
+
+
+@pytest.mark.parametrize("value", ["$(shell touch {x})", "x;touch {x}", "`touch {x}`", "'; touch {x}; '"])
+def test_the_join_settings_reach_the_program_as_data_never_the_shell(tmp_path, value):
+    marker = tmp_path / "ran"
+    argument = value.format(x=marker)
+    python = tmp_path / "python"  # stands for the venv's: prints what it finds in its environment
+    python.write_text('#!/bin/sh\nprintf "[%s][%s]\\n" "$CLASSROOM" "$CREDENTIAL"\n')
+    python.chmod(0o755)
+    proc = _make("join", f"CLASSROOM={argument}", f"CREDENTIAL={argument}", f"PY={python}")
+    assert not marker.exists(), f"make ran a command from CLASSROOM: {proc.stdout}{proc.stderr}"
+    assert f"[{argument}][{argument}]" in proc.stdout.splitlines(), proc.stdout
