@@ -28,9 +28,9 @@ import os
 import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler
 
-from bounded_server import BoundedServer  # beside this program (provision/files/)
+from bounded_server import BoundedServer
+from bounded_server import Handler as Answering  # beside this program (provision/files/)
 
 KEEP = 1000
 MAX_BODY = 1 << 20
@@ -101,7 +101,7 @@ def serve(address, port, store, token):
     recorded = load(store)
     expected = f"Bearer {token}".encode()
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(Answering):
         timeout = TIMEOUT  # each read of the request: a client that stalls is let go
 
         def do_POST(self):  # noqa: N802 - the http.server API
@@ -136,22 +136,6 @@ def serve(address, port, store, token):
                 with lock:
                     return self.reply(200, list(recorded))
             return self.reply(404, {"error": "GET /alerts or /-/healthy"})
-
-        def reply(self, status, body, close=False):
-            data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            if status == 401:
-                self.send_header("WWW-Authenticate", "Bearer")
-            if close:  # the unread body must not be taken for the next request
-                self.send_header("Connection", "close")
-                self.close_connection = True
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, *args):
-            pass
 
     server = BoundedServer((address, port), Handler, name="receiver")
     print(f"alert receiver listening on {address}:{port}, recording into {store}", flush=True)

@@ -1,16 +1,18 @@
-"""An HTTP server that holds against slow or many clients, for promlab's own services in the guests (the alert
-receiver, the classroom service): each connection's reads time out (the handler's `timeout`), requests are served by a
-bounded pool of threads, each client address may hold PER_CLIENT connections at once and all together MAX_CONNECTIONS;
-the others are closed at once, nothing read. Installed beside the programs that import it (/usr/local/lib/promlab/).
+"""An HTTP server that holds against slow or many clients, and the handler that answers for it, for promlab's own
+services in the guests (the alert receiver, the classroom service): each connection's reads time out (the handler's
+`timeout`), requests are served by a bounded pool of threads, each client address may hold PER_CLIENT connections at
+once and all together MAX_CONNECTIONS; the others are closed at once, nothing read. Installed beside the programs that
+import it (/usr/local/lib/promlab/).
 
 Standard library only: it runs with the distribution's python3.
 """
 
+import json
 import socket
 import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from http.server import HTTPServer
+from http.server import BaseHTTPRequestHandler, HTTPServer
 
 WORKERS = 16
 PER_CLIENT = 4
@@ -58,3 +60,26 @@ class BoundedServer(HTTPServer):
         super().server_close()
         for lane in (self.pool, self.own):
             lane.shutdown(wait=False, cancel_futures=True)
+
+
+class Handler(BaseHTTPRequestHandler):
+    """A request handler whose answers carry their length and are never cached; JSON unless told otherwise. A 401
+    asks for a bearer token; `close` ends the connection (a body left unread must not be taken for the next request).
+    Nothing is logged per request."""
+
+    def reply(self, status, body, close=False, kind="application/json"):
+        data = (json.dumps(body) if kind == "application/json" else body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-store")
+        if status == 401:
+            self.send_header("WWW-Authenticate", "Bearer")
+        if close:
+            self.send_header("Connection", "close")
+            self.close_connection = True
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass

@@ -32,9 +32,9 @@ import threading
 import time
 import urllib.parse
 import urllib.request
-from http.server import BaseHTTPRequestHandler
 
-from bounded_server import BoundedServer  # beside this program (provision/files/)
+from bounded_server import BoundedServer
+from bounded_server import Handler as Answering  # beside this program (provision/files/)
 
 MAX_BODY = 16 << 10
 TIMEOUT = 3  # seconds a client may take for each read of its request
@@ -242,7 +242,7 @@ draw(); setInterval(draw, 2000);
 
 
 def handler(classroom, prometheus, stale, reports):
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(Answering):
         timeout = TIMEOUT
 
         def do_POST(self):  # noqa: N802 - the http.server API
@@ -286,23 +286,6 @@ def handler(classroom, prometheus, stale, reports):
             if self.path == "/":
                 return self.reply(200, PAGE, kind="text/html; charset=utf-8")
             return self.reply(404, {"error": "GET /, /api/grid, /metrics"})
-
-        def reply(self, status, body, close=False, kind="application/json"):
-            data = (body if isinstance(body, str) and kind != "application/json" else json.dumps(body)).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(len(data)))
-            self.send_header("Cache-Control", "no-store")
-            if status == 401:
-                self.send_header("WWW-Authenticate", "Bearer")
-            if close:  # an unread body must not be taken for the next request
-                self.send_header("Connection", "close")
-                self.close_connection = True
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, *args):
-            pass
 
     return Handler
 
