@@ -5,7 +5,8 @@
    another in a pytest of its own (`--lane NODE`), the nodes side by side. No drill of one lane breaks what another
    lane looks at, so a proof can neither fail nor pass because of another lane's fault.
 
-Arguments go to pytest in both parts (`-k node3`, `-x`, ...). With a `-m` of your own, one run as you asked,
+Arguments go to pytest in both parts (`-k node3`, `-x`, ...); labtest files named (`labtests/test_ha.py`) take the place
+of the whole folder in both. With a `-m` of your own, one run as you asked,
 everything one after another. `--drills`: only the drills. DRILLS=0: no drills.
 A lane's whole output is shown when it fails, its last lines otherwise. Exit status: the first failing part's;
 a part or lane that selects no test (pytest's 5) is no failure when another ran some.
@@ -28,17 +29,25 @@ def own_marker_expression(args):
     return any(a == "-m" or (a.startswith("-m") and not a.startswith("--")) for a in args)
 
 
+def chosen_files(args):
+    """The labtests the arguments name (labtests/test_x.py, labtests/test_x.py::test_y), else the whole folder; the
+    other arguments."""
+    files = [a for a in args if a.startswith("labtests/")]
+    return files or ["labtests"], [a for a in args if a not in files]
+
+
 def plan(args, drills=True, only_drills=False):
     """(title, pytest arguments, lanes): the sequential part(s), then the lanes (names) side by side, if any."""
+    where, args = chosen_files(args)
     if own_marker_expression(args):
-        return [("labtests", ["labtests", *args], [])]
+        return [("labtests", [*where, *args], [])]
     if not drills:
-        return [("labtests without the drills", ["labtests", "-m", "not drill", *args], [])]
+        return [("labtests without the drills", [*where, "-m", "not drill", *args], [])]
     first = "drill and not lane" if only_drills else "not lane"
     return [("labtests, part 1 of 2: what leaves the lab as it is, then the drills that need it whole",
-             ["labtests", "-m", first, *args], []),
+             [*where, "-m", first, *args], []),
             ("labtests, part 2 of 2: the drills that break one node each, the nodes side by side",
-             ["labtests", "-m", "lane", *args], faults.lanes())]
+             [*where, "-m", "lane", *args], faults.lanes())]
 
 
 def pytest(args):

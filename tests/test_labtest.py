@@ -30,6 +30,12 @@ def test_a_marker_expression_of_ones_own_is_one_run_as_asked(args):
     assert labtest.plan(args) == [("labtests", ["labtests", *args], [])]
 
 
+def test_files_named_take_the_place_of_the_folder_in_both_parts():
+    (_, first, _), (_, lanes, _) = labtest.plan(["labtests/test_ha.py", "-q", "labtests/test_drills.py"])
+    assert first == ["labtests/test_ha.py", "labtests/test_drills.py", "-m", "not lane", "-q"]
+    assert lanes == ["labtests/test_ha.py", "labtests/test_drills.py", "-m", "lane", "-q"]
+
+
 def test_the_lanes_are_the_exporter_nodes_of_lab_yaml():
     assert faults.lanes() == ["node2", "node3", "node4", "node5", "node6"]
 
