@@ -1,6 +1,7 @@
 """The lab's alert receiver (provision/files/alert_receiver.py), run on 127.0.0.1: it records only what
 carries the bearer token, refuses malformed bodies, writes nothing for either, and rotates its file."""
 
+import contextlib
 import http.client
 import json
 import secrets
@@ -142,67 +143,59 @@ def test_the_store_is_rotated_past_one_mebibyte(receiver):
     assert len(recorded(base)) <= 1000
 
 
-def _stalled(address, port, source):
-    """A connection from `source` that sends half a request and stalls."""
-    conn = socket.create_connection((address, port), timeout=5, source_address=(source, 0))
-    conn.sendall(b"POST /alerts HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n")
-    return conn
+@contextlib.contextmanager
+def stalled(base, sources, some_refused=False):
+    """One connection to the receiver at `base` from each address of `sources`, each sending half a request and
+    stalling; all closed on leaving. With some_refused, a connection the receiver closes at once (its limits) is left
+    out instead of failing the test."""
+    port = int(base.rsplit(":", 1)[1])
+    conns = []
+    try:
+        for source in sources:
+            try:
+                conn = socket.create_connection(("127.0.0.1", port), timeout=5, source_address=(source, 0))
+                conns.append(conn)
+                conn.sendall(b"POST /alerts HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n")
+            except OSError:
+                if not some_refused:
+                    raise
+        yield port, conns
+    finally:
+        for conn in conns:
+            conn.close()
 
 
 def test_many_stalled_clients_do_not_keep_an_authenticated_notification_waiting(receiver):
     """Sixty connections from other addresses send half a request and stall (bounded: 15 addresses, 4 each, held for
     the test's few seconds): Alertmanager's notification, from its own address, is still recorded."""
     base, token, store = receiver
-    port = int(base.rsplit(":", 1)[1])
-    stalled = [_stalled("127.0.0.1", port, f"127.0.0.{10 + i // 4}") for i in range(60)]
-    try:
+    with stalled(base, [f"127.0.0.{10 + i // 4}" for i in range(60)]):
         assert post(base, NOTIFICATION, token=token) == 200
         assert json.loads(store.read_text().splitlines()[-1])["alerts"][0]["labels"]["alertname"] == "InstanceDown"
-    finally:
-        for conn in stalled:
-            conn.close()
 
 
 def test_an_address_past_its_share_of_connections_is_closed_at_once(receiver):
     base, _, _ = receiver
-    port = int(base.rsplit(":", 1)[1])
-    held = [_stalled("127.0.0.1", port, "127.0.0.9") for _ in range(4)]
-    try:
+    with stalled(base, ["127.0.0.9"] * 4) as (port, _):
         extra = socket.create_connection(("127.0.0.1", port), timeout=5, source_address=("127.0.0.9", 0))
         extra.sendall(b"GET /-/healthy HTTP/1.1\r\nHost: x\r\n\r\n")
         assert extra.recv(100) == b"", "a fifth connection of one address was served"
         extra.close()
-    finally:
-        for conn in held:
-            conn.close()
 
 
 def test_a_stalled_client_is_let_go(receiver):
     """A connection that sends nothing more is closed by the receiver (its read times out), not held for ever."""
     base, _, _ = receiver
-    port = int(base.rsplit(":", 1)[1])
-    conn = _stalled("127.0.0.1", port, "127.0.0.8")
-    conn.settimeout(30)  # the deadline: the receiver's own timeout is a few seconds
-    try:
+    with stalled(base, ["127.0.0.8"]) as (_, (conn,)):
+        conn.settimeout(30)  # the deadline: the receiver's own timeout is a few seconds
         assert conn.recv(100) == b"", "the receiver answered a half request instead of letting it go"
-    finally:
-        conn.close()
 
 
 def test_three_hundred_stalled_connections_take_a_bounded_number_of_threads(receiver):
     """A thread per connection would grow with the attackers (the file limit, then memory): the pool stays its size."""
     base, token, _ = receiver
-    port = int(base.rsplit(":", 1)[1])
-    stalled = []
-    try:
-        for i in range(300):
-            try:
-                stalled.append(_stalled("127.0.0.1", port, f"127.0.{1 + i // 200}.{10 + (i % 200) // 4}"))
-            except OSError:
-                pass  # closed at once: the receiver's connection limit
+    sources = [f"127.0.{1 + i // 200}.{10 + (i % 200) // 4}" for i in range(300)]
+    with stalled(base, sources, some_refused=True) as (_, held):
         time.sleep(0.5)
-        assert _threads(base) <= 1 + 16 + 4 + 2, f"{_threads(base)} threads for {len(stalled)} stalled connections"
+        assert _threads(base) <= 1 + 16 + 4 + 2, f"{_threads(base)} threads for {len(held)} stalled connections"
         assert post(base, NOTIFICATION, token=token) == 200
-    finally:
-        for conn in stalled:
-            conn.close()
