@@ -1,4 +1,4 @@
-"""Wait until the lab is green: every target lab.yaml implies is up in Prometheus.
+"""Wait until the lab is green: every target and every blackbox probe lab.yaml implies is up in Prometheus.
 
     python3 -m labclient.green [--timeout SECONDS]
 
@@ -14,21 +14,31 @@ from labclient.prom import Prometheus
 from provision import inventory
 
 
-def status(prometheus):
-    """{(job, node): health} for the targets lab.yaml implies ('absent' when Prometheus lacks one)."""
-    seen = {(t["labels"]["job"], t["labels"].get("node")): t["health"] for t in prometheus.targets()}
-    return {(t.job, t.node): seen.get((t.job, t.node), "absent") for t in lab().targets()}
+def status(prometheus, the_lab=None):
+    """{(job, node, instance): health} for the targets and the blackbox probes lab.yaml implies ('absent' when
+    Prometheus lacks one). A scrape target is found by job and node; a probe by job and what it probes (its instance),
+    a node having several of one job. The targets added by hand are the status view's to show, not green's to wait for.
+    """
+    the_lab = the_lab or lab()
+    targets = prometheus.targets()
+    by_node = {(t["labels"]["job"], t["labels"].get("node")): t["health"] for t in targets}
+    by_instance = {(t["labels"]["job"], t["labels"].get("instance")): t["health"] for t in targets}
+    found = {(t.job, t.node, t.address): by_node.get((t.job, t.node), "absent") for t in the_lab.targets()}
+    found.update({(p.job, p.node, p.address): by_instance.get((p.job, p.address), "absent") for p in the_lab.probes()})
+    return found
 
 
 def wait_green(timeout=180, out=sys.stdout):
-    prometheus = Prometheus(lab())
+    the_lab = lab()
+    prometheus, scraped = Prometheus(the_lab), {t.job for t in the_lab.targets()}
     start = time.monotonic()
     last, shown = "Prometheus not answering yet", None
     while time.monotonic() - start < timeout:
         try:
-            health = status(prometheus)
+            health = status(prometheus, the_lab)
             up = sum(h == "up" for h in health.values())
-            last = ", ".join(f"{job}/{node}: {h}" for (job, node), h in sorted(health.items()) if h != "up")
+            last = ", ".join(f"{job}/{node}{'' if job in scraped else ' ' + what}: {h}"
+                             for (job, node, what), h in sorted(health.items()) if h != "up")
             if up == len(health):
                 print(f"promlab: green after {time.monotonic() - start:.0f}s: {up}/{len(health)} targets up", file=out)
                 return True

@@ -210,7 +210,7 @@ class Lab:
         return [{"name": name, "module": probe, "targets": found[name]} for name, probe in PROBE_JOBS.items()]
 
     def targets(self):
-        """Every target Prometheus must have from lab.yaml: itself, each exporter node, each probe."""
+        """Every target Prometheus scrapes from lab.yaml: itself and each exporter (the blackbox probes: probes())."""
         # One Prometheus scrapes itself; replicas scrape every replica, so that they have the same targets.
         servers = self.endpoints("prometheus")
         found = [Target(PROMETHEUS_JOB, e.node.name, e.address if self.replicated else f"localhost:{e.port}") for e in servers]
