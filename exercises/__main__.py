@@ -37,14 +37,6 @@ WORDS["fr"] = {k: french(v) for k, v in WORDS["fr"].items()}
 WORDS["fr"]["colon"], WORDS["en"]["colon"] = "\u202f: ", ": "
 
 
-def _hints_given():
-    return progress.hints()
-
-
-def _save_hints(given):
-    progress.save_hints(given)
-
-
 def show_list(all_, lang, w):
     print(w["list"])
     for n, e in all_.items():
@@ -54,14 +46,14 @@ def show_list(all_, lang, w):
 
 
 def hint(exercise, lang, w):
-    given = _hints_given()
+    given = progress.hints()
     k = given.get(str(exercise.number), 0)
     if k >= len(exercise.hints):
         print(f"{w['hint']} {len(exercise.hints)}/{len(exercise.hints)}{w['colon']}{exercise.hints[-1](lang)}")
         print(w["nomore"])
         return 0
     given[str(exercise.number)] = k + 1
-    _save_hints(given)
+    progress.save_hints(given)
     print(f"{w['hint']} {k + 1}/{len(exercise.hints)}{w['colon']}{exercise.hints[k](lang)}")
     _where(exercise.hints[k].page, lang)
     return 0

@@ -48,7 +48,7 @@ class Pages:
         if page != "targets":
             return address
         menu = uis()[self.kind]["targets_menu"] if self.major >= 3 or self.kind == "classic" else "Status → Targets"
-        return {"en": f"{address} (menu {menu})", "fr": f"{address} (menu {menu})"}[lang]
+        return f"{address} (menu {menu})"  # the same in both languages: the menu's words are Prometheus' own
 
 
 def _home(url):

@@ -58,7 +58,7 @@ class Run:
         return f"{self.node}: {self.counts['ok']} ok, {self.counts['changed']} {'differ' if self.check else 'changed'}"
 
 
-def _ids(run, owner, group):
+def ids(run, owner, group):
     """uid/gid of names as the (possibly temporary) root's passwd and group files say."""
     if run.root == Path("/"):
         return pwd.getpwnam(owner).pw_uid, grp.getgrnam(group).gr_gid
@@ -73,14 +73,14 @@ def _ids(run, owner, group):
     return lookup("passwd", owner), lookup("group", group)
 
 
-def _user_exists(run, name):
+def user_exists(run, name):
     passwd = run.path("/etc/passwd")
     return any(line.split(":")[0] == name for line in passwd.read_text().splitlines())
 
 
 def user(run, name, home):
     """A system user and group of the same name, no login shell, no home created."""
-    if _user_exists(run, name):
+    if user_exists(run, name):
         return run.report(False, f"user {name}", "exists")
     if run.check:
         return run.would(f"user {name}", "created")
@@ -93,7 +93,7 @@ def user(run, name, home):
 def _fix_owner_mode(run, path, owner, group, mode):
     """chown/chmod path as needed; return what was fixed (empty when nothing)."""
     try:
-        uid, gid = _ids(run, owner, group)
+        uid, gid = ids(run, owner, group)
     except (KeyError, StepError):
         if run.check:  # the user comes with a step the check did not take
             return [f"owner {owner}:{group} (no such user yet)"]

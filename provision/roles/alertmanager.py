@@ -11,8 +11,8 @@ import re
 import secrets
 
 from provision import credentials, install, steps
+from provision.model import Endpoint
 from provision.render import Rendered, at, put
-from provision.steps import _user_exists
 
 NAME = "alertmanager"
 SERVICE = NAME
@@ -60,7 +60,7 @@ def files(lab, node):
                "cluster_port": component["cluster_port"], "peers": [e.address for e in lab.cluster_peers(node)],
                "at": at(services(lab, node)), "receiver_url": f"http://{at(services(lab, node))[component['receiver_port']]}/alerts",
                "web_config": WEB_CONFIG}
-    url = lab.endpoints(NAME)[[e.node.name for e in lab.endpoints(NAME)].index(node.name)].url
+    url = Endpoint(NAME, node, component["port"]).url
     return [
         Rendered(CONFIG, "alertmanager.yml.j2", context, group=NAME, mode=0o640),
         Rendered(f"/etc/systemd/system/{SERVICE}.service", "alertmanager.service.j2", context),
@@ -92,7 +92,7 @@ def amtool_for_the_student(run, amtool, config):
     left as they are. True when it changed."""
     found = amtool_locations(run, amtool)
     home = next((p for p in found if p.startswith("$HOME/")), None)
-    if AMTOOL_CONFIG in found or home is None or not _user_exists(run, STUDENT):
+    if AMTOOL_CONFIG in found or home is None or not steps.user_exists(run, STUDENT):
         return False
     path = home.replace("$HOME", f"/home/{STUDENT}")
     target = run.path(path)
@@ -100,7 +100,7 @@ def amtool_for_the_student(run, amtool, config):
         return run.report(False, f"file {path}", "the student's own: left as it is")
     missing = [f for f in reversed(target.parents) if str(f).startswith(str(run.path(f"/home/{STUDENT}"))) and not f.is_dir()]
     if missing and not run.check:
-        uid, gid = steps._ids(run, STUDENT, STUDENT)
+        uid, gid = steps.ids(run, STUDENT, STUDENT)
         for folder in missing:
             folder.mkdir(mode=0o755)
             os.chown(folder, uid, gid)
