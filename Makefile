@@ -7,7 +7,7 @@ PY       := $(VENV)/bin/python
 PROVIDER := $(VAGRANT_DEFAULT_PROVIDER)
 RENDERED := build/rendered
 
-.PHONY: help doctor venv check render up image provision status exercise reset-exercise prove-exercises offline pins test test-fast labtest drill screenshots classroom classroom-down join leave down clean bench lint
+.PHONY: help doctor venv check render up box image provision status exercise reset-exercise prove-exercises offline pins test test-fast labtest drill screenshots classroom classroom-down join leave down clean bench lint
 
 # `make exercise 3`, `make exercise 3 hint`, `make exercise 12 start`, `make reset-exercise 3`: the number is
 # the second word (or N=3), the action the third (or DO=hint).
@@ -53,6 +53,8 @@ help:
 	@echo "make drill      only the fault drills: break the lab on purpose, watch it notice, repair it"
 	@echo "                (the drills of different nodes side by side; DRILLS=0 make test: everything but the drills)"
 	@echo "make offline    fill .cache/ for a classroom without internet (release archives, box or docker image)"
+	@echo "make box        (libvirt) build a Debian 13 box here from Debian's packages, no Vagrant Cloud needed"
+	@echo "                (BOX_PACKAGES=1: with the lab's packages installed, for slow hosts; needs root)"
 	@echo "make pins       verify lab.yaml's release sha256 pins against the upstream checksum files (internet)"
 	@echo "                (python3 -m scripts.pins --update prometheus 3.5.4: new version and hashes)"
 	@echo "make screenshots  the guide's pictures, from the running lab in a real browser (Chromium), into docs/img/"
@@ -82,10 +84,22 @@ render: venv
 	@$(PY) -m host.rendering $(RENDERED) >/dev/null
 	@echo "rendered into $(RENDERED)/: $$(find $(RENDERED) -type f | wc -l) files"
 
+# BOX_PACKAGES=1: the lab's Debian packages in the box (given to the program as data, never expanded by make).
+override BOX_PACKAGES := $(value BOX_PACKAGES)
+export BOX_PACKAGES
+
+# A libvirt box of Debian 13 built here from Debian's packages (host/box.py; needs root): for a host without Vagrant
+# Cloud, an offline classroom. `make up` builds it by itself when lab.yaml names a promlab/ box Vagrant lacks.
+box: venv
+	@$(PY) -m host.box --force
+
 # With the docker provider, build the node image once before the machines build it in
 # parallel (their builds are then cache hits). The second tag keeps `vagrant destroy`
 # from deleting the image, so the next `make up` does not rebuild it.
 image:
+ifeq ($(PROVIDER),libvirt)
+	@$(PY) -m host.box --when-missing
+endif
 ifeq ($(PROVIDER),docker)
 	@$(PY) -m host.lxcfs
 endif

@@ -147,10 +147,10 @@ class Workspace:
     def provision(self, node):
         """Provision a node again, as `vagrant provision` does (the same command, over the one way into a node: no
         Vagrant to start); a failure says the provisioning's own failed line."""
-        from labclient.check import provision_command
+        from labclient.check import provision
 
         self.say(f"provisionne {node}", f"provisions {node}")
-        proc = on_node(node, provision_command(node))
+        proc = provision(node)
         if proc.returncode != 0:
             said = (proc.stdout + proc.stderr).strip().splitlines()
             failed = [line for line in said if "FAILED" in line or line.startswith("failed")] or said[-3:]

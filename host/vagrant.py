@@ -4,8 +4,8 @@ secrets synced for the guests, and the validation `make check` runs.
 
     python3 -m host.vagrant [--json [--secrets]] [lab.yaml]
 
---secrets (Vagrant's up, provision, reload): the secrets the guests read, and the docker machines' sign-in key
-(host/signin.py), made first.
+--secrets (Vagrant's up, provision, reload): the secrets the guests read (LAB_GRAFANA_PASSWORD's file, and the
+lab's shared secrets: provision/credentials.py), and the docker machines' sign-in key (host/signin.py), made first.
 """
 
 import ipaddress
@@ -16,7 +16,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from host import container, lxcfs, signin
-from provision import inventory, schema
+from provision import credentials, inventory, schema
 from provision.inventory import InventoryError, _Checker
 from provision.paths import GRAFANA_PASSWORD, GUEST_REPO, REPO
 
@@ -24,6 +24,13 @@ from provision.paths import GRAFANA_PASSWORD, GUEST_REPO, REPO
 # Secrets are not among them: they reach the guests in a file only root reads (sync_secrets).
 PROVISION_ENV = ("LAB_INSTALL_METHOD", "LAB_SKIP_ROLES", "LAB_CACHE", "LAB_APT_PROXY", "LAB_APT_SNAPSHOT")
 VIRTUALBOX_RANGE = ipaddress.IPv4Network("192.168.56.0/21")
+# What a one-way copy of the repository (libvirt's rsync synced folder, labclient.copy) leaves out: Vagrant's and the
+# host's own folders, and what is large and of no use in a guest (boxes, images, the docker machines' sign-in key).
+COPY_EXCLUDE = (".vagrant/", ".venv/", ".git/", ".cache/boxes/", ".cache/images/", ".promlab/ssh/", ".promlab/classroom/",
+                "build/rendered/", ".pytest_cache/", ".ruff_cache/", ".hypothesis/")
+# Providers whose synced folder is a one-way copy made by the host (rsync): the host copies the repository again
+# before it provisions one of their machines.
+ONE_WAY = ("libvirt",)
 
 
 def to_json(lab, env=None):
@@ -37,7 +44,35 @@ def to_json(lab, env=None):
             fp["host_ip"] = host_ip(lab, node["roles"], fp["guest"])
     return json.dumps(dict(found, provision_env=guest_env(env), docker_args=container.SYSTEMD,
                            docker_volumes=lxcfs.volumes() + [signin.volume()], docker_key=str(signin.KEY),
-                           notes=notes(lab)), indent=2)
+                           libvirt=libvirt(lab), copy_exclude=list(COPY_EXCLUDE), notes=notes(lab, env)), indent=2)
+
+
+def kvm_unusable(cpuinfo="/proc/cpuinfo", device="/dev/kvm"):
+    """Why KVM cannot run the lab's machines here, or None when it can: the processor must offer hardware
+    virtualisation (vmx or svm; a /dev/kvm without them, as some cloud machines have, cannot run Debian's kernel) and
+    /dev/kvm must open for reading and writing."""
+    try:
+        flags = {word for line in open(cpuinfo, encoding="ascii", errors="replace") if line.startswith("flags")
+                 for word in line.split(":", 1)[1].split()}
+    except OSError:
+        flags = set()
+    if not flags & {"vmx", "svm"}:
+        return "the processor has no vmx or svm flag (hardware virtualisation)"
+    if not os.path.exists(device):
+        return f"there is no {device}"
+    if not os.access(device, os.R_OK | os.W_OK):
+        return f"{device} does not open for this user, who is not in its group"
+    return None
+
+
+def libvirt(lab, unusable=kvm_unusable):
+    """lab.yaml's libvirt settings as the Vagrantfile applies them: the driver (auto decided here) and the CPU model
+    (QEMU's emulation only; None under KVM, where libvirt takes the host's model)."""
+    settings = lab.libvirt or {"driver": "auto", "cpu_model": "qemu64"}
+    driver = settings["driver"]
+    if driver == "auto":
+        driver = "qemu" if unusable() else "kvm"
+    return {"driver": driver, "cpu_model": settings["cpu_model"] if driver == "qemu" else None}
 
 
 def host_ip(lab, roles, guest_port):
@@ -88,13 +123,20 @@ def sync_secrets(env=None, path=GRAFANA_PASSWORD):
         out.write(password)
 
 
-def notes(lab):
-    """What is allowed but worth saying once: a network VirtualBox will not take."""
+def notes(lab, env=None, unusable=kvm_unusable):
+    """What is allowed but worth saying once: a network VirtualBox will not take; libvirt's machines under QEMU's
+    software emulation (said when libvirt is the provider)."""
+    env = os.environ if env is None else env
+    found = []
     network = ipaddress.IPv4Network(lab.network)
     if not network.subnet_of(VIRTUALBOX_RANGE):
-        return [f"lab.network {network} is outside {VIRTUALBOX_RANGE}, the only range VirtualBox allows for host-only "
-                "networks by default (docker and libvirt take it; VirtualBox needs /etc/vbox/networks.conf)"]
-    return []
+        found.append(f"lab.network {network} is outside {VIRTUALBOX_RANGE}, the only range VirtualBox allows for "
+                     "host-only networks by default (docker and libvirt take it; VirtualBox needs /etc/vbox/networks.conf)")
+    why = unusable() if env.get("VAGRANT_DEFAULT_PROVIDER") == "libvirt" else None
+    if why and (lab.libvirt or {}).get("driver", "auto") == "auto":
+        found.append(f"libvirt runs the machines under QEMU's software emulation (libvirt.driver qemu, CPU "
+                     f"{libvirt(lab, unusable)['cpu_model']}), several times slower than KVM: no usable KVM here, {why}")
+    return found
 
 
 def main(argv):
@@ -105,6 +147,7 @@ def main(argv):
         if as_json:
             if "--secrets" in argv:
                 sync_secrets()
+                credentials.make_all()
                 signin.ensure()
             print(to_json(lab))
             return 0

@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 
 from provision import inventory
+from provision.paths import GUEST_REPO
 
 # The environment variable naming a file of Vagrant's ssh-config written once for a whole run (Vagrant takes about 3 s
 # to start, and simultaneous calls collide on its lock): scripts/labtest.py sets it for its pytests, labtests/conftest.py
@@ -88,6 +89,17 @@ def _cached_config(fresh=False):
         write_config(path, running)
     stamp.write_text(digest)
     return str(path)
+
+
+def copy_repository(node, exclude, timeout=600):
+    """Copy the repository to `node`'s /vagrant as Vagrant's rsync synced folder does (a one-way copy: libvirt), over
+    the one way into a node; the CompletedProcess."""
+    config = _cached_config()
+    command = ["rsync", "--archive", "--delete", "--copy-links", "--chown=vagrant:vagrant",
+               *(f"--exclude={pattern}" for pattern in exclude),
+               "-e", f"ssh -F {shlex.quote(config)} -o BatchMode=yes", "--rsync-path", "sudo rsync",
+               f"{inventory.REPO}/", f"{node}:{GUEST_REPO}/"]
+    return subprocess.run(command, capture_output=True, text=True, timeout=timeout)
 
 
 def run(node, command, timeout=300, input=None):

@@ -5,17 +5,18 @@ faults themselves)."""
 import subprocess
 import sys
 
-from labclient.check import provision_command
+from labclient.check import provision
 from labclient.lab import lab
 from labclient.poll import wait_for
 from provision.paths import REPO
 
 
-def reprovision(host, node, check=False):
+def reprovision(node, check=False):
     """Run the provisioning on a node as `vagrant provision` does (it repairs any drift); with check=True in
     check mode (it names the drift and changes nothing; exit 3 when something differs)."""
-    result = host.run(provision_command(node.name, check))
-    assert result.rc in ((0, 3) if check else (0,)), f"provisioning {node.name} failed:\n{result.stdout}\n{result.stderr}"
+    result = provision(node.name, check)
+    assert result.returncode in ((0, 3) if check else (0,)), (f"provisioning {node.name} failed:\n{result.stdout}\n"
+                                                              f"{result.stderr}")
     return result.stdout
 
 

@@ -134,10 +134,9 @@ def run(*args, fault=None, timeout=600, input=None):
 
 def provision(node):
     """Provision a node as `vagrant provision` does, over SSH (no Vagrant to start)."""
-    from labclient import ssh
-    from labclient.check import provision_command
+    from labclient.check import provision as provision_node
 
-    return ssh.run(node, provision_command(node))
+    return provision_node(node)
 
 
 def check(number, lang="en"):

@@ -40,7 +40,7 @@ def test_the_replica_label_left_on_alerts_fails_the_suite(hosts):
         _drop_from_config(host, "alerting", "alert_relabel_configs")
         _fails_saying(["labtests/test_ha.py", "-k", "notified_once_per_group_while_the_cluster_is_whole"], "replica")
     finally:
-        reprovision(host, REPLICA)
+        reprovision(REPLICA)
 
 
 def test_deduplication_switched_off_fails_the_suite(hosts):
@@ -49,7 +49,7 @@ def test_deduplication_switched_off_fails_the_suite(hosts):
         _drop_from_config(host, "remote_write", "write_relabel_configs")
         _fails_saying(["labtests/test_ha.py", "-k", "counts_each_target_once"], "once")
     finally:
-        reprovision(host, REPLICA)
+        reprovision(REPLICA)
         wait_for(lambda: _count(view, FRESH), lambda n: n == EXPECTED, 12 * INTERVAL,
                  "the global view counting each target once again")
 

@@ -33,13 +33,21 @@ def value(prometheus, expr):
     return float(result[0]["value"][1])
 
 
+# What MemTotal may fall short of lab.yaml's memory: a container capped by lxcfs sees its cap (5 % for rounding); a
+# virtual machine's kernel keeps part of its memory for itself (measured: 464 MiB of 512, 975 of 1024 on Debian 13's
+# kernel under QEMU), never more than 15 %.
+SHORT_BY = {"container": 0.05, "vm": 0.15}
+
+
 @pytest.mark.parametrize("node", NODES)
 def test_node_reports_its_own_memory(hosts, prometheus, node):
-    own_view_or_skip(hosts[node.name], node)
+    host = hosts[node.name]
+    own_view_or_skip(host, node)
+    kind = "container" if host.run("systemd-detect-virt --container").rc == 0 else "vm"
     total = value(prometheus, f'node_memory_MemTotal_bytes{{node="{node.name}"}}')
     want = node.memory * 2**20
-    assert abs(total - want) <= 0.05 * want, (f"{node.name} reports {total / 2**20:.0f} MiB of memory, lab.yaml gives it "
-                                              f"{node.memory} MiB")
+    assert want * (1 - SHORT_BY[kind]) <= total <= want * 1.05, (
+        f"{node.name} ({kind}) reports {total / 2**20:.0f} MiB of memory, lab.yaml gives it {node.memory} MiB")
 
 
 @pytest.mark.parametrize("node", NODES)

@@ -25,7 +25,7 @@ def test_every_node_is_as_provisioning_leaves_it(hosts, node):
     """Check mode: every step of a second run finds its state; drift is named, not repaired; nothing restarts."""
     host = hosts[node.name]
     before = _main_pids(host, node)
-    out = reprovision(host, node, check=True)
+    out = reprovision(node, check=True)
     summary = re.search(r"(\d+) ok, (\d+) differ", out)
     assert summary, f"no summary in the check's output:\n{out}"
     differs = [line for line in out.splitlines() if line.startswith(("differs", "        "))]
@@ -36,7 +36,7 @@ def test_every_node_is_as_provisioning_leaves_it(hosts, node):
 def _as_provisioning_leaves_it(host, node):
     """Skip, saying why, unless the node is as provisioning leaves it: a test that plants a drift or provisions again
     must not touch a drift of the user's."""
-    out = reprovision(host, node, check=True)
+    out = reprovision(node, check=True)
     differs = [line for line in out.splitlines() if line.startswith("differs")]
     if differs:
         pytest.skip(f"{node.name} differs from what provisioning makes (a change of yours, left as it is): {differs[0][:200]}")
@@ -69,7 +69,7 @@ def test_check_mode_names_a_drift_by_its_meaning_and_repairs_nothing(hosts):
         jobs = {j["job_name"]: j for j in yaml.safe_load(drifted)["scrape_configs"]}
         assert victim.address not in [t for sc in jobs[victim.job].get("static_configs", []) for t in sc["targets"]]
         assert "#" not in drifted
-        out = reprovision(host, node, check=True)
+        out = reprovision(node, check=True)
         said = f"job {victim.job} has no target {victim.address} ({victim.node})"
         assert any(line.startswith(f"differs file {CONFIG}: would be written: {said}") for line in out.splitlines()), out
         assert host.file(CONFIG).content_string == drifted, "the check repaired the drift"
@@ -87,7 +87,7 @@ def test_check_mode_says_a_reflowed_configuration_differs_only_in_form(hosts):
     reflow = f"import yaml; p='{CONFIG}'; c=yaml.safe_load(open(p)); open(p, 'w').write(yaml.safe_dump(c, default_flow_style=True))"
     assert host.run(f'python3 -c "{reflow}"').rc == 0
     try:
-        out = reprovision(host, node, check=True)
+        out = reprovision(node, check=True)
         assert f"differs file {CONFIG}: would be written: differs only in form" in out, out
     finally:
         _put_back(node, CONFIG, original)
@@ -110,7 +110,7 @@ def test_config_change_reloads_prometheus_without_restart(hosts, prometheus):
     pid = host.service("prometheus").systemd_properties["MainPID"]
     reloaded_before = _last_reload(prometheus)
     host.run(f"echo '# drift made by the labtests' >> {CONFIG}")
-    out = reprovision(host, node)
+    out = reprovision(node)
     assert f"changed file {CONFIG}" in out and "changed service prometheus: reloaded" in out, out
     assert host.service("prometheus").systemd_properties["MainPID"] == pid, "Prometheus was restarted, not reloaded"
     wait_for(lambda: _last_reload(prometheus), lambda t: t > reloaded_before, 10, "Prometheus reporting a successful reload")

@@ -83,7 +83,7 @@ def test_target_missing_from_the_config_fails_the_suite(hosts, prometheus):
         exec_on(host, f'python3 -c "{drop}" && systemctl reload prometheus')
         _fails_naming(["labtests/test_prometheus.py", "-k", "exactly"], DROPPED.name)
     finally:
-        reprovision(host, PROMETHEUS)
+        reprovision(PROMETHEUS)
         wait_target(prometheus, "node", DROPPED.name, "up")
 
 
@@ -95,7 +95,7 @@ def test_scrape_interval_unlike_lab_fails_the_suite(hosts, prometheus):
         exec_on(host, f"sed -i 's/^  scrape_interval: .*/  scrape_interval: {other}/' {CONFIG} && systemctl reload prometheus")
         _fails_naming(["labtests/test_prometheus.py", "-k", f"interval and {VICTIM.name}"], VICTIM.name)
     finally:
-        reprovision(host, PROMETHEUS)
+        reprovision(PROMETHEUS)
         wait_target(prometheus, "node", VICTIM.name, "up")
 
 
@@ -110,5 +110,5 @@ def test_exporter_locked_out_of_its_server_fails_the_suite(hosts, prometheus, no
         if fault.repairs:
             exec_on(host, fault.repairs)
         else:
-            reprovision(host, LAB.node(node))
+            reprovision(LAB.node(node))
         wait_for(lambda: prometheus.query(f'{up_metric}{{node="{node}"}} == 1'), bool, 60, f"{up_metric} of {node} back to 1")

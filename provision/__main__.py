@@ -10,7 +10,7 @@ and a summary (`node3: 9 ok, 0 changed`). Exit 1 when a step fails.
 import os
 import sys
 
-from provision import install, inventory, roles, steps
+from provision import credentials, install, inventory, roles, steps
 
 
 def main(argv):
@@ -25,6 +25,7 @@ def main(argv):
     except (inventory.InventoryError, KeyError) as e:
         print(f"promlab: {e}", file=sys.stderr)
         return 2
+    credentials.make_missing = False  # the host made the lab's secrets before provisioning: a guest only reads them
     run = steps.Run(node=node.name, check=check)
     cache = os.environ.get("LAB_CACHE") or str(inventory.REPO / ".cache" / "artifacts")
     for role in node.skipped:

@@ -1,55 +1,97 @@
-"""Credentials the lab makes itself and several nodes share: made once, kept under .promlab/secrets.
+"""Credentials the lab makes itself and several nodes share: made on the host, kept under .promlab/secrets, read by the
+guests.
 
-The remote-write password: every Prometheus sends its samples to VictoriaMetrics with it (basic auth),
-VictoriaMetrics refuses a write without it, and the host's tests and Grafana read with it. The first
-provisioning that needs it makes it; nodes provisioned at the same time agree on one (the file appears
-whole, once: a hard link to a finished temporary file, which fails when another node was first).
+The remote-write password: every Prometheus sends its samples to VictoriaMetrics with it (basic auth), VictoriaMetrics
+refuses a write without it, and the host's tests and Grafana read with it. Alertmanager's password, the classroom's
+secret likewise. The host makes every one of them before a guest is provisioned (`host.vagrant --json --secrets`, which
+the Vagrantfile runs for up, provision and reload; `make render` too); they reach the guests through the synced folder,
+whatever its kind (a bind mount, VirtualBox's shared folder, a one-way rsync copy per machine). A guest only reads
+them: it never writes into the synced folder, so nodes agree on one secret even when each has its own copy, and a
+shared folder that refuses hard links, symlinks or chmod, or belongs to another user, is enough.
 """
 
+import errno
 import os
 import secrets
 import tempfile
 
 from provision.paths import SECRETS
+from provision.steps import StepError
 
 REMOTE_WRITE_USER = "promlab"
 REMOTE_WRITE = SECRETS / "remote-write-password"
+ALERTMANAGER_USER = "promlab"
+ALERTMANAGER = SECRETS / "alertmanager-password"
+CLASSROOM = SECRETS / "classroom-secret"
+SHARED = (REMOTE_WRITE, ALERTMANAGER, CLASSROOM)  # what the host makes before any guest is provisioned
+
+# False inside a guest (the provisioning's entry point sets it): a secret is read there, never made.
+make_missing = True
 
 
 def made_once(path, make):
     """The file at `path`, written whole with `make()` (bytes) when there is none yet, in a folder only its owner
     enters, the file only its owner reads. Several processes at once agree on one: it appears whole, once (a hard link
-    to a finished temporary file, which fails when another was first; then theirs is the one). True when this call
+    to a finished temporary file, which fails when another was first; then theirs is the one). On a file system that
+    refuses hard links, the file is created exclusively instead (O_EXCL: one maker still wins). True when this call
     made it."""
     if path.is_file():
         return False
     path.parent.mkdir(parents=True, exist_ok=True)
     path.parent.chmod(0o700)
+    content = make()
     fd, tmp = tempfile.mkstemp(dir=path.parent)  # mode 0600
     try:
         with os.fdopen(fd, "wb") as out:
-            out.write(make())
+            out.write(content)
         os.link(tmp, path)
         return True
     except FileExistsError:
         return False
+    except OSError as e:
+        if e.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK, errno.ENOSYS):
+            raise
+        return _created_exclusively(path, content)
     finally:
         os.unlink(tmp)
 
 
+def _created_exclusively(path, content):
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return False
+    with os.fdopen(fd, "wb") as out:
+        out.write(content)
+    return True
+
+
+def _random():
+    return (secrets.token_urlsafe(32) + "\n").encode("ascii")
+
+
+def make_all():
+    """On the host, before any guest is provisioned: every shared secret, made when there is none yet."""
+    for path in SHARED:
+        made_once(path, _random)
+
+
 def shared(path=REMOTE_WRITE):
-    """The secret at `path`, made (32 random URL-safe bytes) when there is none yet."""
-    made_once(path, lambda: (secrets.token_urlsafe(32) + "\n").encode("ascii"))
-    return path.read_text(encoding="ascii").strip()
+    """The secret at `path`. The host makes it (32 random URL-safe bytes) when there is none yet; a guest only reads
+    it, and says in one sentence what to do when the host has not made it."""
+    if make_missing:
+        made_once(path, _random)
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        raise StepError(f"the lab's secret {path.name} is not in the synced folder ({path.parent}): the host makes it "
+                        "before provisioning; provision from the host (`make provision`, or `vagrant provision`), "
+                        "which makes it first") from None
 
 
 def remote_write():
     """(user, password) of the remote-write endpoint."""
     return REMOTE_WRITE_USER, shared(REMOTE_WRITE)
-
-
-ALERTMANAGER_USER = "promlab"
-ALERTMANAGER = SECRETS / "alertmanager-password"
 
 
 def alertmanager():

@@ -231,7 +231,8 @@ def parse(raw, source="lab.yaml", env=None, secrets=None):
     result = model.Lab(network=lab["network"], install_method=method or lab["install_method"],
                  scrape_interval=lab["scrape_interval"], retention_time=lab["retention_time"],
                  retention_size=lab["retention_size"], alerts=checked["alerts"], boxes=checked["boxes"],
-                 components=checked["components"], nodes=nodes, skipped_roles=skipped)
+                 components=checked["components"], nodes=nodes, skipped_roles=skipped,
+                 libvirt=checked["libvirt"])
     _check_ports(c, result)
     if c.problems:
         raise InventoryError(source, c.problems)

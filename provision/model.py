@@ -95,6 +95,7 @@ class Lab:
     components: dict
     nodes: list = field(default_factory=list)
     skipped_roles: list = field(default_factory=list)
+    libvirt: dict = field(default_factory=dict)  # the libvirt provider's settings (lab.yaml's libvirt)
 
     def node(self, name):
         for node in self.nodes:

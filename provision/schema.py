@@ -22,6 +22,7 @@ from provision.french import french
 ARCHES = ("amd64", "arm64")
 METHODS = ("release", "apt")
 PROVIDERS = ("virtualbox", "libvirt", "docker")
+LIBVIRT_DRIVERS = ("auto", "kvm", "qemu")
 DEBIAN_RELEASES = ("trixie", "bookworm")  # Debian 13, the base; Debian 12, for whoever still needs it
 # The Debian suites a component may come from besides the node's own release (apt.suite): testing (forky), unstable
 # (sid), the backports.
@@ -579,6 +580,21 @@ SCHEMA = Record("a lab inventory", "un inventaire de lab", keys={
                              "la version de Debian dont part l’image du fournisseur docker (FROM debian:<elle>) : trixie "
                              "est Debian 13, bookworm Debian 12", "trixie"),
     }), "the base image per Vagrant provider", "l’image de base par fournisseur Vagrant"),
+    "libvirt": Key(Record("the libvirt provider's machines", "les machines du fournisseur libvirt", keys={
+        "driver": Key(Choice("auto | kvm | qemu", "auto | kvm | qemu", values=LIBVIRT_DRIVERS),
+                      "kvm: hardware virtualisation; qemu: QEMU's software emulation (no usable KVM: several times "
+                      "slower); auto: kvm where the processor offers it (vmx or svm) and /dev/kvm opens, else qemu, "
+                      "said once",
+                      "kvm : virtualisation matérielle ; qemu : émulation logicielle de QEMU (sans KVM utilisable : "
+                      "plusieurs fois plus lente) ; auto : kvm là où le processeur l’offre (vmx ou svm) et où /dev/kvm "
+                      "s’ouvre, sinon qemu, dit une fois", "auto"),
+        "cpu_model": Key(Text("a CPU model QEMU emulates, such as qemu64 or max", "un modèle de processeur que QEMU émule, "
+                              "comme qemu64 ou max", r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", "is not a CPU model name"),
+                         "the machines' processor under QEMU's emulation (under KVM: the host's own model)",
+                         "le processeur des machines sous l’émulation de QEMU (sous KVM : le modèle de l’hôte)",
+                         "qemu64"),
+    }), "the libvirt provider's machines (VAGRANT_DEFAULT_PROVIDER=libvirt)",
+        "les machines du fournisseur libvirt (VAGRANT_DEFAULT_PROVIDER=libvirt)", {}),
     "components": Key(Record("one entry per role", "une entrée par rôle",
                              keys={**{role: Key(component(EXTRA.get(role)), f"the {role} role's component",
                                                 f"le composant du rôle {role}") for role in ROLES if role not in OWN},

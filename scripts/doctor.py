@@ -2,8 +2,9 @@
 
     python3 -m scripts.doctor [--lang fr|en]
 
-Checks Python, Vagrant, the provider (installed and working), CPU virtualisation, free memory against what
-lab.yaml asks, the host ports lab.yaml forwards, and disk space. Each failure says what to do.
+Checks Python, Vagrant, the provider (installed and working; VirtualBox's version, and the host-only range it allows
+for lab.network), CPU virtualisation, free memory against what lab.yaml asks, the host ports lab.yaml forwards, and
+disk space. Each failure says what to do.
 Standard library only: it runs before `make venv`. Exit 0 when all is well, 1 otherwise.
 """
 
@@ -79,6 +80,9 @@ def check_provider():
         if "vagrant-libvirt" not in out:
             return False, ("le greffon vagrant-libvirt manque : vagrant plugin install vagrant-libvirt",
                            "the vagrant-libvirt plugin is missing: vagrant plugin install vagrant-libvirt")
+        if not shutil.which("rsync"):
+            return False, ("rsync manque (il copie le dépôt dans les machines libvirt) : sudo apt install rsync",
+                           "rsync is missing (it copies the repository into libvirt's machines): sudo apt install rsync")
         code, out = _run("virsh", "-c", "qemu:///system", "version")
         return code == 0, (("fournisseur libvirt : libvirt répond", "provider libvirt: libvirt answers") if code == 0 else
                            ("libvirt ne répond pas : sudo systemctl start libvirtd, et ajoutez-vous au groupe libvirt",
@@ -89,7 +93,51 @@ def check_provider():
                        "VirtualBox is not installed (or choose VAGRANT_DEFAULT_PROVIDER=docker): https://www.virtualbox.org")
     if _version(out) < (6, 1, 0):
         return False, (f"VirtualBox {out} : trop ancien, installez la 7", f"VirtualBox {out}: too old, install version 7")
+    if platform.system() == "Darwin" and platform.machine() == "arm64" and _version(out) < (7, 1, 0):
+        return False, (f"VirtualBox {out} : sur un Mac Apple Silicon, il faut la 7.1 ou plus récente (machines arm64)",
+                       f"VirtualBox {out}: an Apple Silicon Mac needs 7.1 or newer (arm64 machines)")
     return True, (f"fournisseur virtualbox : VirtualBox {out}", f"provider virtualbox: VirtualBox {out}")
+
+
+VBOX_DEFAULT_RANGE = "192.168.56.0/21"  # what VirtualBox 6.1.28+ allows for host-only networks without networks.conf
+VBOX_NETWORKS = Path("/etc/vbox/networks.conf")
+
+
+def allowed_host_only(conf=VBOX_NETWORKS):
+    """The ranges VirtualBox allows for host-only networks here: /etc/vbox/networks.conf's `* RANGE ...` lines, else
+    its default (Linux and macOS; Windows has no such limit: None)."""
+    if platform.system() == "Windows":
+        return None
+    try:
+        lines = conf.read_text().splitlines()
+    except OSError:
+        return [VBOX_DEFAULT_RANGE]
+    return [word for line in lines if line.strip().startswith("*") for word in line.split()[1:]]
+
+
+def check_host_only(lab, conf=VBOX_NETWORKS):
+    """VirtualBox: is lab.network a host-only network VirtualBox will create?"""
+    import ipaddress
+
+    if _provider() != "virtualbox":
+        return None
+    allowed = allowed_host_only(conf)
+    network = ipaddress.IPv4Network(lab.network)
+    if allowed is None:
+        return True, (f"réseau du lab {network} : VirtualBox l'accepte", f"lab network {network}: VirtualBox takes it")
+    ranges = []
+    for text in allowed:
+        try:
+            ranges.append(ipaddress.ip_network(text, strict=False))
+        except ValueError:
+            continue
+    if any(r.version == 4 and network.subnet_of(r) for r in ranges):
+        return True, (f"réseau du lab {network} : dans ce que VirtualBox accepte ({', '.join(allowed)})",
+                      f"lab network {network}: within what VirtualBox allows ({', '.join(allowed)})")
+    return False, (f"réseau du lab {network} : VirtualBox ne le crée pas (il n'accepte que {', '.join(allowed) or 'rien'}) : "
+                   f"prenez un réseau dans 192.168.56.0/21 (lab.network), ou ajoutez « * {network} » à {conf}",
+                   f"lab network {network}: VirtualBox will not create it (it allows only {', '.join(allowed) or 'nothing'}): "
+                   f"pick a network in 192.168.56.0/21 (lab.network), or add \"* {network}\" to {conf}")
 
 
 def check_virtualisation():
@@ -104,6 +152,11 @@ def check_virtualisation():
     else:
         return True, ("Windows : vérifiez que la virtualisation est activée dans le BIOS (Gestionnaire des tâches → Performance)",
                       "Windows: make sure virtualisation is on in the firmware (Task Manager → Performance)")
+    if not ok and _provider() == "libvirt":  # QEMU emulates the machines: it works, slowly
+        return True, ("le processeur n'offre pas la virtualisation : libvirt prendra l'émulation de QEMU, plusieurs fois "
+                      "plus lente (BOX_PACKAGES=1 make box met les paquets du lab dans la box)",
+                      "the CPU offers no virtualisation: libvirt will use QEMU's emulation, several times slower "
+                      "(BOX_PACKAGES=1 make box puts the lab's packages in the box)")
     return ok, (("le processeur offre la virtualisation", "the CPU offers virtualisation") if ok else
                 ("le processeur n'offre pas la virtualisation : activez VT-x/AMD-V dans le BIOS, ou prenez le fournisseur docker",
                  "the CPU offers no virtualisation: turn VT-x/AMD-V on in the firmware, or use the docker provider"))
@@ -185,7 +238,7 @@ def main(argv):
     results = [check_python(), check_vagrant(), check_provider(), check_virtualisation(), check_disk()]
     try:
         lab = _lab()
-        results += [check_memory(lab), check_ports(lab)]
+        results += [r for r in (check_memory(lab), check_ports(lab), check_host_only(lab)) if r]
     except ImportError:
         results.append((False, ("lab.yaml ne peut pas encore être lu (PyYAML manque) : make venv, puis make doctor",
                                 "lab.yaml cannot be read yet (no PyYAML): make venv, then make doctor")))

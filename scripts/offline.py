@@ -20,7 +20,8 @@ import shutil
 import subprocess
 import sys
 
-from provision import install, inventory, roles
+from host.box import debian_packages, versions
+from provision import install, inventory
 from provision.steps import StepError
 from scripts.docker_image import build_command
 
@@ -49,18 +50,6 @@ def archives(lab, arches, cache=CACHE / "artifacts"):
     return problems
 
 
-def debian_packages(lab):
-    """Every Debian package the lab's roles may install: the apt method's, and the servers exporters watch."""
-    found = {"gnupg"}
-    for name, component in lab.components.items():
-        if "apt" in component and "repository" not in component["apt"]:  # Grafana's vendor repository is not Debian's
-            found.add(component["apt"]["package"])
-        server = roles.contract(name).server_package
-        if server:
-            found.add(server)
-    return sorted(found)
-
-
 def docker_image(lab):
     out = CACHE / "images" / "promlab-node-offline.tar.gz"
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -79,16 +68,6 @@ def docker_image(lab):
             f"LAB_DOCKER_IMAGE={IMAGE} VAGRANT_DEFAULT_PROVIDER=docker make up"]
 
 
-def _box_versions(box, provider):
-    """Versions of `box` for `provider` that Vagrant has (`vagrant box list --machine-readable`)."""
-    out = subprocess.run(["vagrant", "box", "list", "--machine-readable"], capture_output=True, text=True).stdout
-    fields = [line.split(",")[2:4] for line in out.splitlines() if len(line.split(",")) >= 4]
-    names = [v for k, v in fields if k == "box-name"]
-    providers = [v.split(" ")[0] for k, v in fields if k == "box-provider"]
-    versions = [v for k, v in fields if k == "box-version"]
-    return [v for n, p, v in zip(names, providers, versions) if n == box and p == provider]
-
-
 def box_file(box, provider):
     """Where make offline saves a provider's box (the teacher notes name it)."""
     return CACHE / "boxes" / f"{box.replace('/', '-')}-{provider}.box"
@@ -96,9 +75,9 @@ def box_file(box, provider):
 
 def vagrant_box(lab, provider):
     box = lab.boxes[provider]
-    if not _box_versions(box, provider):
+    if not versions(box, provider):
         subprocess.run(["vagrant", "box", "add", box, "--provider", provider], check=True)
-    version = _box_versions(box, provider)[-1]
+    version = versions(box, provider)[-1]
     out = box_file(box, provider)
     out.parent.mkdir(parents=True, exist_ok=True)
     subprocess.run(["vagrant", "box", "repackage", box, provider, version], cwd=out.parent, check=True)

@@ -78,3 +78,49 @@ def test_it_runs_with_the_system_python_before_the_venv():
                           capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"})
     assert proc.returncode in (0, 1) and "Traceback" not in proc.stderr, proc.stderr
     assert "Python" in proc.stdout and ("All set" in proc.stdout or "to fix before the workshop" in proc.stdout)
+
+
+@pytest.fixture
+def virtualbox(monkeypatch):
+    monkeypatch.setenv("VAGRANT_DEFAULT_PROVIDER", "virtualbox")
+    monkeypatch.setattr(doctor.platform, "system", lambda: "Linux")
+
+
+@pytest.mark.parametrize(("network", "ok"), [("192.168.56.0/24", True), ("192.168.63.0/24", True),
+                                             ("192.168.64.0/24", False), ("10.10.0.0/24", False)])
+def test_virtualbox_without_networks_conf_takes_only_its_default_host_only_range(virtualbox, tmp_path, network, ok):
+    found, (fr, en) = doctor.check_host_only(SimpleNamespace(network=network), conf=tmp_path / "networks.conf")
+    assert found is ok and network in en and network in fr
+    if not ok:
+        assert "192.168.56.0/21" in en and "networks.conf" in en
+
+
+def test_virtualbox_takes_the_ranges_networks_conf_allows(virtualbox, tmp_path):
+    conf = tmp_path / "networks.conf"
+    conf.write_text("* 10.0.0.0/8 192.168.0.0/16\n* 2001::/64\n")
+    assert doctor.check_host_only(SimpleNamespace(network="10.10.0.0/24"), conf=conf)[0] is True
+    conf.write_text("# nothing allowed\n")
+    assert doctor.check_host_only(SimpleNamespace(network="192.168.56.0/24"), conf=conf)[0] is False
+
+
+def test_the_host_only_range_is_no_question_for_other_providers(monkeypatch):
+    monkeypatch.setenv("VAGRANT_DEFAULT_PROVIDER", "docker")
+    assert doctor.check_host_only(SimpleNamespace(network="10.10.0.0/24")) is None
+
+
+@pytest.mark.parametrize(("version", "ok"), [("7.0.20r163906", False), ("7.1.4r165100", True)])
+def test_an_apple_silicon_mac_needs_virtualbox_7_1(monkeypatch, tmp_path, version, ok):
+    monkeypatch.setenv("VAGRANT_DEFAULT_PROVIDER", "virtualbox")
+    monkeypatch.setattr(doctor.platform, "system", lambda: "Darwin")
+    monkeypatch.setattr(doctor.platform, "machine", lambda: "arm64")
+    monkeypatch.setattr(doctor, "_run", lambda *cmd: (0, version))
+    assert doctor.check_provider()[0] is ok
+
+
+def test_libvirt_without_hardware_virtualisation_runs_under_emulation(monkeypatch):
+    monkeypatch.setenv("VAGRANT_DEFAULT_PROVIDER", "libvirt")
+    monkeypatch.setattr(doctor.platform, "system", lambda: "Linux")
+    monkeypatch.setattr(doctor.platform, "machine", lambda: "x86_64")
+    monkeypatch.setattr(doctor.Path, "read_text", lambda self: "flags\t: fpu sse2 hypervisor\n")
+    ok, (_, en) = doctor.check_virtualisation()
+    assert ok and "emulation" in en

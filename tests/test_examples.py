@@ -39,3 +39,14 @@ def test_the_forky_example_never_turns_off_apts_replay_protection_itself():
     """A frozen mirror is the user's to declare (LAB_APT_SNAPSHOT=1 in the environment), never the example's."""
     text = pristine.text("examples/forky.yaml")
     assert "Check-Valid-Until" not in text and "snapshot: " not in text.lower().replace("# ", "")
+
+
+def test_the_libvirt_example_is_lab_yaml_with_two_machines_its_own_network_and_box():
+    example = pristine.raw("examples/libvirt.yaml")
+    assert example["lab"].pop("network") == "192.168.58.0/24" and example["lab"].pop("install_method") == "apt"
+    assert example["boxes"].pop("libvirt") == "promlab/debian-13"
+    assert [n["name"] for n in example.pop("nodes")] == ["node1", "node2"]
+    expected = {k: v for k, v in LAB.items() if k != "nodes"}
+    expected = dict(expected, lab={k: v for k, v in LAB["lab"].items() if k not in ("network", "install_method")},
+                    boxes={k: v for k, v in LAB["boxes"].items() if k != "libvirt"})
+    assert example == expected, "examples/libvirt.yaml differs from lab.yaml beyond its machines, network, method and box"

@@ -16,7 +16,7 @@ SERVICE = NAME
 PROGRAM = "/usr/local/lib/promlab/classroom.py"
 BOUNDED_SERVER = "/usr/local/lib/promlab/bounded_server.py"
 STUDENTS = "/etc/classroom/students.json"
-SECRET = paths.SECRETS / "classroom-secret"
+SECRET = credentials.CLASSROOM
 SECRETS = (STUDENTS,)  # the credentials' hashes: root and the service's group only
 EXERCISES = tuple(range(1, 14))  # the workshop's exercises (exercises/ holds 1 to 13)
 
