@@ -55,6 +55,27 @@ def volumes(mounts="/proc/mounts", where=DIR):
     return [f"--volume={where}/proc/{name}:/proc/{name}:rw" for name in FILES] if serving(mounts, where) else []
 
 
+def cpusets(nodes, cores=None):
+    """{node: the host CPUs its container is pinned to ("0", "1,2")}, one node after another round the host's CPUs.
+    lxcfs counts a container's CPUs from its CPU quota, but only on the path where it reads the container's CPU
+    accounting; where it cannot (it then falls back to the host's /proc/stat), it shows every CPU of the container's
+    cpuset: a node of one CPU once reported two. Pinned to as many CPUs as lab.yaml gives it, a node reports its own
+    count on either path. A node given as many CPUs as the host has, or more, is not pinned."""
+    cores = sorted(os.sched_getaffinity(0)) if cores is None else list(cores)
+    found, at = {}, 0
+    for node in nodes:
+        if node.cpus >= len(cores):
+            continue
+        found[node.name] = ",".join(str(cores[(at + k) % len(cores)]) for k in range(node.cpus))
+        at = (at + node.cpus) % len(cores)
+    return found
+
+
+def create_args(nodes, mounts="/proc/mounts", where=DIR):
+    """{node: docker options of its own}: its cpuset where lxcfs serves (Linux: the host's CPUs are docker's)."""
+    return {name: [f"--cpuset-cpus={cpus}"] for name, cpus in cpusets(nodes).items()} if serving(mounts, where) else {}
+
+
 def why_not():
     """Why lxcfs cannot be started here, or None when it can."""
     if sys.platform != "linux":

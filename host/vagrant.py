@@ -44,6 +44,7 @@ def to_json(lab, env=None):
             fp["host_ip"] = host_ip(lab, node["roles"], fp["guest"])
     return json.dumps(dict(found, provision_env=guest_env(env), docker_args=container.SYSTEMD,
                            docker_volumes=lxcfs.volumes() + [signin.volume()], docker_key=str(signin.KEY),
+                           docker_node_args=lxcfs.create_args(lab.nodes),
                            libvirt=libvirt(lab), copy_exclude=list(COPY_EXCLUDE), notes=notes(lab, env)), indent=2)
 
 

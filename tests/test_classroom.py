@@ -4,6 +4,7 @@ rate; what students report reaches the grid through Prometheus; the roster and t
 cannot carry, in one sentence; what `make exercise` records is what the service takes."""
 
 import contextlib
+import http.client
 import importlib.util
 import json
 import shutil
@@ -293,3 +294,26 @@ def test_each_port_serves_only_its_own(room, port, path):
     reply = requests.post(f"{url}{path}", json={}, timeout=5) if path == "/report" else requests.get(f"{url}{path}", timeout=5)
     assert reply.status_code == 404
 
+
+
+def test_a_class_behind_one_address_is_not_held_to_one_clients_share(room):
+    """Behind a forwarded port every student's report comes from one address (VirtualBox's NAT: 10.0.2.2; here
+    127.0.0.5): with eight connections of that address open and idle, more than a client's share elsewhere, a report
+    from it is still taken."""
+    reports, _, _ = room
+    port = int(reports.rsplit(":", 1)[1])
+    nat = ("127.0.0.5", 0)
+    idle = [socket.create_connection(("127.0.0.1", port), timeout=5, source_address=nat) for _ in range(8)]
+    try:
+        for conn in idle:
+            conn.sendall(b"POST /report HTTP/1.1\r\nHost: x\r\n")  # half a request each, then nothing
+        body = json.dumps(DONE).encode()
+        client = http.client.HTTPConnection("127.0.0.1", port, timeout=5, source_address=nat)
+        client.request("POST", "/report", body, {"Authorization": f"Bearer {roster.credential(SECRET, 'Zoé Martin')}",
+                                                 "Content-Type": "application/json"})
+        reply = client.getresponse()
+        assert reply.status == 200, reply.read()
+        client.close()
+    finally:
+        for conn in idle:
+            conn.close()

@@ -2,6 +2,7 @@
 `make up` says when it cannot."""
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -78,3 +79,25 @@ def test_a_dead_lxcfs_that_cannot_be_unmounted_is_said_with_the_command_that_doe
     monkeypatch.setattr(lxcfs.subprocess, "Popen", lambda *a, **k: pytest.fail("started lxcfs over a dead mount"))
     reason = lxcfs.ensure(wait=0)
     assert ran == [["umount", "--lazy", lxcfs.DIR]] and f"sudo umount --lazy {lxcfs.DIR}" in reason
+
+
+def nodes(*cpus):
+    return [SimpleNamespace(name=f"node{i + 1}", cpus=c) for i, c in enumerate(cpus)]
+
+
+@pytest.mark.parametrize(("cpus", "cores", "expected"), [
+    ((1, 1, 1, 1, 1, 1), [0, 1], {"node1": "0", "node2": "1", "node3": "0", "node4": "1", "node5": "0", "node6": "1"}),
+    ((2, 1, 1), [0, 1, 2, 3], {"node1": "0,1", "node2": "2", "node3": "3"}),
+    ((2, 2, 2), [0, 1, 2], {"node1": "0,1", "node2": "2,0", "node3": "1,2"}),
+    ((4, 1), [0, 1], {"node2": "0"}),  # as many CPUs as the host has, or more: not pinned
+    ((1, 1), [2, 5], {"node1": "2", "node2": "5"}),  # the CPUs this process may use, not 0..n
+])
+def test_each_node_is_pinned_to_as_many_host_cpus_as_it_has_round_the_host(cpus, cores, expected):
+    assert lxcfs.cpusets(nodes(*cpus), cores) == expected
+
+
+def test_nodes_are_pinned_only_where_lxcfs_serves(mounts, where, monkeypatch):
+    monkeypatch.setattr(lxcfs.os, "sched_getaffinity", lambda pid: {0, 1, 2, 3})
+    assert lxcfs.create_args(nodes(1, 1), mounts(table(where)), where) == {"node1": ["--cpuset-cpus=0"],
+                                                                           "node2": ["--cpuset-cpus=1"]}
+    assert lxcfs.create_args(nodes(1, 1), mounts(""), where) == {}

@@ -22,15 +22,19 @@ MAX_CONNECTIONS = 64
 class BoundedServer(HTTPServer):
     """An HTTP server with a bounded pool of workers and bounded connections, per client address and in all. The
     server's own address (a service on the same node: Alertmanager posting to its receiver, Prometheus scraping) has
-    a lane of its own: the pool busy with others' stalled requests does not keep it waiting."""
+    a lane of its own: the pool busy with others' stalled requests does not keep it waiting.
+
+    per_client=None: no share per address, the bound in all only: for a port that many clients reach through one
+    address (a forwarded port: VirtualBox's NAT gives every connection 10.0.2.2, docker's proxy its bridge's gateway,
+    libvirt's tunnel the node's own address), where a share per address would be the whole class's."""
 
     request_queue_size = 128  # connections waiting to be accepted (then served or closed at once)
 
     def __init__(self, address, handler, workers=WORKERS, per_client=PER_CLIENT, most=MAX_CONNECTIONS, name="server"):
         super().__init__(address, handler)
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=name)
-        self.own = ThreadPoolExecutor(max_workers=per_client, thread_name_prefix=f"{name}-own")
-        self.per_client, self.most = per_client, most
+        self.own = ThreadPoolExecutor(max_workers=per_client or PER_CLIENT, thread_name_prefix=f"{name}-own")
+        self.per_client, self.most = per_client or most, most
         self.active, self.guard = Counter(), threading.Lock()
 
     def process_request(self, request, client_address):

@@ -20,8 +20,9 @@ GET /            the teacher's page: the grid, redrawn every 2 s.
 
 FILE (JSON, written by the provisioning from the teacher's roster): {"students": [names], "credentials":
 {sha256 of a credential: name}, "exercises": [numbers]}: the service never holds a credential itself.
-Bounded like the alert receiver (bounded_server.py): read timeouts, a pool of workers, connections per address and
-in all. Standard library only: it runs with the distribution's python3.
+Bounded like the alert receiver (bounded_server.py): read timeouts, a pool of workers, connections in all (per address
+on the page's port only: every report comes through the forwarded port from one address). Standard library only: it
+runs with the distribution's python3.
 """
 
 import argparse
@@ -297,8 +298,10 @@ def load(path):
 
 
 def serve(classroom, reports_at, page_at, prometheus, stale):
-    """Both servers, not yet serving: (reports server, page server)."""
-    return (BoundedServer(reports_at, handler(classroom, prometheus, stale, reports=True), name="reports"),
+    """Both servers, not yet serving: (reports server, page server). The reports come through a forwarded port, all from
+    one address whatever the provider (VirtualBox's NAT, docker's proxy, libvirt's tunnel): no share per address there,
+    or a class would have the share of one client; each student is bounded by their credential's rate instead."""
+    return (BoundedServer(reports_at, handler(classroom, prometheus, stale, reports=True), per_client=None, name="reports"),
             BoundedServer(page_at, handler(classroom, prometheus, stale, reports=False), name="page"))
 
 
