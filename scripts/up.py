@@ -17,6 +17,7 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 
+from host import vagrant
 from provision import inventory
 from scripts import docker_image
 
@@ -155,6 +156,8 @@ def main(argv):
     if env.get("VAGRANT_DEFAULT_PROVIDER") == "docker" and given and not docker_image.signs_in(given):
         print(docker_image.not_signing_in(given, "LAB_DOCKER_IMAGE"), file=sys.stderr)
         return 2
+    for note in vagrant.notes(lab):  # Vagrant says them too, in its output, which goes to the log
+        print(f"promlab: note: {note}", flush=True)
     expected = _expected()
     nodes = {n.name: Node(n.name, expected.get(n.name, 0)) for n in lab.nodes}
     board = Board(nodes)
