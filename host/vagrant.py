@@ -136,7 +136,7 @@ def notes(lab, env=None, unusable=kvm_unusable):
     why = unusable() if env.get("VAGRANT_DEFAULT_PROVIDER") == "libvirt" else None
     if why and (lab.libvirt or {}).get("driver", "auto") == "auto":
         found.append(f"libvirt runs the machines under QEMU's software emulation (libvirt.driver qemu, CPU "
-                     f"{libvirt(lab, unusable)['cpu_model']}), several times slower than KVM: no usable KVM here, {why}")
+                     f"{libvirt(lab, lambda: why)['cpu_model']}), several times slower than KVM: no usable KVM here, {why}")
     return found
 
 
