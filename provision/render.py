@@ -43,7 +43,8 @@ def at(services):
 
 # A value that YAML reads back as itself, wherever it stands (a key, a flow list, after a colon).
 PLAIN = re.compile(r"[A-Za-z0-9_/][A-Za-z0-9_./-]*", re.ASCII)
-YAML_WORDS = re.compile(r"(?i:y|n|yes|no|on|off|true|false|null|~)|[-+]?(\.?[0-9][0-9_.:eE+-]*|\.inf|\.nan)")
+YAML_WORDS = re.compile(r"(?i:y|n|yes|no|on|off|true|false|null|~)|[-+]?(\.?[0-9][0-9_.:eE+-]*|\.inf|\.nan)"
+                        r"|[-+]?0[xXoObB][0-9a-fA-F_]*")  # hexadecimal, octal and binary integers too (0x1f is 31)
 
 
 def yaml_value(value):

@@ -109,3 +109,13 @@ def test_every_unit_bounds_its_open_files(tmp_path):
     units = list(tmp_path.rglob("*.service"))
     assert units and all(re.search(r"^LimitNOFILE=[0-9]+$", u.read_text(), re.M) for u in units), \
         [u.name for u in units if "LimitNOFILE=" not in u.read_text()]
+
+
+@pytest.mark.parametrize("text", ["0x1f", "0o17", "0b101", "-0x1F", "08", "yes", "1e3", "null", "node-1", "a/b.c"])
+def test_a_rendered_string_reads_back_as_that_string(text):
+    """A name YAML would read as a number or a word (hexadecimal 0x1f is 31 to PyYAML) is quoted; a plain one is not."""
+    import yaml
+
+    from provision.render import yaml_value
+
+    assert yaml.safe_load(f"key: {yaml_value(text)}") == {"key": text}
