@@ -1,15 +1,11 @@
 """PromQL answers: a query the student saves in answers/<name>.promql. Its text goes to Prometheus as written
 (Prometheus reads its comments and line breaks; a UTF-8 BOM an editor adds is the file's encoding, not the query's),
 its syntax tree comes from a real PromQL parser (promql-parser), and it is judged on what it gives
-(exercises/grading.py). Any unit a person would use is accepted."""
+(exercises/grading.py). Any unit a person would use is accepted (exercises/units.py)."""
 
-from exercises.base import REPO, Text, missing, quoted, say
+from exercises.base import REPO, Text, missing, quoted
 
 ANSWERS = REPO / "answers"
-BYTES = {say("octets", "bytes"): 1, say("Kio", "KiB"): 2**10, say("Mio", "MiB"): 2**20, say("Gio", "GiB"): 2**30,
-         say("ko", "kB"): 1e3, say("Mo", "MB"): 1e6, say("Go", "GB"): 1e9}
-SHARE_ONLY = say("part de 0 à 1", "share from 0 to 1")
-SHARE = {SHARE_ONLY: 1, say("%", "%"): 0.01}
 
 
 def read_text(path, shown):

@@ -1,14 +1,14 @@
 """Exercise 2: selectors and arithmetic — the memory each node uses."""
 
-from exercises import answers, grading
+from exercises import answers, grading, units
 from exercises.base import Exercise, say
 
 ANSWER = "2.promql"
 # In use is what is not available: the page cache counts as available (total - free counts it as used).
 QUESTION = grading.Question(
     datasets=("memory-a", "memory-b"),
-    readings=(grading.Reading("node_memory_MemTotal_bytes - node_memory_MemAvailable_bytes", answers.BYTES),
-              grading.Reading("1 - node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes", answers.SHARE)),
+    readings=(grading.Reading("node_memory_MemTotal_bytes - node_memory_MemAvailable_bytes", units.BYTES),
+              grading.Reading("1 - node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes", units.SHARE)),
     what=say("la mémoire utilisée de ce nœud", "the memory that node uses"))
 
 

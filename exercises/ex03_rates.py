@@ -1,24 +1,22 @@
 """Exercise 3: rate() and sum by — how busy each node's CPU is, and its network throughput."""
 
-from exercises import answers, grading
+from exercises import answers, grading, units
 from exercises.base import Exercise, say
 
 CPU, NETWORK = "3-cpu.promql", "3-network.promql"
-NETWORK_SCALES = {say("o/s", "B/s"): 1, say("bit/s", "bit/s"): 1 / 8, say("Kio/s", "KiB/s"): 2**10, say("ko/s", "kB/s"): 1e3,
-                  say("kbit/s", "kbit/s"): 1e3 / 8, say("Mbit/s", "Mbit/s"): 1e6 / 8, say("Mio/s", "MiB/s"): 2**20}
 RATES = {"rate", "irate", "increase", "deriv"}
 DATASETS = ("cpu-network-a", "cpu-network-b")
 # Busy is everything but idle, a share per CPU averaged over the node's CPUs; the modes other than user and system
 # are a hair of it (3 points of slack: "user + system" is right too).
 CPU_QUESTION = grading.Question(
     datasets=DATASETS, absolute={0: 0.03},
-    readings=(grading.Reading('1 - avg by (node) (rate(node_cpu_seconds_total{mode="idle"}[5m]))', answers.SHARE),),
+    readings=(grading.Reading('1 - avg by (node) (rate(node_cpu_seconds_total{mode="idle"}[5m]))', units.SHARE),),
     what=say("la part occupée de ses CPU", "the busy share of its CPUs"))
 # What a node receives: every device, or every device but lo (the node talking to itself).
 NETWORK_QUESTION = grading.Question(
     datasets=DATASETS, rel=0.02,
-    readings=(grading.Reading("sum by (node) (rate(node_network_receive_bytes_total[5m]))", NETWORK_SCALES),
-              grading.Reading('sum by (node) (rate(node_network_receive_bytes_total{device!="lo"}[5m]))', NETWORK_SCALES)),
+    readings=(grading.Reading("sum by (node) (rate(node_network_receive_bytes_total[5m]))", units.BYTES_PER_SECOND),
+              grading.Reading('sum by (node) (rate(node_network_receive_bytes_total{device!="lo"}[5m]))', units.BYTES_PER_SECOND)),
     what=say("ce qu'il reçoit par seconde (toutes interfaces, ou toutes sauf lo)",
              "what it receives per second (every device, or every device but lo)"))
 

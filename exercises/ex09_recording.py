@@ -4,7 +4,7 @@ import json
 
 import yaml
 
-from exercises import answers, grading
+from exercises import answers, grading, units
 from exercises.base import Exercise, done, missing, on_node, say
 from exercises.rules import loaded, not_loaded, remove
 
@@ -13,7 +13,7 @@ FILE = "recording.rules.yml"
 TEST = "9.test.yml"
 QUESTION = grading.Question(
     datasets=("memory-a", "memory-b"),
-    readings=(grading.Reading("1 - node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes", {answers.SHARE_ONLY: 1}),),
+    readings=(grading.Reading("1 - node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes", {units.SHARE_ONLY: 1}),),
     what=say("la part de sa mémoire utilisée", "the share of its memory in use"))
 # What each mutant of the rule gives instead (provision/rules_test.py): a test passing with it cannot tell.
 MUTANTS = {"complement": say("la part disponible (1 moins la vôtre)", "the share available (1 minus yours)"),

@@ -155,6 +155,20 @@ def _tidy(value):
     return 0.0 if abs(value) < 1e-9 else value
 
 
+def _distance(question, evaluated, reading, factor):
+    """How far the answer is from a reading in a unit: the median of |log(student's value × factor / truth)| over every
+    row (infinite where signs differ or one is zero). The reading and unit the student chose are the nearest: the
+    message compares in them."""
+    gaps = []
+    for e in evaluated:
+        for key, truth in e.truths[reading].items():
+            got = e.got.get(key, 0.0 if question.missing_is_zero else math.nan) * factor
+            both = not (math.isnan(got) or math.isnan(truth)) and got * truth > 0
+            gaps.append(abs(math.log(got / truth)) if both else (0.0 if _close(got, truth, question.rel, 1e-9) else math.inf))
+    gaps.sort()
+    return gaps[len(gaps) // 2] if gaps else math.inf
+
+
 def _verdict(ctx, question, evaluated):
     tries = [(i, unit, factor) for i, reading in enumerate(question.readings) for unit, factor in reading.units.items()]
     off = {t: _mismatches(question, evaluated, t[0], t[2]) for t in tries}
@@ -163,7 +177,11 @@ def _verdict(ctx, question, evaluated):
         if not wrong:
             fr, en = ((f", en {unit.fr}", f", in {unit.en}") if len(tries) > 1 else ("", ""))
             return done(f"juste sur chaque jeu de données ({names}){fr}", f"right on every data set ({names}){en}")
-    closest = min(tries, key=lambda t: len(off[t]))
+    # The reading and unit the student's numbers are nearest to, when one is within a factor of two: the one they chose;
+    # otherwise (a counter read raw, a quantity of another kind) the reading off in the fewest places, in its first unit.
+    near = min(tries, key=lambda t: (_distance(question, evaluated, t[0], t[2]), len(off[t])))
+    chose = _distance(question, evaluated, near[0], near[2]) < math.log(2)
+    closest = near if chose else min(tries, key=lambda t: len(off[t]))
     dataset, key, got, truth = off[closest][0]
     got, truth = _tidy(got), _tidy(truth)
     fr, en = _in_words(ctx.lab, dataset)

@@ -9,14 +9,17 @@ from labclient.alerting import alertmanager_urls, api, cluster, notifications, r
 from labclient.poll import wait_for
 from labtests.lab import LAB, needs_role
 from provision.roles import alertmanager
+from provision.roles import prometheus as prometheus_role
 
 pytestmark = needs_role("alertmanager")
 GROUPS = ["promlab-hosts", "promlab-prometheus", "promlab-targets"]
 
 
 def test_alert_rules_are_loaded_and_healthy(prometheus):
-    groups = prometheus.api("rules")["groups"]
-    assert sorted(g["name"] for g in groups) == GROUPS
+    """The lab's rule file holds exactly the lab's groups, each evaluating; groups a student wrote in rule files of
+    their own (templates/prometheus.yml.j2 loads every <name>.rules.yml) are theirs, and neither checked nor refused."""
+    groups = [g for g in prometheus.api("rules")["groups"] if g["file"] == prometheus_role.RULES]
+    assert sorted(g["name"] for g in groups) == GROUPS, f"the groups of {prometheus_role.RULES}"
     unhealthy = [(r["name"], r.get("lastError")) for g in groups for r in g["rules"] if r["health"] not in ("ok", "unknown")]
     assert not unhealthy, f"rules failing to evaluate: {unhealthy}"
 
@@ -93,7 +96,8 @@ def test_no_instance_is_down_on_a_healthy_lab(prometheus, fresh_targets):
 
 
 def test_rules_use_lab_instance_down_delay(prometheus):
-    (rule,) = [r for g in prometheus.api("rules")["groups"] for r in g["rules"] if r["name"] == "InstanceDown"]
+    (rule,) = [r for g in prometheus.api("rules")["groups"] if g["file"] == prometheus_role.RULES for r in g["rules"]
+               if r["name"] == "InstanceDown"]
     assert rule["duration"] == LAB.down_for
 
 

@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from host import dashboards
 from labclient.grafana import Grafana
 from labclient.poll import wait_for
 from labtests.lab import LAB, needs_role, scraped_nodes
@@ -14,7 +15,7 @@ from provision.render import TEMPLATES
 
 pytestmark = needs_role("grafana")
 UID = LAB.components["grafana"]["datasource_uid"]
-DASHBOARD_UIDS = [json.loads(p.read_text())["uid"] for p in sorted((TEMPLATES / "dashboards").glob("*.json"))]
+DASHBOARD_UIDS = [json.loads((TEMPLATES / "dashboards" / name).read_text())["uid"] for name in dashboards.shipped()]
 
 
 @pytest.fixture(scope="module")

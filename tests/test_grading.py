@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from exercises import answers, cases, exercises
+from exercises import answers, cases, exercises, units
 from exercises.base import Context
 from provision import datasets, install
 from scripts.datasets import missing_programs, serving
@@ -109,3 +109,20 @@ def test_the_teacher_notes_hold_what_the_check_says_to_each_mistake(serve, lang)
     assert found, f"docs/{lang}/teacher.md has no table of mistakes"
     expected = mistakes.table(lang, serve)
     assert found.group(1) == expected, f"docs/{lang}/teacher.md's mistakes differ: paste `python3 -m scripts.mistakes {lang}`"
+
+
+@pytest.mark.parametrize(("unit", "factor"), [(u.en, f) for u, f in units.BYTES_PER_SECOND.items()],
+                         ids=[u.en for u in units.BYTES_PER_SECOND])
+def test_the_network_answer_is_accepted_in_every_unit_of_its_dimension(serve, unit, factor):
+    lab, server = serve("lab.yaml")
+    expr = f"sum by (node) (rate(node_network_receive_bytes_total[1m])) / {factor!r}"
+    findings = EXERCISES[3].judges["3-network.promql"](Context(lab, prometheus=None, datasets=server), expr)
+    assert all(f.done for f in findings), f"{unit}: " + "\n".join(f.text.en for f in findings)
+
+
+@pytest.mark.parametrize(("unit", "factor"), [(u.en, f) for u, f in units.BYTES.items()], ids=[u.en for u in units.BYTES])
+def test_the_memory_answer_is_accepted_in_every_unit_of_its_dimension(serve, unit, factor):
+    lab, server = serve("lab.yaml")
+    expr = f"(node_memory_MemTotal_bytes - node_memory_MemAvailable_bytes) / {factor!r}"
+    findings = EXERCISES[2].judges["2.promql"](Context(lab, prometheus=None, datasets=server), expr)
+    assert all(f.done for f in findings), f"{unit}: " + "\n".join(f.text.en for f in findings)
