@@ -3,13 +3,16 @@
 import requests
 
 from exercises import grading
+from exercises import silences as silences_of
+from exercises.attempts import Attempt
 from exercises.base import Exercise, LabUnreachable, QueryRefused, done, missing, on_node, say
 from exercises.rules import loaded, not_loaded, remove
 from labclient.alerting import api
-from provision.datasets import DATASETS, busy_node
+from provision.datasets import DATASETS, busy_node, other_busy_nodes
 
 ALERT = "HighLoad"
 FILE = "load.rules.yml"
+ATTEMPT = Attempt(10)
 
 
 def _alertmanager():
@@ -25,38 +28,47 @@ def judge(ctx, answer):
     return _on_datasets(ctx, {"query": answer["expr"], "duration": seconds(str(answer.get("for", "0s")))})
 
 
+def _expected(ctx):
+    """[(data set, the nodes loaded in it)]: quiet at rest, firing on the node the guide loads, and on two others loaded
+    at other times (a rule that names the guide's node, or fires once only, is refused there)."""
+    loads = [("rest", set()), ("busy", {busy_node(ctx.lab)}), ("busy-elsewhere", set(other_busy_nodes(ctx.lab)))]
+    return [(DATASETS[name], nodes) for name, nodes in loads if DATASETS[name].applies(ctx.lab)]
+
+
 def _on_datasets(ctx, rule):
     """[Finding]: the rule (its expression and for:) evaluated as Prometheus would over the data sets: quiet on a lab at
-    rest, firing on the node made busy as the guide does it, on that node alone."""
+    rest, firing on every node made busy as the guide does it and on those alone."""
     expr, hold = rule["query"], float(rule.get("duration", 0))
-    rest, busy = DATASETS["rest"], DATASETS["busy"]
-    try:
-        at_rest, unlabelled = grading.firing(ctx, expr, hold, rest)
-        under_load, unlabelled_under_load = grading.firing(ctx, expr, hold, busy)
-    except QueryRefused as e:
-        return [missing(f"Prometheus refuse l'expression de {ALERT} : {e}", f"Prometheus refuses {ALERT}'s expression: {e}")]
-    if unlabelled or unlabelled_under_load:
-        return [missing(f"{ALERT} ne dit pas quel nœud est chargé : gardez l'étiquette node (avg by (node), max by (node)…)",
-                        f"{ALERT} does not say which node is busy: keep the node label (avg by (node), max by (node)…)")]
-    if at_rest:
-        node = sorted(at_rest)[0]
-        return [missing(f"sur le jeu de données « rest » (une heure de lab au repos), {ALERT} se déclencherait sur {node} "
-                        f"(minute {at_rest[node]}) : un nœud au repos doit rester sous votre seuil",
-                        f"on the data set 'rest' (an hour of the lab at rest), {ALERT} would fire on {node} (minute "
-                        f"{at_rest[node]}): a node at rest must stay under your threshold")]
+    fired = {}
+    for dataset, _nodes in _expected(ctx):
+        try:
+            fired[dataset.name], unlabelled = grading.firing(ctx, expr, hold, dataset)
+        except QueryRefused as e:
+            return [missing(f"Prometheus refuse l'expression de {ALERT} : {e}", f"Prometheus refuses {ALERT}'s expression: {e}")]
+        if unlabelled:
+            return [missing(f"{ALERT} ne dit pas quel nœud est chargé : gardez l'étiquette node (avg by (node), max by (node)…)",
+                            f"{ALERT} does not say which node is busy: keep the node label (avg by (node), max by (node)…)")]
+    for dataset, nodes in _expected(ctx):
+        got = fired[dataset.name]
+        fr, en = dataset.describe(ctx.lab)
+        quiet = sorted(set(got) - nodes)
+        if quiet:
+            node = quiet[0]
+            return [missing(f"sur le jeu de données « {dataset.name} » ({fr}), {ALERT} se déclencherait sur {node} "
+                            f"(minute {got[node]}), qui est au repos : un nœud au repos doit rester sous votre seuil",
+                            f"on the data set '{dataset.name}' ({en}), {ALERT} would fire on {node} (minute {got[node]}), "
+                            "which is at rest: a node at rest must stay under your threshold")]
+        never = sorted(nodes - set(got))
+        if never:
+            return [missing(f"sur le jeu de données « {dataset.name} » ({fr}), {ALERT} ne se déclenche jamais sur {never[0]} : "
+                            "seuil trop haut, for: plus long que la charge, ou un nœud choisi d'avance ?",
+                            f"on the data set '{dataset.name}' ({en}), {ALERT} never fires on {never[0]}: a threshold too "
+                            "high, a for: longer than the load, or a node chosen beforehand?")]
     loaded_node = busy_node(ctx.lab)
-    fr, en = busy.describe(ctx.lab)
-    if loaded_node not in under_load:
-        return [missing(f"sur le jeu de données « busy » ({fr}), {ALERT} ne se déclenche jamais sur {loaded_node} : seuil trop "
-                        "haut, ou for: plus long que la charge ?", f"on the data set 'busy' ({en}), {ALERT} never fires on "
-                        f"{loaded_node}: a threshold too high, or a for: longer than the load?")]
-    others = sorted(set(under_load) - {loaded_node})
-    if others:
-        return [missing(f"sur le jeu de données « busy » ({fr}), {ALERT} se déclenche aussi sur {others[0]}, qui est au repos",
-                        f"on the data set 'busy' ({en}), {ALERT} also fires on {others[0]}, which is at rest")]
-    return [done(f"sur les jeux de données, elle reste silencieuse au repos et se déclenche sur {loaded_node} chargé "
-                 f"(minute {under_load[loaded_node]})", f"on the data sets, it stays quiet at rest and fires on the busy "
-                 f"{loaded_node} (minute {under_load[loaded_node]})")]
+    minute = fired["busy"][loaded_node]
+    return [done(f"sur les jeux de données, elle reste silencieuse au repos et se déclenche sur chaque nœud chargé ({loaded_node} "
+                 f"à la minute {minute})", f"on the data sets, it stays quiet at rest and fires on every busy node "
+                 f"({loaded_node} at minute {minute})")]
 
 
 def _silences(url):
@@ -64,10 +76,39 @@ def _silences(url):
     return [s for s in silences if s["status"]["state"] == "active"]
 
 
-def _silences_the_alert(silence):
-    """The silence names the alert exactly: alertname="HighLoad" (a regex or a broader matcher silences more)."""
-    return any(m["name"] == "alertname" and m["value"] == ALERT and not m.get("isRegex") and m.get("isEqual", True)
-               for m in silence["matchers"])
+def _others(ctx, fired):
+    """Label sets of the lab's other alerts on the same nodes (each other alerting rule's name and labels over a label
+    set of HighLoad as it fired): what a silence must leave alone."""
+    rules = [r for g in ctx.api("rules")["groups"] for r in g["rules"] if r["type"] == "alerting" and r["name"] != ALERT]
+    return [{**labels, **r.get("labels", {}), "alertname": r["name"]} for labels in fired for r in rules]
+
+
+def _judge_silences(ctx, silences, fired):
+    """[Finding] on the active silences: one silences every HighLoad alert that fired in the attempt, and no other alert
+    of the lab; judged by what Alertmanager's own matching makes of their matchers (exercises/silences.py)."""
+    others = _others(ctx, fired)
+    node = ctx.lab.nodes_with("alertmanager")[0].name
+    hits = silences_of.silenced(node, silences, fired + others)
+    on_fired, on_others = hits[:len(fired)], hits[len(fired):]
+    covering = [i for i in range(len(silences)) if all(i in h for h in on_fired)]
+    if not covering:
+        return missing(f"aucun silence actif ne fait taire {ALERT} telle qu'elle s'est déclenchée "
+                       f"({_shown(fired[0])}) : amtool silence add, avec des matchers qui la désignent",
+                       f"no active silence silences {ALERT} as it fired ({_shown(fired[0])}): amtool silence add, with "
+                       "matchers that name it")
+    exact = [i for i in covering if not any(i in h for h in on_others)]
+    if not exact:
+        also = next(others[j] for j, h in enumerate(on_others) if covering[0] in h)
+        return missing(f"votre silence fait taire aussi {also['alertname']} sur {also.get('node', '?')} : il doit ne viser "
+                       f"que {ALERT}", f"your silence also silences {also['alertname']} on {also.get('node', '?')}: it "
+                       f"must aim at {ALERT} alone")
+    ends = silences[exact[0]]["endsAt"]
+    return done(f"un silence sur {ALERT} est actif (jusqu'à {ends}), et lui seul", f"a silence on {ALERT} is active (until "
+                f"{ends}), and on it alone")
+
+
+def _shown(labels):
+    return ", ".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
 
 
 def check(ctx):
@@ -82,34 +123,40 @@ def check(ctx):
     if not judged[0].done:
         return found + judged
     found += judged
-    fired = ctx.query(f'max_over_time(ALERTS{{alertname="{ALERT}", alertstate="firing"}}[1h])')
-    true_lately = ctx.query(f"max_over_time(({rule['query']})[1h:15s])")
+    # Only what happened in this attempt: since the exercise's last reset (never an earlier attempt's history).
+    since = ATTEMPT.started() or ctx.at - 3600
+    window = f"{max(60, int(ctx.at - since))}s"
+    fired = ctx.query(f'max_over_time(ALERTS{{alertname="{ALERT}", alertstate="firing"}}[{window}])')
+    true_lately = ctx.query(f"max_over_time(({rule['query']})[{window}:15s])")
     if not fired or not true_lately:
-        return found + [missing(f"{ALERT} ne s'est pas encore déclenchée (état : {rule['state']}) : chargez un nœud assez longtemps "
-                                "(plus que son for:)", f"{ALERT} has not fired yet (state: {rule['state']}): load a node long "
-                                "enough (longer than its for:)")]
+        return found + [missing(f"{ALERT} ne s'est pas encore déclenchée depuis le début de l'exercice (état : {rule['state']}) : "
+                                "chargez un nœud assez longtemps (plus que son for:)", f"{ALERT} has not fired since the "
+                                f"exercise began (state: {rule['state']}): load a node long enough (longer than its for:)")]
     nodes = sorted({s["metric"].get("node", "?") for s in fired})
     found.append(done(f"{ALERT} s'est déclenchée ({', '.join(nodes)})", f"{ALERT} has fired ({', '.join(nodes)})"))
     url, notifications = _alertmanager()
     try:
-        got = [a for n in notifications() for a in n["alerts"] if a["labels"].get("alertname") == ALERT and a["status"] == "firing"]
+        got = [a for n in notifications() for a in n["alerts"] if a["labels"].get("alertname") == ALERT
+               and a["status"] == "firing" and _time(a["startsAt"]) >= since]
         silences = _silences(url)
     except requests.RequestException as e:
         raise LabUnreachable(say(f"Alertmanager ou le récepteur ne répond pas ({type(e).__name__}) : lancez `make status`.",
                                  f"Alertmanager or the receiver does not answer ({type(e).__name__}): run `make status`.")) from None
     if not got:
-        return found + [missing("le récepteur du lab n'a reçu aucune notification de " + ALERT + " : Alertmanager la route-t-il ?",
-                                f"the lab's receiver got no notification of {ALERT}: does Alertmanager route it?")]
+        return found + [missing("le récepteur du lab n'a reçu aucune notification de " + ALERT + " depuis le début de l'exercice : "
+                                "Alertmanager la route-t-il ?", f"the lab's receiver got no notification of {ALERT} since the "
+                                "exercise began: does Alertmanager route it?")]
     found.append(done(f"le récepteur a reçu {ALERT}", f"the receiver got {ALERT}"))
-    exact = [s for s in silences if _silences_the_alert(s)]
-    if not exact:
-        broad = bool(silences)
-        return found + [missing(("votre silence couvre plus que " + ALERT if broad else f"aucun silence actif sur {ALERT}")
-                                + " : amtool silence add alertname=" + ALERT,
-                                (f"your silence covers more than {ALERT}" if broad else f"no active silence on {ALERT}")
-                                + f": amtool silence add alertname={ALERT}")]
-    ends = exact[0]["endsAt"]
-    return found + [done(f"un silence sur {ALERT} est actif (jusqu'à {ends})", f"a silence on {ALERT} is active (until {ends})")]
+    fired_labels = list({tuple(sorted(a["labels"].items())): a["labels"] for a in got}.values())
+    return found + [_judge_silences(ctx, silences, fired_labels)]
+
+
+def _time(text):
+    """Seconds since the epoch of an RFC 3339 time as Alertmanager writes it (nanoseconds cut to microseconds)."""
+    from datetime import datetime
+
+    main, _, fraction = text.rstrip("Z").partition(".")
+    return datetime.fromisoformat(main + ("." + fraction[:6] if fraction else "") + "+00:00").timestamp()
 
 
 BUSY = "while :; do :; [d]one"  # the guide's busy loops (teacher/solutions/load.sh too), not the shell running pkill
@@ -123,10 +170,17 @@ def undo(ws):
     if not ws.lab().nodes_with("alertmanager"):
         return
     url, _ = _alertmanager()
-    for silence in _silences(url):
-        if any(m["name"] == "alertname" and m["value"] == ALERT for m in silence["matchers"]):
-            api("DELETE", f"{url}/api/v2/silence/{silence['id']}").raise_for_status()
-            ws.say(f"lève le silence {silence['id']} sur {ALERT}", f"expires silence {silence['id']} on {ALERT}")
+    # The silences that aim at the alert by its name (alertname= or =~ a pattern Alertmanager matches it with); a
+    # student's silences of other alerts stay.
+    named = [s for s in _silences(url) if any(m["name"] == "alertname" and m.get("isEqual", True) for m in s["matchers"])]
+    node = ws.lab().nodes_with("alertmanager")[0].name
+    by_name = [{"matchers": [m for m in s["matchers"] if m["name"] == "alertname"]} for s in named]
+    (hits,) = silences_of.silenced(node, by_name, [{"alertname": ALERT}])
+    aimed = [s for i, s in enumerate(named) if i in hits]
+    for silence in aimed:
+        api("DELETE", f"{url}/api/v2/silence/{silence['id']}").raise_for_status()
+        ws.say(f"lève le silence {silence['id']} sur {ALERT}", f"expires silence {silence['id']} on {ALERT}")
+    ATTEMPT.begin()
 
 
 EXERCISE = Exercise(

@@ -209,7 +209,7 @@ def firing(ctx, expr, hold, dataset, settle=600):
 
     result = ctx.on_datasets("query_range", expr, dataset.start + settle, dataset.end, STEP)
     fired, unlabelled = {}, 0
-    need = int(hold // STEP) + 1
+    need = math.ceil(hold / STEP) + 1  # Prometheus fires at the first evaluation at least `for:` after the first true one
     for series in result:
         node = series["metric"].get("node")
         if node is None:

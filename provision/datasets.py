@@ -235,33 +235,42 @@ def busy_node(lab):
     return exporters[1 % len(exporters)].name if exporters else None
 
 
-def _loaded(t):
+def other_busy_nodes(lab):
+    """{node: the second its load starts} of the 'busy-elsewhere' data set: the first and the last exporter nodes other
+    than busy_node, loaded at minutes 15 and 40 (a rule that fires only where the guide loads is refused on it)."""
+    others = [n.name for n in _exporters(lab) if n.name != busy_node(lab)]
+    return dict(zip(dict.fromkeys([others[0], others[-1]]) if others else [], (900, LOAD_START)))
+
+
+def _loaded(t, start=LOAD_START):
     """How many of the guide's loops run at time t."""
-    return LOOPS if LOAD_START <= t < LOAD_START + LOAD_SECONDS else 0
+    return LOOPS if start <= t < start + LOAD_SECONDS else 0
 
 
-def _load_average(t, period, rest):
+def _load_average(t, period, rest, start=LOAD_START):
     """A Linux load average (decaying over `period` seconds) of a node at rest with `rest`, under the guide's loops."""
-    if t < LOAD_START:
+    if t < start:
         return rest
-    running = min(t, LOAD_START + LOAD_SECONDS) - LOAD_START
+    running = min(t, start + LOAD_SECONDS) - start
     peak = rest + (LOOPS - rest) * (1 - math.exp(-running / period))
-    after = max(0, t - LOAD_START - LOAD_SECONDS)
+    after = max(0, t - start - LOAD_SECONDS)
     return rest + (peak - rest) * math.exp(-after / period)
 
 
-def _load(busy):
+def _load(loads):
+    """The load data sets: `loads(lab)` -> {node: the second the guide's loops start on it}; the others at rest."""
     def build(lab, major):
-        found, loaded = [], busy_node(lab) if busy else None
+        found, loaded = [], loads(lab)
         for node in _exporters(lab):
             labels = _node_labels(lab, node)
             rest = [_noise(f"{node.name}-load", t, 0.02, 0.45) for t in steps()]
             slow = [_noise(f"{node.name}-load5", t, 0.05, 0.2) for t in steps()]
-            if node.name == loaded:
-                found.append(("node_load1", labels, [_load_average(t, 60, r) for t, r in zip(steps(), rest)]))
-                found.append(("node_load5", labels, [_load_average(t, 300, r) for t, r in zip(steps(), slow)]))
-                found.append(("node_load15", labels, [_load_average(t, 900, r) for t, r in zip(steps(), slow)]))
-                found += _cpu_series(lab, node, lambda t: (1.0 if _loaded(t) else _noise("cpu", t, 0.02, 0.12),))
+            if node.name in loaded:
+                start = loaded[node.name]
+                found.append(("node_load1", labels, [_load_average(t, 60, r, start) for t, r in zip(steps(), rest)]))
+                found.append(("node_load5", labels, [_load_average(t, 300, r, start) for t, r in zip(steps(), slow)]))
+                found.append(("node_load15", labels, [_load_average(t, 900, r, start) for t, r in zip(steps(), slow)]))
+                found += _cpu_series(lab, node, lambda t, start=start: (1.0 if _loaded(t, start) else _noise("cpu", t, 0.02, 0.12),))
             else:
                 found += [("node_load1", labels, rest), ("node_load5", labels, slow), ("node_load15", labels, slow)]
                 found += _cpu_series(lab, node, lambda t, name=node.name: (_noise(f"{name}-cpu", t, 0.02, 0.12),))
@@ -276,6 +285,13 @@ def _describe_busy(lab):
             "les autres nœuds au repos",
             f"{node} loaded as the guide does it (three busy loops for three minutes, from minute 40), the other nodes "
             "at rest")
+
+
+def _describe_elsewhere(lab):
+    (first, second), last = (list(other_busy_nodes(lab)) + [None, None])[:2], busy_node(lab)
+    both_fr = f"{first} chargé à partir de la 15e minute" + (f", {second} de la 40e" if second else "")
+    both_en = f"{first} loaded from minute 15" + (f", {second} from minute 40" if second else "")
+    return (f"{both_fr} ; {last} au repos cette fois", f"{both_en}; {last} at rest this time")
 
 
 # --- replicas (the high-availability lab) --------------------------------------------------------------------
@@ -328,11 +344,12 @@ DATASETS = {d.name: d for d in (
                                           "à sa façon", "slow requests in the first half hour, fast ones in the second, each "
                                           "handler its own way"), _requests("a")),
     DataSet("requests-b", 7, lambda lab: ("d'autres durées par handler", "other durations per handler"), _requests("b")),
-    DataSet("rest", 8, lambda lab: ("une heure de lab au repos", "an hour of the lab at rest"), _load(False)),
-    DataSet("busy", 9, _describe_busy, _load(True)),
+    DataSet("rest", 8, lambda lab: ("une heure de lab au repos", "an hour of the lab at rest"), _load(lambda lab: {})),
+    DataSet("busy", 9, _describe_busy, _load(lambda lab: {busy_node(lab): LOAD_START} if busy_node(lab) else {})),
     DataSet("replicas-up", 10, _describe_replica(None), _replicas(None), applies=_replicated(1)),
     DataSet("replica-1-down", 11, _describe_replica(0), _replicas(0), applies=_replicated(1)),
     DataSet("replica-2-down", 12, _describe_replica(1), _replicas(1), applies=_replicated(1)),
+    DataSet("busy-elsewhere", 13, _describe_elsewhere, _load(other_busy_nodes), applies=lambda lab: bool(other_busy_nodes(lab))),
 )}
 
 

@@ -15,4 +15,5 @@ vagrant provision node1
 sh teacher/solutions/load.sh node3 240 6
 until curl -s http://127.0.0.1:9090/api/v1/alerts | grep -q '"alertname":"HighLoad".*"state":"firing"\|"state":"firing".*"alertname":"HighLoad"'; do sleep 3; done
 until curl -s http://192.168.56.11:9095/alerts | grep -q HighLoad; do sleep 2; done
-vagrant ssh node1 -c 'amtool silence add alertname=HighLoad --comment="workshop" --duration=30m --alertmanager.url=http://192.168.56.11:9093'
+# Silenced with a regular expression: Alertmanager anchors it, so it silences HighLoad and no other alert.
+vagrant ssh node1 -c "amtool silence add 'alertname=~\"High.*Load\"' --comment=workshop --duration=30m --alertmanager.url=http://192.168.56.11:9093"
