@@ -69,7 +69,50 @@ def check(ctx):
         return found + [missing(f"elle est {target['health']} : {target['lastError'] or 'pas encore interrogée'} — l'exporter "
                                 f"tourne-t-il sur {NODE} ?", f"it is {target['health']}: {target['lastError'] or 'not scraped yet'} "
                                 f"— does the exporter run on {NODE}?")]
-    return found + [done("elle est up", "it is up")]
+    found.append(done("elle est up", "it is up"))
+    return found + [_new_kind(ctx, target)]
+
+
+# Metrics every exporter of Go or of Prometheus' client libraries has, and those Prometheus adds to every target:
+# they say nothing about what an exporter watches.
+COMMON = ("go_", "process_", "promhttp_", "scrape_", "python_")
+
+
+def _kinds(ctx):
+    """{(job, instance): metric names} of every target, without the names every exporter has."""
+    found = {}
+    for series in ctx.query('group by (__name__, job, instance) ({job=~".+"})'):
+        labels = series["metric"]
+        name = labels["__name__"]
+        if name != "up" and not name.startswith(COMMON):
+            found.setdefault((labels.get("job"), labels.get("instance")), set()).add(name)
+    return found
+
+
+def _new_kind(ctx, target):
+    """A Finding: the target's exporter exposes a kind of metrics the lab's own jobs did not have (metric names none of
+    them has), not another copy of an exporter the lab runs."""
+    job, address = target["labels"]["job"], target["labels"]["instance"]
+    hand = {j for j, _ in written(ctx.lab) or ()}
+    kinds = _kinds(ctx)
+    theirs = kinds.get((job, address), set())
+    if not theirs:
+        return missing(f"{address} ne donne encore aucune métrique propre (seulement celles de tout exporter : go_, process_…) : "
+                       "est-ce bien un exporter ?", f"{address} gives no metrics of its own yet (only those every exporter has: "
+                       "go_, process_…): is it an exporter?")
+    labs = {}
+    for (other, _), names in kinds.items():
+        if other not in hand:
+            labs.setdefault(other, set()).update(names)
+    new = sorted(theirs - set().union(*labs.values()))
+    if not new:
+        like = max(labs, key=lambda j: len(labs[j] & theirs))
+        return missing(f"ses métriques ({', '.join(sorted(theirs)[:3])}…) sont toutes déjà dans le lab (job {like}) : c'est une "
+                       "copie d'un exporter qu'il a déjà. Installez un autre type d'exporter (apt-cache search prometheus-)",
+                       f"its metrics ({', '.join(sorted(theirs)[:3])}…) are all in the lab already (job {like}): it is a copy "
+                       "of an exporter the lab has. Install another kind of exporter (apt-cache search prometheus-)")
+    return done(f"il apporte des métriques que le lab n'avait pas ({', '.join(new[:3])}…)",
+                f"it brings metrics the lab did not have ({', '.join(new[:3])}…)")
 
 
 def exercise_address(lab):

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from exercises import answers, ex10_alert, ex11_dashboard, silences
+from exercises import answers, ex07_by_hand, ex10_alert, ex11_dashboard, silences
 from exercises.base import done, missing, say
 from exercises.workspace import Workspace
 from provision import inventory
@@ -204,3 +204,34 @@ def test_exercise_13_on_the_one_prometheus_lab_says_which_lab_it_needs():
 ])
 def test_a_load_panel_is_read_from_the_query_not_its_words(expr, shows):
     assert ex11_dashboard._shows_load(expr, {}, "node2") is shows
+
+
+class _Series:
+    """What exercise 7's judge of an exporter's kind asks: every target's metric names (one query)."""
+
+    def __init__(self, targets):
+        self.lab = pristine.lab("lab.yaml")
+        self.targets = targets
+
+    def query(self, expr):
+        assert expr == 'group by (__name__, job, instance) ({job=~".+"})'
+        return [{"metric": {"__name__": name, "job": job, "instance": instance}}
+                for (job, instance), names in self.targets.items() for name in names]
+
+
+NODE = ["node_cpu_seconds_total", "node_load1", "go_goroutines", "process_cpu_seconds_total", "up"]
+LAB = {("node", "192.168.56.12:9100"): NODE, ("prometheus", "localhost:9090"): ["prometheus_build_info", "go_goroutines"]}
+
+
+@pytest.mark.parametrize(("theirs", "done"), [
+    (NODE, False),  # another node_exporter
+    (["node_load1", "go_goroutines", "promhttp_metric_handler_requests_total"], False),
+    (["go_goroutines", "process_open_fds", "up"], False),  # only what every exporter has
+    (["namedprocess_namegroup_num_procs", "go_goroutines"], True),
+    (["node_load1", "mysql_up"], True),  # a kind the lab lacks, beside a name it has
+])
+def test_a_new_exporter_brings_a_kind_of_metrics_the_lab_did_not_have(monkeypatch, theirs, done):
+    monkeypatch.setattr(ex07_by_hand, "written", lambda lab: {("mine", "192.168.56.16:9999")})
+    ctx = _Series({**LAB, ("mine", "192.168.56.16:9999"): theirs})
+    finding = ex07_by_hand._new_kind(ctx, {"labels": {"job": "mine", "instance": "192.168.56.16:9999"}})
+    assert finding.done is done, finding.text.en
