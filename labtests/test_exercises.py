@@ -37,7 +37,8 @@ TOUCHED = ("lab.yaml", "templates", "answers")  # and the inventory in use, when
 EXERCISES = exercises()
 # An exercise with a start that can break the lab in several ways (exercise 12) runs its solution once per
 # kind of fault; its wrong attempts each on one kind.
-WRONG_FAULT = {"12-not-repaired": "lockout", "12-vague": "route", "12-guesses": "stopped", "12-wrong-node": "route"}
+WRONG_FAULT = {"12-not-repaired": "lockout", "12-vague": "route", "12-guesses": "stopped", "12-wrong-node": "route",
+               "12-wrong-cause": "stopped", "12-names-node": "stopped"}
 # Exercise 12's main solution meets every kind of fault; its other right ways one each.
 SOLUTION_FAULTS = {"12-french": ("route",), "12-terse": ("lockout",)}
 LAB_FILE = inventory.default_path().resolve()

@@ -8,9 +8,10 @@ import sys
 
 import pytest
 
-from exercises import answers, ex07_by_hand, ex10_alert, ex11_dashboard, silences
+from exercises import answers, ex07_by_hand, ex10_alert, ex11_dashboard, ex12_troubleshoot, silences
 from exercises.base import done, missing, say
 from exercises.workspace import Workspace
+from labclient import faults as labfaults
 from provision import inventory
 from tests import pristine
 
@@ -235,3 +236,66 @@ def test_a_new_exporter_brings_a_kind_of_metrics_the_lab_did_not_have(monkeypatc
     ctx = _Series({**LAB, ("mine", "192.168.56.16:9999"): theirs})
     finding = ex07_by_hand._new_kind(ctx, {"labels": {"job": "mine", "instance": "192.168.56.16:9999"}})
     assert finding.done is done, finding.text.en
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_diagnosis_form_the_start_writes_reads_as_empty_fields(tmp_path, lang):
+    path = tmp_path / "12.yaml"
+    path.write_text(ex12_troubleshoot.SKELETON[lang])
+    form, problems = ex12_troubleshoot.read_diagnosis(path)
+    assert problems == [] and form == {"node": None, "cause": None, "query": None}
+
+
+FAULT = labfaults.Fault("stopped", "node3", "node3", "systemctl stop node_exporter", seen='up{job="node", node="node3"} == 0')
+T0 = 1_800_000_000
+
+
+class _History:
+    """A lab's answers to exercise 12's query judge: the fault seen from T0+60 to T0+300, and what the student's query
+    returned at each 15 s step (range) and returns now (instant)."""
+
+    lab = pristine.lab("lab.yaml")
+    at = T0 + 600
+
+    def __init__(self, during, now):
+        self.during, self.now = during, now
+
+    def query_range(self, expr, start, end, step):
+        def series(node, times):
+            return {"metric": {"node": node} if node else {}, "values": [[t, "0"] for t in times]}
+        fault = range(T0 + 60, T0 + 301, 15)
+        if expr == FAULT.seen:
+            return [series("node3", fault)]
+        return [series(node, fault) for node in self.during]
+
+    def query(self, expr):
+        return [{"metric": {"node": node}, "value": [self.at, "1"]} for node in self.now]
+
+
+@pytest.mark.parametrize(("during", "now", "says"), [
+    (["node3"], [], None),  # the symptom: the node hit while it held, nothing once healthy
+    ([], [], "did not return the node hit"),
+    (["node3", "node4"], [], "also returned node4"),
+    (["node3"], ["node3"], "names the node instead of showing the symptom"),
+    ([None], [], "no node label"),
+])
+def test_the_diagnosis_query_must_show_the_symptom_on_the_node_hit_alone(during, now, says):
+    finding = ex12_troubleshoot._judge_query(_History(during, now), FAULT, {"started": T0}, "up == 0", healthy=True)
+    assert finding.done is (says is None), finding.text.en
+    assert says is None or says in finding.text.en
+
+
+@pytest.mark.parametrize(("node", "cause", "says"), [
+    ("node3", "stopped", None),
+    ("node4", "stopped", "is not the node the fault was on"),
+    ("node3", "route", "is not what happened"),
+    ("node3", "stopped or route", "must name one of the causes"),
+    (["node3", "node4"], "stopped", "names one node"),
+    ("node3", None, "must name one of the causes"),
+])
+def test_the_diagnosis_names_the_node_and_the_one_cause_made(node, cause, says):
+    ctx = _History([], [])
+    findings = [ex12_troubleshoot._judge_node(ctx, FAULT, node), ex12_troubleshoot._judge_cause(FAULT, cause)]
+    refused = [f.text.en for f in findings if not f.done]
+    assert (refused == []) is (says is None), refused
+    assert says is None or any(says in text for text in refused)

@@ -1,6 +1,8 @@
 """Exercise 12 done as a student would: read Prometheus' targets and *_up metrics, find the cause, repair it,
-write it down. Options: --french (the diagnosis in French), --terse (in a few words); for the wrong attempts --no-repair, --vague, --guesses
-(every cause listed), --wrong-node (another node named)."""
+write the diagnosis in answers/12.yaml (the node, the cause, a query that shows the symptom, notes).
+Options: --french (the notes in French, another query), --terse (no notes, one query for every kind of fault);
+for the wrong attempts --no-repair, --vague (no cause chosen), --guesses (every cause listed), --wrong-node (another
+node named), --wrong-cause (another kind of cause), --names-node (a query that names the node instead of showing the symptom)."""
 
 import json
 import os
@@ -21,8 +23,6 @@ def on(node, command):
     subprocess.run(["vagrant", "ssh", node, "-c", f"sudo {command}"], check=True, capture_output=True)
 
 
-TERSE = {"stopped": "{node}: node_exporter down", "route": "{node}: no route from node1 (blackhole)",
-         "lockout": "{node}: exporter login refused by its server"}
 FRENCH = {"stopped": "node_exporter était arrêté sur {node}", "route": "{node} était injoignable depuis node1 : une route "
           "blackhole sur node1", "lockout": "l'exporter de {node} ne pouvait plus se connecter à son serveur (droits retirés)"}
 
@@ -47,19 +47,36 @@ def diagnose():
     raise SystemExit("nothing is broken")
 
 
+# The query a student writes once they know what they saw: the symptom, over every node.
+QUERIES = {"stopped": 'up{job="node"} == 0', "route": "up == 0 and on (node) (probe_success == 0)",
+           "lockout": '{__name__=~"(pg|mysql|nginx|redis)_up"} == 0'}
+ANY = '(up == 0) or ({__name__=~"(pg|mysql|nginx|redis)_up"} == 0)'
+
+
+def quoted(text):
+    return json.dumps(text, ensure_ascii=False)  # a JSON string is a YAML string
+
+
 node, cause, repair, kind = diagnose()
 os.makedirs("answers", exist_ok=True)
 if "--no-repair" not in sys.argv:
     repair()
+query, notes, chosen = QUERIES[kind], cause, kind
 if "--vague" in sys.argv:
-    cause = "Something was wrong somewhere."
+    chosen, notes = "something broke", "Something was wrong somewhere."
 elif "--guesses" in sys.argv:
-    cause = f"On {node}: maybe node_exporter stopped, or the network route, or the exporter's login to its server."
+    chosen = "stopped, route or lockout"
 elif "--wrong-node" in sys.argv:
-    cause = cause.replace(node, "node6" if node != "node6" else "node5")
+    node = "node6" if node != "node6" else "node5"
+elif "--wrong-cause" in sys.argv:
+    chosen = "lockout" if kind != "lockout" else "stopped"
+elif "--names-node" in sys.argv:
+    query = f'up{{node="{node}"}}'
 elif "--terse" in sys.argv:
-    cause = TERSE[kind].format(node=node)
+    query, notes = ANY, ""
 elif "--french" in sys.argv:
-    cause = FRENCH[kind].format(node=node)
-with open("answers/12.txt", "w") as f:
-    f.write(cause + "\n")
+    query, notes = f"min by (node) ({QUERIES[kind]})", FRENCH[kind].format(node=node)
+with open("answers/12.yaml", "w") as f:
+    f.write(f"node: {quoted(node)}\ncause: {quoted(chosen)}\nquery: {quoted(query)}\n")
+    if notes:
+        f.write(f"notes: {quoted(notes)}\n")
