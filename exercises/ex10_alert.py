@@ -169,14 +169,21 @@ def undo(ws):
             ws.say(f"arrête les boucles de charge sur {node.name}", f"stops the busy loops on {node.name}")
     if not ws.lab().nodes_with("alertmanager"):
         return
-    url, _ = _alertmanager()
-    # The silences that aim at the alert by its name (alertname= or =~ a pattern Alertmanager matches it with); a
-    # student's silences of other alerts stay.
-    named = [s for s in _silences(url) if any(m["name"] == "alertname" and m.get("isEqual", True) for m in s["matchers"])]
+    url, notifications = _alertmanager()
+    # The silences of this attempt that silence the alert (by Alertmanager's matching: a silence on its name, or on a
+    # node, made while the exercise was under way), and those from before that name it; a student's other silences stay.
+    since = ATTEMPT.started() or 0
+    nodes = [n.name for n in ws.lab().nodes_with("node_exporter")]
+    fired = [a["labels"] for n in notifications() for a in n["alerts"] if a["labels"].get("alertname") == ALERT]
+    targets = [{"alertname": ALERT, "node": node} for node in nodes] + fired
+    active = _silences(url)
     node = ws.lab().nodes_with("alertmanager")[0].name
-    by_name = [{"matchers": [m for m in s["matchers"] if m["name"] == "alertname"]} for s in named]
-    (hits,) = silences_of.silenced(node, by_name, [{"alertname": ALERT}])
-    aimed = [s for i, s in enumerate(named) if i in hits]
+    hits = silences_of.silenced(node, active, targets)
+    aimed = [s for i, s in enumerate(active)
+             if (_time(s["startsAt"]) >= since and any(i in h for h in hits))
+             or any(m["name"] == "alertname" and m["value"] == ALERT and not m.get("isRegex") and m.get("isEqual", True)
+                    for m in s["matchers"])
+             or (any(i in h for h in hits) and any(m["name"] == "alertname" for m in s["matchers"]))]
     for silence in aimed:
         api("DELETE", f"{url}/api/v2/silence/{silence['id']}").raise_for_status()
         ws.say(f"lève le silence {silence['id']} sur {ALERT}", f"expires silence {silence['id']} on {ALERT}")

@@ -341,15 +341,40 @@ def _plant():
     assert provisioned.returncode == 0, shown(provisioned)
 
 
+def _plant_silence():
+    """A silence of the student's own, on an alert of theirs: no reset may expire it. Its id, or None without
+    Alertmanager."""
+    if not LAB.nodes_with("alertmanager"):
+        return None
+    from datetime import datetime, timedelta, timezone
+
+    from labclient.alerting import alertmanager_url, api
+
+    now = datetime.now(timezone.utc)
+    body = {"matchers": [{"name": "alertname", "value": "MineDown", "isRegex": False, "isEqual": True}],
+            "startsAt": now.isoformat(), "endsAt": (now + timedelta(hours=2)).isoformat(), "createdBy": "student",
+            "comment": "my own alert, planted by the test"}
+    reply = api("POST", f"{alertmanager_url()}/api/v2/silences", json=body)
+    assert reply.status_code == 200, reply.text
+    return reply.json()["silenceID"]
+
+
+def _silence_state(silence):
+    from labclient.alerting import alertmanager_url, api
+
+    return api("GET", f"{alertmanager_url()}/api/v2/silence/{silence}").json()["status"]["state"]
+
+
 def _planted_rules():
     return run("vagrant", "ssh", LAB.prometheus_node.name, "-c", f"sudo cat {MINE_RULES}").stdout
 
 
 @pytest.mark.skipif(OTHER_LAB, reason=f"LAB_FILE names {inventory.default_path()}: the planted work is written for lab.yaml")
 def test_students_work_survives_make_test_and_every_reset():
-    before = snapshot()
+    before, silence = snapshot(), None
     try:
         _plant()
+        silence = _plant_silence()
         planted = snapshot()
         planted_rules = _planted_rules()
         assert "mine:up:count" in planted_rules
@@ -364,6 +389,7 @@ def test_students_work_survives_make_test_and_every_reset():
                     continue
                 assert now.get(path) == data, f"{after} changed or removed {relative}, the student's work"
             assert _planted_rules() == planted_rules, f"{after} changed or removed {MINE_RULES} on {LAB.prometheus_node.name}"
+            assert silence is None or _silence_state(silence) == "active", f"{after} expired the student's silence {silence}"
 
         tests = run(sys.executable, "-m", "pytest", "labtests", "-m", "not drill", "-q", "-p", "no:cacheprovider", "--tb=line")
         intact(f"the labtests (make test's second part; exit {tests.returncode})")
@@ -376,6 +402,10 @@ def test_students_work_survives_make_test_and_every_reset():
             if number == 1:
                 (REPO / "answers" / "1.promql").write_bytes(planted[REPO / "answers" / "1.promql"])
     finally:
+        if silence:
+            from labclient.alerting import alertmanager_url, api
+
+            api("DELETE", f"{alertmanager_url()}/api/v2/silence/{silence}")
         run("vagrant", "ssh", LAB.prometheus_node.name, "-c", f"sudo rm -f {MINE_RULES}")
         restore(before)
         provision(LAB.prometheus_node.name)
