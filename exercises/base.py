@@ -60,6 +60,12 @@ def quoted(fr, en, raw):
     return Text(french(fr) + raw, en + raw)
 
 
+def missing_with(fr, en, **theirs):
+    """A Finding not done whose text holds the student's own words ({name} in both templates), exactly as written: the
+    French typography goes to the sentence, never to their words."""
+    return Finding(False, Text(french(fr).format(**theirs), en.format(**theirs)))
+
+
 @dataclass
 class Context:
     """What a check asks: lab.yaml as it is now, the lab's Prometheus (labclient's client), the exercises' data sets,

@@ -1,60 +1,16 @@
 """Exercise 11: a dashboard as code (templates/dashboards/workshop.json), provisioned to Grafana."""
 
 import json
-import re
 
 import requests
 
-from exercises import answers
-from exercises.base import REPO, Exercise, LabUnreachable, QueryRefused, done, missing, say
+from exercises import answers, grafana_view
+from exercises.base import REPO, Exercise, Finding, LabUnreachable, QueryRefused, done, missing, missing_with, say
+from provision.datasets import DATASETS
 
 FILE = "templates/dashboards/workshop.json"
 BOARDS = REPO / "templates" / "dashboards"
-GRAFANA_RANGES = {"$__rate_interval": "1m", "${__rate_interval}": "1m", "$__interval": "15s", "${__interval}": "15s",
-                  "$__range": "1h", "${__range}": "1h"}
 LOADS = {"node_load1", "node_load5", "node_load15"}
-VARIABLE = re.compile(r"\$\{(\w+)(?::\w+)?\}|\$(\w+)|\[\[(\w+)\]\]")
-
-
-def panels(board):
-    """Every panel, those inside rows included (a collapsed row keeps its panels in its own `panels`)."""
-    for panel in board.get("panels", []):
-        yield panel
-        yield from panels(panel)
-
-
-def queries(board):
-    return [(p, t) for p in panels(board) if p.get("type") != "row" for t in p.get("targets", []) if t.get("expr")]
-
-
-def _variables(board):
-    return {v.get("name"): v for v in board.get("templating", {}).get("list", [])}
-
-
-def _fill(expr, variables, node):
-    """The query as Grafana would send it: ranges filled in, each variable by its current value (else a node name)."""
-    for key, value in GRAFANA_RANGES.items():
-        expr = expr.replace(key, value)
-
-    def value_of(match):
-        name = next(g for g in match.groups() if g)
-        current = (variables.get(name) or {}).get("current", {}).get("value")
-        if isinstance(current, list):
-            current = "|".join(current)
-        return node if current in (None, "", "$__all", "All") else str(current)
-
-    return VARIABLE.sub(value_of, expr)
-
-
-def _datasource_ok(ref, uid, variables):
-    """A panel or query reaching the lab's Prometheus: no datasource (the default one), its uid, or a datasource variable."""
-    if ref is None:
-        return True
-    if isinstance(ref, str):
-        return ref in (uid, "Prometheus") or (VARIABLE.fullmatch(ref) is not None and ref.strip("${}") in variables)
-    ref_uid = ref.get("uid", "")
-    used = VARIABLE.fullmatch(ref_uid or "")
-    return ref_uid == uid or (used is not None and next(g for g in used.groups() if g) in variables)
 
 
 def _uid_of(path):
@@ -66,30 +22,84 @@ def _uid_of(path):
     return board.get("uid") if isinstance(board, dict) else None
 
 
-def _shows_load(expr, variables, node):
-    """True when a panel's query selects node_load1, 5 or 15 (read from its syntax tree, variables filled in)."""
-    root = answers.tree(_fill(expr, variables, node))
+def shows_load(expr):
+    """True when a query (as Grafana sends it) selects node_load1, 5 or 15, read from its syntax tree."""
+    root = answers.tree(expr)
     if root is None:
-        return "node_load" in expr  # a query the parser does not know: its text is all there is
+        return False
     return bool(answers.metric_names(root) & LOADS)
 
 
-def _file_problems(board, text, uid, node):
+def _sent(ctx, board):
+    """[grafana_view.Query]: the board's queries as Grafana would send them, its variables resolved on the lab."""
+    uid = ctx.lab.components.get("grafana", {}).get("datasource_uid", "promlab-prometheus")
+    return grafana_view.queries(board, grafana_view.label_values(ctx.api, ctx.query), uid, ctx.lab.interval)
+
+
+def _file_problems(board, text, sent):
     others = {u: p.name for p in BOARDS.glob("*.json") if p.name != "workshop.json" and (u := _uid_of(p))}
-    variables = _variables(board)
     if not board.get("uid"):
         yield say("il lui manque un uid fixe", "it has no fixed uid")
     elif board["uid"] in others:
         yield say(f"son uid {board['uid']} est déjà celui de {others[board['uid']]} : donnez-lui le sien",
                   f"its uid {board['uid']} is already {others[board['uid']]}'s: give it its own")
-    if "${DS_" in text:
+    if "${DS_" in text or any(q.source == "export" for q in sent):
         yield say("il contient ${DS_...} (un export pour grafana.com) : mettez la source par son uid",
                   "it has ${DS_...} (an export for grafana.com): refer to the datasource by its uid")
-    refs = [p.get("datasource") for p in panels(board) if p.get("type") != "row"] + [t.get("datasource") for _, t in queries(board)]
-    if not all(_datasource_ok(r, uid, variables) for r in refs):
-        yield say(f"un panneau vise une autre source de données que uid {uid}", f"a panel points at another datasource than uid {uid}")
-    if not any(_shows_load(t["expr"], variables, node) for _, t in queries(board)):
+    elsewhere = [q for q in sent if q.source == "other"]
+    if elsewhere:
+        yield missing_with("le panneau « {title} » vise une autre source de données que celle du lab",
+                           "the panel '{title}' points at another datasource than the lab's", title=elsewhere[0].panel).text
+    if not any(shows_load(q.expr) for q in sent):
         yield say("aucun panneau ne montre la charge (node_load1, 5 ou 15)", "no panel shows the load (node_load1, 5 or 15)")
+
+
+def _signature(result):
+    return frozenset((frozenset(s["metric"].items()), round(float(s["value"][1]), 6)) for s in result)
+
+
+def _panels_by_meaning(ctx, sent):
+    """{panel title: its queries' results together}: what each panel shows on the lab now."""
+    found = {}
+    for q in sent:
+        try:
+            found.setdefault(q.panel, []).append(_signature(ctx.query(q.expr)))
+        except QueryRefused:
+            found.setdefault(q.panel, []).append(frozenset({q.expr}))
+    return {title: frozenset(results) for title, results in found.items()}
+
+
+def _copy_of(ctx, mine):
+    """The shipped dashboard the student's is a copy of, by meaning (every panel of theirs shows what a panel of that
+    dashboard shows, and they hold at least half of its panels), or None."""
+    from host import dashboards
+
+    if not mine:
+        return None
+    for name in dashboards.shipped():
+        path = BOARDS / name
+        try:
+            theirs = _panels_by_meaning(ctx, _sent(ctx, json.loads(path.read_text())))
+        except (OSError, ValueError):
+            continue
+        shipped = set(theirs.values())
+        if theirs and set(mine.values()) <= shipped and 2 * len(set(mine.values())) >= len(shipped):
+            return name
+    return None
+
+
+def _empty_here(ctx, query):
+    """The first data set the query returns something on (a panel of what is down or firing is rightly empty on a
+    healthy lab), or None."""
+    for dataset in DATASETS.values():
+        if not dataset.applies(ctx.lab):
+            continue
+        try:
+            if ctx.on_datasets("query", query.expr, at=dataset.end):
+                return dataset
+        except QueryRefused:
+            return None
+    return None
 
 
 def check(ctx):
@@ -106,20 +116,38 @@ def check(ctx):
     if not isinstance(board, dict):
         return [missing(f"{FILE} n'est pas un objet JSON (un tableau de bord est un {{...}})",
                         f"{FILE} is not a JSON object (a dashboard is a {{...}})")]
-    uid = ctx.lab.components.get("grafana", {}).get("datasource_uid", "promlab-prometheus")
-    problems = list(_file_problems(board, text, uid, ctx.exporter_nodes()[0]))
+    sent = _sent(ctx, board)
+    problems = list(_file_problems(board, text, sent))
     if problems:
         return [missing(p.fr, p.en) for p in problems]
     found = [done(f"{FILE} : uid {board['uid']}, un panneau de charge", f"{FILE}: uid {board['uid']}, a load panel")]
-    node, variables = ctx.exporter_nodes()[0], _variables(board)
-    for _, target in queries(board):
-        filled = _fill(target["expr"], variables, node)
+    quiet = []
+    for q in (q for q in sent if q.source == "lab"):
         try:
-            if not ctx.query(filled):
-                return found + [missing(f"{filled} ne renvoie rien", f"{filled} returns nothing")]
+            if ctx.query(q.expr):
+                continue
         except QueryRefused as e:
-            return found + [missing(f"Prometheus refuse {filled} : {e}", f"Prometheus refuses {filled}: {e}")]
-    found.append(done("chaque requête renvoie des données", "every query returns data"))
+            return found + [missing_with("Prometheus refuse {expr} (panneau « {title} ») : {error}",
+                                         "Prometheus refuses {expr} (panel '{title}'): {error}", expr=q.expr, title=q.panel,
+                                         error=str(e))]
+        elsewhere = _empty_here(ctx, q)
+        if elsewhere is None:
+            return found + [missing_with("{expr} (panneau « {title} ») ne renvoie rien, ni sur le lab ni sur les jeux de "
+                                         "données des exercices", "{expr} (panel '{title}') returns nothing, on the lab or on "
+                                         "the exercises' data sets", expr=q.expr, title=q.panel)]
+        quiet.append((q, elsewhere))
+    copy = _copy_of(ctx, _panels_by_meaning(ctx, [q for q in sent if q.source == "lab"]))
+    if copy:
+        return found + [missing(f"ses panneaux montrent ce que montrent ceux de {copy}, que le lab fournit : faites le vôtre",
+                                f"its panels show what {copy}'s show, which the lab ships: make your own")]
+    if quiet:
+        q, dataset = quiet[0]
+        found.append(Finding(True, missing_with("chaque requête renvoie des données (« {title} » est vide sur le lab sain, et "
+                                                "montre quelque chose sur le jeu de données « {name} »)", "every query returns "
+                                                "data ('{title}' is empty on the healthy lab, and shows something on the data "
+                                                "set '{name}')", title=q.panel, name=dataset.name).text))
+    else:
+        found.append(done("chaque requête renvoie des données", "every query returns data"))
     return found + _in_grafana(ctx, board)
 
 

@@ -264,22 +264,22 @@ def queries(board, ask, lab_uid, scrape_interval):
     return found
 
 
-def label_values(prometheus):
-    """ask(query) for query variables, answered by a Prometheus client: label_values(label), label_values(metric,
-    label), query_result(expr) (each result's text), metrics(regex)."""
-    def ask(query):
-        query = query.strip()
-        found = re.fullmatch(r"label_values\((?:(.+?),\s*)?(\w+)\s*\)", query, re.S)
+def label_values(data, query):
+    """ask(query) for query variables, answered by the lab's Prometheus (`data(path, **params)` its API, `query(expr)`
+    an instant query): label_values(label), label_values(metric, label), query_result(expr) (each result's text),
+    metrics(regex)."""
+    def ask(text):
+        text = text.strip()
+        found = re.fullmatch(r"label_values\((?:(.+?),\s*)?(\w+)\s*\)", text, re.S)
         if found:
             params = {"match[]": found.group(1)} if found.group(1) else {}
-            return sorted(prometheus.data(f"label/{found.group(2)}/values", **params))
-        found = re.fullmatch(r"query_result\((.+)\)", query, re.S)
+            return sorted(data(f"label/{found.group(2)}/values", **params))
+        found = re.fullmatch(r"query_result\((.+)\)", text, re.S)
         if found:
-            return [_series_text(s) for s in prometheus.query(found.group(1))]
-        found = re.fullmatch(r"metrics\((.*)\)", query, re.S)
+            return [_series_text(s) for s in query(found.group(1))]
+        found = re.fullmatch(r"metrics\((.*)\)", text, re.S)
         if found:
-            names = prometheus.data("label/__name__/values")
-            return [n for n in names if re.search(found.group(1), n)]
+            return [n for n in data("label/__name__/values") if re.search(found.group(1), n)]
         return []
     return ask
 

@@ -10,6 +10,7 @@ Upstream's React UI comes with the release method, whose archives this machine c
 import re
 
 import pytest
+import requests
 
 from labclient import browser, faults
 from labclient.alerting import alertmanager_url, auth
@@ -183,3 +184,66 @@ def test_grafanas_dashboards_draw_their_panels(chromium):
         chromium.get(f"{grafana.url}/d/{uid}")
         wait_for(lambda: chromium.page_source, lambda page: "No data" not in page and "panel" in page, 60,
                  f"dashboard {uid} drawn without 'No data'")
+
+
+# Every request Grafana's page sends to its datasources, recorded in the page itself (fetch and XMLHttpRequest
+# wrapped before Grafana's own scripts run).
+RECORD_REQUESTS = """
+window.__promlabSent = [];
+const keep = (url, body) => { if (String(url).includes('/api/ds/query') && body) window.__promlabSent.push(String(body)); };
+const fetched = window.fetch;
+window.fetch = function (input, init) { keep(input && input.url || input, init && init.body); return fetched.apply(this, arguments); };
+const opened = XMLHttpRequest.prototype.open, sent = XMLHttpRequest.prototype.send;
+XMLHttpRequest.prototype.open = function (method, url) { this.__promlabUrl = url; return opened.apply(this, arguments); };
+XMLHttpRequest.prototype.send = function (body) { keep(this.__promlabUrl, body); return sent.apply(this, arguments); };
+"""
+
+
+def _reading_board():
+    """A dashboard that needs Grafana's resolving: an interval variable without a current value, a node variable from
+    label_values, a collapsed row, a datasource named by type only, $__rate_interval and $__range."""
+    window = {"name": "window", "type": "interval", "query": "5m,15m,1h",
+              "options": [{"text": w, "value": w, "selected": False} for w in ("5m", "15m", "1h")]}
+    node = {"name": "node", "type": "query", "query": "label_values(node_load1, node)", "refresh": 1,
+            "datasource": {"type": "prometheus"}}
+    panels = [{"id": 2, "type": "timeseries", "title": "smoothed", "datasource": {"type": "prometheus"},
+               "gridPos": {"h": 6, "w": 12, "x": 0, "y": 1},
+               "targets": [{"refId": "A", "expr": 'avg_over_time(node_load1{node="$node"}[$window])'}]},
+              {"id": 3, "type": "timeseries", "title": "rates", "gridPos": {"h": 6, "w": 12, "x": 12, "y": 1},
+               "targets": [{"refId": "A", "expr": "sum(rate(node_cpu_seconds_total[$__rate_interval]))"},
+                           {"refId": "B", "expr": "max_over_time(up[$__range])"}]}]
+    return {"uid": "promlab-test-reading", "title": "promlab test: Grafana's reading", "schemaVersion": 39,
+            "time": {"from": "now-3h", "to": "now"}, "templating": {"list": [window, node]},
+            "panels": [{"id": 1, "type": "row", "title": "row", "collapsed": False, "gridPos": {"h": 1, "w": 24, "x": 0, "y": 0},
+                        "panels": []}] + panels}
+
+
+def test_grafana_sends_the_queries_exercise_11_reads(chromium, prometheus):
+    """The dashboard is loaded into Grafana (the test's own, removed after), drawn in the browser, and the queries
+    Grafana sends are those exercise 11's reading of the file says (exercises/grafana_view.py)."""
+    if not LAB.nodes_with("grafana"):
+        pytest.skip(f"this lab has no Grafana ({', '.join(LAB.skipped_roles) and 'LAB_SKIP_ROLES names it' or 'lab.yaml'}): "
+                    "exercise 11's reading of a dashboard is checked against Grafana's own where Grafana runs")
+    import json
+
+    from exercises import grafana_view
+    from labclient.grafana import Grafana
+
+    grafana, board = Grafana(), _reading_board()
+    uid = LAB.components["grafana"]["datasource_uid"]
+    expected = sorted(q.expr for q in grafana_view.queries(board, grafana_view.label_values(prometheus.data, prometheus.query),
+                                                           uid, LAB.interval))
+    made = grafana.post("/api/dashboards/db", {"dashboard": board, "overwrite": False})
+    assert made.status_code == 200, made.text
+    try:
+        browser.sign_in(chromium, *grafana.admin)
+        chromium.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": RECORD_REQUESTS})
+        chromium.get(f"{grafana.url}/d/{board['uid']}")
+
+        def sent():
+            bodies = chromium.execute_script("return window.__promlabSent || []")
+            return sorted({q.get("expr") for b in bodies for q in json.loads(b).get("queries", []) if q.get("expr")})
+
+        wait_for(sent, lambda got: got == expected, 60, f"Grafana sending {expected}")
+    finally:
+        requests.delete(f"{grafana.url}/api/dashboards/uid/{board['uid']}", auth=grafana.admin, timeout=10)

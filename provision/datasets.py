@@ -97,6 +97,13 @@ def _up(lab, down):
     return [("up", labels, _constant(0 if (labels["job"], labels["node"]) in down else 1)) for labels in _target_labels(lab)]
 
 
+def _firing(lab, down):
+    """The lab's InstanceDown alert firing for each target down (Prometheus' ALERTS series): a panel of what is
+    firing, rightly empty on a healthy lab, shows something here."""
+    return [("ALERTS", {"alertname": "InstanceDown", "alertstate": "firing", "severity": "critical", **labels}, _constant(1))
+            for labels in _target_labels(lab) if (labels["job"], labels["node"]) in down]
+
+
 def _describe_some_down(lab):
     down = sorted(_down_in_some(lab))
     fr = ", ".join(f"la cible {job} de {node}" for job, node in down)
@@ -332,7 +339,8 @@ def _replicated(index):
 
 DATASETS = {d.name: d for d in (
     DataSet("targets-up", 0, lambda lab: ("toutes les cibles répondent", "every target answers"), lambda lab, major: _up(lab, set())),
-    DataSet("targets-some-down", 1, _describe_some_down, lambda lab, major: _up(lab, _down_in_some(lab))),
+    DataSet("targets-some-down", 1, _describe_some_down,
+            lambda lab, major: _up(lab, _down_in_some(lab)) + _firing(lab, _down_in_some(lab))),
     DataSet("memory-a", 2, lambda lab: ("mémoires de tailles diverses, cache compris", "memories of several sizes, page cache included"),
             _memory("a")),
     DataSet("memory-b", 3, lambda lab: ("d'autres nœuds pleins ou vides", "other nodes full or empty"), _memory("b")),

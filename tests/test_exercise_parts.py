@@ -1,14 +1,13 @@
 """The exercises' parts that need no lab: the copies a reset keeps, how an answer is read and echoed, what the
 dashboard and silence checks accept, and that a lab that does not answer gets one sentence, not a traceback."""
 
-import json
 import shutil
 import subprocess
 import sys
 
 import pytest
 
-from exercises import answers, ex07_by_hand, ex10_alert, ex11_dashboard, ex12_troubleshoot, silences
+from exercises import answers, ex07_by_hand, ex10_alert, ex12_troubleshoot, silences
 from exercises.base import done, missing, say
 from exercises.workspace import Workspace
 from labclient import faults as labfaults
@@ -128,36 +127,6 @@ def test_a_silence_counts_by_what_it_silences(monkeypatch, matchers, says):
     assert says is None or says in finding.text.en
 
 
-DS = {"type": "prometheus", "uid": "promlab-prometheus"}
-
-
-def board(**extra):
-    panel = {"type": "timeseries", "datasource": DS, "targets": [{"expr": "node_load1", "datasource": DS}]}
-    return dict({"uid": "workshop", "panels": [panel]}, **extra)
-
-
-def problems(b):
-    return [p.en for p in ex11_dashboard._file_problems(b, json.dumps(b), "promlab-prometheus", "node2")]
-
-
-def test_a_dashboard_with_rows_and_a_datasource_variable_is_accepted():
-    inner = {"type": "timeseries", "datasource": {"uid": "${ds}"}, "targets": [{"expr": 'node_load1{node=~"$node"}'}]}
-    b = {"uid": "mine", "panels": [{"type": "row", "collapsed": True, "panels": [inner]}],
-         "templating": {"list": [{"name": "ds", "type": "datasource"}, {"name": "node", "current": {"value": ["node2", "node3"]}}]}}
-    assert problems(b) == []
-    assert ex11_dashboard._fill(inner["targets"][0]["expr"], ex11_dashboard._variables(b), "node2") == 'node_load1{node=~"node2|node3"}'
-
-
-@pytest.mark.parametrize(("b", "says"), [
-    (board(uid="promlab-nodes"), "already nodes.json's"),
-    (board(uid=None), "no fixed uid"),
-    (json.loads(json.dumps(board()).replace("promlab-prometheus", "${DS_PROMETHEUS}")), "${DS_"),
-    (json.loads(json.dumps(board()).replace("node_load1", "up")), "no panel shows the load"),
-])
-def test_a_dashboard_shortcut_is_refused_saying_why(b, says):
-    assert any(says in p for p in problems(b))
-
-
 @pytest.mark.parametrize("make", [say, lambda fr, en: done(fr, en).text, lambda fr, en: missing(fr, en).text])
 def test_french_sentences_get_narrow_no_break_spaces(make):
     assert make("le résultat : 3 ; « oui » ?", "").fr == "le résultat\u202f: 3\u202f; «\u202foui\u202f»\u202f?"
@@ -197,14 +166,6 @@ def test_exercise_13_on_the_one_prometheus_lab_says_which_lab_it_needs():
     lab = pristine.lab()
     (finding,) = ex13_replica.check(Context(lab, prometheus=None))
     assert not finding.done and "LAB_FILE=examples/ha.yaml" in finding.text("en") and "LAB_FILE=examples/ha.yaml" in finding.text("fr")
-
-
-@pytest.mark.parametrize(("expr", "shows"), [
-    ("node_load1", True), ('max by (node) (node_load5{node=~"$node"})', True), ('{__name__="node_load15"}', True),
-    ("up  # node_load1", False), ('count(up{job="node_load1"})', False), ("node_loadavg", False),
-])
-def test_a_load_panel_is_read_from_the_query_not_its_words(expr, shows):
-    assert ex11_dashboard._shows_load(expr, {}, "node2") is shows
 
 
 class _Series:
