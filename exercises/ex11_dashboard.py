@@ -7,6 +7,7 @@ import requests
 from exercises import answers, grafana_view
 from exercises.base import REPO, Exercise, Finding, LabUnreachable, QueryRefused, done, missing, missing_with, say
 from provision.datasets import DATASETS
+from provision.roles import grafana
 
 FILE = "templates/dashboards/workshop.json"
 BOARDS = REPO / "templates" / "dashboards"
@@ -72,11 +73,9 @@ def _panels_by_meaning(ctx, sent):
 def _copy_of(ctx, mine):
     """The shipped dashboard the student's is a copy of, by meaning (every panel of theirs shows what a panel of that
     dashboard shows, and they hold at least half of its panels), or None."""
-    from host import dashboards
-
     if not mine:
         return None
-    for name in dashboards.shipped():
+    for name in grafana.SHIPPED:
         path = BOARDS / name
         try:
             theirs = _panels_by_meaning(ctx, _sent(ctx, json.loads(path.read_text())))

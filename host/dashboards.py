@@ -161,11 +161,6 @@ def generate(datasource_uid):
     }
 
 
-def shipped():
-    """The file names of the dashboards the lab ships (a student's own beside them in templates/dashboards/ are theirs)."""
-    return tuple(generate("").keys())
-
-
 def as_text(board):
     return json.dumps(board, indent=2, ensure_ascii=False) + "\n"
 

@@ -12,9 +12,10 @@ from host import dashboards
 from labclient.poll import wait_for
 from labtests.lab import LAB, nodes_with, skip_reason
 from provision.render import TEMPLATES
+from provision.roles import grafana
 
 # The lab's own dashboards; a student's beside them are theirs (exercise 11 judges the workshop's).
-BOARDS = {name: json.loads((TEMPLATES / "dashboards" / name).read_text()) for name in dashboards.shipped()}
+BOARDS = {name: json.loads((TEMPLATES / "dashboards" / name).read_text()) for name in grafana.SHIPPED}
 EXPORTER_NODES = [n.name for n in LAB.nodes_with("node_exporter")]
 # $__rate_interval is at least four scrape intervals in Grafana.
 RATE_INTERVAL = f"{4 * LAB.interval:g}s"

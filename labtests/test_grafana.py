@@ -7,15 +7,15 @@ import json
 
 import pytest
 
-from host import dashboards
 from labclient.grafana import Grafana
 from labclient.poll import wait_for
 from labtests.lab import LAB, needs_role, scraped_nodes
 from provision.render import TEMPLATES
+from provision.roles import grafana as grafana_role
 
 pytestmark = needs_role("grafana")
 UID = LAB.components["grafana"]["datasource_uid"]
-DASHBOARD_UIDS = [json.loads((TEMPLATES / "dashboards" / name).read_text())["uid"] for name in dashboards.shipped()]
+DASHBOARD_UIDS = [json.loads((TEMPLATES / "dashboards" / name).read_text())["uid"] for name in grafana_role.SHIPPED]
 
 
 @pytest.fixture(scope="module")

@@ -93,14 +93,36 @@ def _down_in_some(lab):
     return down
 
 
-def _up(lab, down):
-    return [("up", labels, _constant(0 if (labels["job"], labels["node"]) in down else 1)) for labels in _target_labels(lab)]
+DIED = SPAN - 600  # a target down in a data set died ten minutes before its end: up was 1 until then
+FLAPPED = (600, 1800)  # the first exporter node's node target was down from minute 10 to 30, and is up again now
+
+
+def _died(t):
+    return 1 if t < DIED else 0
+
+
+def _up(lab, down, flapped=False):
+    """up of every target: those of `down` died ten minutes ago; with `flapped`, the first exporter node's node target
+    was down for a while earlier in the hour (a window over up is not up now)."""
+    exporters = _exporters(lab)
+    again = ("node", exporters[0].name) if flapped and exporters else None
+    found = []
+    for labels in _target_labels(lab):
+        key = (labels["job"], labels["node"])
+        if key in down:
+            found.append(("up", labels, [_died(t) for t in steps()]))
+        elif key == again:
+            found.append(("up", labels, [0 if FLAPPED[0] <= t < FLAPPED[1] else 1 for t in steps()]))
+        else:
+            found.append(("up", labels, _constant(1)))
+    return found
 
 
 def _firing(lab, down):
     """The lab's InstanceDown alert firing for each target down (Prometheus' ALERTS series): a panel of what is
     firing, rightly empty on a healthy lab, shows something here."""
-    return [("ALERTS", {"alertname": "InstanceDown", "alertstate": "firing", "severity": "critical", **labels}, _constant(1))
+    return [("ALERTS", {"alertname": "InstanceDown", "alertstate": "firing", "severity": "critical", **labels},
+             [1 if t >= DIED + 60 else None for t in steps()])
             for labels in _target_labels(lab) if (labels["job"], labels["node"]) in down]
 
 
@@ -108,13 +130,20 @@ def _describe_some_down(lab):
     down = sorted(_down_in_some(lab))
     fr = ", ".join(f"la cible {job} de {node}" for job, node in down)
     en = ", ".join(f"{node}'s {job} target" for job, node in down)
-    return f"{fr} en panne (up à 0)", f"{en} down (up at 0)"
+    again = _exporters(lab)[0].name if _exporters(lab) else "?"
+    return (f"{fr} en panne depuis dix minutes (up à 0) ; la cible node de {again} l'a été plus tôt, de la 10e à la 30e minute",
+            f"{en} down for the last ten minutes (up at 0); {again}'s node target was down earlier, from minute 10 to 30")
 
 
 # --- memory ------------------------------------------------------------------------------------------------------
 
 MEMORY_MIB = (512, 1024, 2048, 768, 4096)
 USED = {"a": (0.30, 0.55, 0.72, 0.41, 0.63), "b": (0.50, 0.20, 0.35, 0.83, 0.12)}
+ROSE = {"a": 0.0, "b": 0.15}  # in memory-b, the share used rose by this much towards minute 30, and was back by minute 50
+
+
+def _bump(t, height):
+    return height * max(0.0, 1 - abs(t - 1800) / 1200)
 
 
 def _memory(which):
@@ -122,15 +151,16 @@ def _memory(which):
         found = []
         for i, node in enumerate(_exporters(lab)):
             total = MEMORY_MIB[i % len(MEMORY_MIB)] * 2**20
-            available = round(total * (1 - USED[which][i % len(USED[which])]))
+            used = USED[which][i % len(USED[which])]
+            available = [round(total * (1 - used - _bump(t, ROSE[which]))) for t in steps()]
             # Free, buffers and page cache make up what is available: "total - free" counts the cache as used.
-            free, buffers = round(available * 0.4), round(available * 0.1)
+            free, buffers = [round(a * 0.4) for a in available], [round(a * 0.1) for a in available]
             labels = _node_labels(lab, node)
             found += [("node_memory_MemTotal_bytes", labels, _constant(total)),
-                      ("node_memory_MemAvailable_bytes", labels, _constant(available)),
-                      ("node_memory_MemFree_bytes", labels, _constant(free)),
-                      ("node_memory_Buffers_bytes", labels, _constant(buffers)),
-                      ("node_memory_Cached_bytes", labels, _constant(available - free - buffers))]
+                      ("node_memory_MemAvailable_bytes", labels, available),
+                      ("node_memory_MemFree_bytes", labels, free),
+                      ("node_memory_Buffers_bytes", labels, buffers),
+                      ("node_memory_Cached_bytes", labels, [a - f - b for a, f, b in zip(available, free, buffers)])]
         return found
     return build
 
@@ -144,6 +174,16 @@ BUSY = {"a": ((0.05,), (0.35,), (0.90, 0.10), (0.60,), (0.20, 0.40)),
         "b": ((0.80,), (0.12,), (0.30, 0.70), (0.02,), (0.95, 0.55))}
 # Bytes received per second on each device: lo (the node talking to itself), eth0 and eth1 (the lab network).
 RECEIVED = {"a": {"lo": 2100.0, "eth0": 5300.0, "eth1": 1700.0}, "b": {"lo": 900.0, "eth0": 12500.0, "eth1": 4100.0}}
+EARLIER = {"a": 1.0, "b": 3.0}  # traffic in the first half hour, times the rate above (in cpu-network-b it fell at minute 30)
+EARLIER_BUSY = {"a": 0.0, "b": 0.2}  # and the CPUs were this much busier then
+RESET = SPAN - 180  # in cpu-network-a, the second exporter node's counters restart from 0 three minutes before the end
+
+
+def _restarted(values, at):
+    """A counter's samples when its exporter restarted just after `at` seconds: from 0 again, at the same rate (its
+    first sample then holds one step of traffic, all of which rate() counts)."""
+    index = at // STEP + 1
+    return values[:index] + [v - values[index - 1] for v in values[index:]]
 
 
 def _cpu_series(lab, node, shares, start=10000.0):
@@ -165,13 +205,19 @@ def _cpu_network(which):
     def build(lab, major):
         found = []
         for i, node in enumerate(_exporters(lab)):
-            shares = BUSY[which][i % len(BUSY[which])]
-            found += _cpu_series(lab, node, lambda t, shares=shares: shares)
+            shares, more = BUSY[which][i % len(BUSY[which])], EARLIER_BUSY[which]
+            found += _cpu_series(lab, node, lambda t, shares=shares, more=more: tuple(min(1.0, s + (more if t < 1800 else 0))
+                                                                                        for s in shares))
+            restarts = which == "a" and i == 1
             for device, rate in RECEIVED[which].items():
-                scaled = rate * (1 + 0.25 * i)
+                scaled, earlier = rate * (1 + 0.25 * i), EARLIER[which]
                 labels = {**_node_labels(lab, node), "device": device}
-                found.append(("node_network_receive_bytes_total", labels, _counter(lambda t, r=scaled: r, 3e9)))
-                found.append(("node_network_transmit_bytes_total", labels, _counter(lambda t, r=scaled: 0.6 * r + 300, 2e9)))
+                received = _counter(lambda t, r=scaled, e=earlier: r * (e if t < 1800 else 1), 3e9)
+                sent = _counter(lambda t, r=scaled, e=earlier: (0.6 * r + 300) * (e if t < 1800 else 1), 2e9)
+                if restarts:
+                    received, sent = _restarted(received, RESET), _restarted(sent, RESET)
+                found.append(("node_network_receive_bytes_total", labels, received))
+                found.append(("node_network_transmit_bytes_total", labels, sent))
         return found
     return build
 
@@ -340,7 +386,7 @@ def _replicated(index):
 DATASETS = {d.name: d for d in (
     DataSet("targets-up", 0, lambda lab: ("toutes les cibles répondent", "every target answers"), lambda lab, major: _up(lab, set())),
     DataSet("targets-some-down", 1, _describe_some_down,
-            lambda lab, major: _up(lab, _down_in_some(lab)) + _firing(lab, _down_in_some(lab))),
+            lambda lab, major: _up(lab, _down_in_some(lab), flapped=True) + _firing(lab, _down_in_some(lab))),
     DataSet("memory-a", 2, lambda lab: ("mémoires de tailles diverses, cache compris", "memories of several sizes, page cache included"),
             _memory("a")),
     DataSet("memory-b", 3, lambda lab: ("d'autres nœuds pleins ou vides", "other nodes full or empty"), _memory("b")),
@@ -380,6 +426,6 @@ def openmetrics(lab, major):
     lines = []
     for name in sorted(families):
         for text, start, values in families[name]:
-            lines += [f"{name}{{{text}}} {_format(v)} {start + t}" for t, v in zip(steps(), values)]
+            lines += [f"{name}{{{text}}} {_format(v)} {start + t}" for t, v in zip(steps(), values) if v is not None]
     return "\n".join(lines + ["# EOF"]) + "\n"
 

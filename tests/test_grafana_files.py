@@ -43,6 +43,10 @@ def _exprs(board):
     return [t["expr"] for p in board["panels"] for t in p["targets"]]
 
 
+def test_the_shipped_dashboards_are_those_the_generator_makes():
+    assert sorted(dashboards.generate("promlab-prometheus")) == sorted(grafana.SHIPPED)
+
+
 def test_dashboards_are_in_sync_with_their_generator(lab):
     generated = dashboards.generate(lab.components["grafana"]["datasource_uid"])
     assert sorted(generated) == sorted(BOARDS), "run `python3 -m host.dashboards`"
