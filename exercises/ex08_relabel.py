@@ -18,21 +18,22 @@ def _job_config(ctx, job):
     return next((j for j in config["scrape_configs"] if j["job_name"] == job), {})
 
 
-def _derived(config, target):
-    """True when the job's relabel_configs give the label the port of whatever address (replayed on another port),
-    None when the replay cannot tell (an action it does not know: the live label is trusted)."""
+def _derived(ctx, config, target):
+    """True when the job's relabel_configs give the label the port of whatever address (Prometheus' promtool applies
+    them to the target moved to another port), None when promtool cannot say (the live label is then trusted)."""
     discovered = dict(target.get("discoveredLabels", {}))
     host = discovered.get("__address__", _address(target)).rsplit(":", 1)[0]
+    static = {k: v for k, v in discovered.items() if not k.startswith("__") and k != "job"}
     try:
-        after = relabel.apply(config.get("relabel_configs"), {**discovered, "__address__": f"{host}:{OTHER_PORT}"})
-    except relabel.Unsupported:
+        after = relabel.relabelled(ctx.lab.prometheus_node.name, config, f"{host}:{OTHER_PORT}", static)
+    except relabel.Unanswered:
         return None
     return bool(after) and after.get(LABEL) == OTHER_PORT
 
 
-def _port_label(config, target, port):
+def _port_label(ctx, config, target, port):
     has = target["labels"].get(LABEL)
-    derived = _derived(config, target)
+    derived = _derived(ctx, config, target)
     if has == port and derived is not False:
         return done(f"l'étiquette {LABEL}={port} vient de __address__ (relabel_configs)",
                     f"the label {LABEL}={port} comes from __address__ (relabel_configs)")
@@ -101,7 +102,7 @@ def check(ctx):
     target = mine[0]
     job, port = target["labels"]["job"], _address(target).rsplit(":", 1)[1]
     config = _job_config(ctx, job)
-    found = [done(f"votre job : {job}", f"your job: {job}"), _port_label(config, target, port)]
+    found = [done(f"votre job : {job}", f"your job: {job}"), _port_label(ctx, config, target, port)]
     found.append(_dropped(ctx, target, job))
     return found
 

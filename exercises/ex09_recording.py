@@ -58,6 +58,11 @@ def _test_findings(ctx, node):
         return [missing(f"promtool test rules answers/{TEST} passe, mais ses rule_files ne contiennent pas {RECORD} : il ne "
                         "teste pas votre règle", f"promtool test rules answers/{TEST} passes, but its rule_files hold no "
                         f"{RECORD}: it does not test your rule")]
+    if result.get("unloaded"):
+        return [missing("une variante fausse de votre règle ne se charge pas (promtool check rules) : le test ne peut être "
+                        "jugé. Relisez la règle (une expression sur une ligne, ou en bloc |)", "a wrong variant of your rule "
+                        "does not load (promtool check rules): the test cannot be judged. Read the rule again (an expression "
+                        "on one line, or a | block)")]
     if result["survivors"]:
         what = MUTANTS[result["survivors"][0]]
         return [missing(f"votre test passe aussi quand la règle donne {what.fr} : il ne la distingue pas d'une règle fausse. "

@@ -3,7 +3,8 @@ Prometheus node, where promtool and the rule files are; standard library and PyY
 
 A test proves a rule only if it fails when the rule is wrong: each mutant replaces the rule's expression with a
 wrong one of the same labels (the other share, nothing at all, a percentage), and a test that still passes with it
-cannot tell them apart.
+cannot tell them apart. A mutant is first loaded by `promtool check rules`: one that does not load would fail any
+test, and proves nothing (it is counted as surviving, and said so).
 
     python3 -m provision.rules_test TEST_FILE RECORD PROMTOOL   # prints one JSON object
 """
@@ -17,13 +18,20 @@ import tempfile
 
 import yaml
 
-MUTANTS = {"complement": "1 - ({})", "zero": "0 * ({})", "percent": "100 * ({})"}
+# Each on lines of its own: an expression that ends in a comment still closes its parenthesis.
+MUTANTS = {"complement": "1 - (\n{}\n)", "zero": "0 * (\n{}\n)", "percent": "100 * (\n{}\n)"}
 
 
 def _run(promtool, test, cwd):
     proc = subprocess.run([promtool, "test", "rules", os.path.basename(test)], cwd=cwd, capture_output=True, text=True,
                           timeout=60)
     return proc.returncode == 0, (proc.stdout + proc.stderr).strip()
+
+
+def _loads(promtool, paths, cwd):
+    """True when promtool accepts the rule files: a mutant that does not load proves nothing about the test."""
+    proc = subprocess.run([promtool, "check", "rules", *paths], cwd=cwd, capture_output=True, text=True, timeout=60)
+    return proc.returncode == 0
 
 
 def _rule_files(spec, base):
@@ -58,7 +66,7 @@ def examine(test, record, promtool):
     passes, output = _run(promtool, test, base)
     files = _rule_files(spec, base)
     holding = [p for p in files if _mutate(p, record, "{}") is not None]
-    survivors = []
+    survivors, unloaded = [], []
     if passes and holding:
         for name, template in MUTANTS.items():
             with tempfile.TemporaryDirectory(prefix="promlab-mutant-") as tmp:
@@ -75,9 +83,14 @@ def examine(test, record, promtool):
                 mutant_test = os.path.join(tmp, "test.yml")
                 with open(mutant_test, "w") as out:
                     yaml.safe_dump(dict(spec, rule_files=rule_files), out, sort_keys=False)
-                if _run(promtool, mutant_test, tmp)[0]:
+                mutated = [p for p in rule_files if p.startswith(tmp)]
+                if not _loads(promtool, mutated, tmp):
+                    unloaded.append(name)  # the test is not credited with catching it
                     survivors.append(name)
-    return {"passes": passes, "output": output[-1500:], "holds_record": bool(holding), "survivors": survivors}
+                elif _run(promtool, mutant_test, tmp)[0]:
+                    survivors.append(name)
+    return {"passes": passes, "output": output[-1500:], "holds_record": bool(holding), "survivors": survivors,
+            "unloaded": unloaded}
 
 
 if __name__ == "__main__":
