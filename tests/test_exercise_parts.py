@@ -260,3 +260,25 @@ def test_the_diagnosis_names_the_node_and_the_one_cause_made(node, cause, says):
     refused = [f.text.en for f in findings if not f.done]
     assert (refused == []) is (says is None), refused
     assert says is None or any(says in text for text in refused)
+
+
+HIGH = {"alertname": "HighLoad", "node": "node3"}
+RECEIVER = [{"name": "lab-receiver"}]
+
+
+def _alert(at, labels=HIGH, receivers=RECEIVER):
+    return {"labels": labels, "startsAt": at, "status": "firing", "receivers": receivers}
+
+
+@pytest.mark.parametrize(("told", "held", "reached"), [
+    ([_alert("2026-12-06T10:05:00.123Z")], [], True),  # notified in this attempt
+    ([_alert("2026-12-06T09:00:00Z")], [], False),  # only an earlier attempt's notification
+    ([_alert("2026-12-06T09:00:00Z")], [_alert("2026-12-06T10:05:00Z")], True),  # fired again, not repeated before 4 h
+    ([], [_alert("2026-12-06T10:05:00Z")], False),  # held, but the receiver was never told of it
+    ([_alert("2026-12-06T09:00:00Z")], [_alert("2026-12-06T10:05:00Z", receivers=[{"name": "elsewhere"}])], False),
+    ([_alert("2026-12-06T09:00:00Z", labels={"alertname": "HighLoad", "node": "node4"})], [_alert("2026-12-06T10:05:00Z")],
+     False),  # the receiver was told of another node's
+])
+def test_the_alert_reached_the_receiver_in_this_attempt(told, held, reached):
+    since = ex10_alert._time("2026-12-06T10:00:00Z")
+    assert bool(ex10_alert._reached(told, held, since)) is reached

@@ -17,6 +17,7 @@ from provision.render import Rendered, at, put
 NAME = "alertmanager"
 SERVICE = NAME
 RECEIVER = "alert-receiver"
+ROUTE_RECEIVER = "lab-receiver"  # the receiver's name in Alertmanager's routing (what its API says an alert goes to)
 CONFIG = "/etc/alertmanager/alertmanager.yml"
 DATA = "/var/lib/alertmanager"
 RECEIVER_DATA = "/var/lib/alert-receiver"
@@ -59,7 +60,7 @@ def files(lab, node):
                "receiver_data": RECEIVER_DATA, "token": TOKEN, "receiver_token": RECEIVER_TOKEN,
                "cluster_port": component["cluster_port"], "peers": [e.address for e in lab.cluster_peers(node)],
                "at": at(services(lab, node)), "receiver_url": f"http://{at(services(lab, node))[component['receiver_port']]}/alerts",
-               "web_config": WEB_CONFIG}
+               "web_config": WEB_CONFIG, "route_receiver": ROUTE_RECEIVER}
     url = Endpoint(NAME, node, component["port"]).url
     return [
         Rendered(CONFIG, "alertmanager.yml.j2", context, group=NAME, mode=0o640),
