@@ -125,3 +125,56 @@ def test_a_dashboard_shortcut_is_refused_saying_why(b, says):
 ])
 def test_a_load_panel_is_read_from_the_query_not_its_words(expr, shows):
     assert ex11_dashboard.shows_load(expr) is shows
+
+
+class _Lab:
+    """A lab whose Prometheus answers each query with one series of its own (the same query, the same answer), and
+    nothing for `quiet` ones; the data sets answer the quiet ones."""
+
+    def __init__(self, quiet=()):
+        from tests import pristine
+
+        self.lab = pristine.lab("lab.yaml")
+        self.quiet = quiet
+
+    def api(self, path, **params):
+        return NODES if path == "label/node/values" else []
+
+    def query(self, expr):
+        if any(q in expr for q in self.quiet):
+            return []
+        return [{"metric": {"q": expr}, "value": [0, "1"]}]
+
+    def on_datasets(self, what, expr, at):
+        from provision.datasets import DATASETS
+
+        firing = "ALERTS" in expr and at == DATASETS["targets-some-down"].end
+        return [{"metric": {}, "value": [at, "1"]}] if firing else []
+
+
+def _shipped(name):
+    return json.loads((ex11_dashboard.BOARDS / name).read_text())
+
+
+@pytest.mark.parametrize("name", ["nodes.json", "prometheus.json"])
+def test_a_shipped_dashboard_retitled_is_a_copy(name):
+    board = dict(_shipped(name), uid="mine", title="Mine")
+    lab = _Lab()
+    mine = ex11_dashboard._panels_by_meaning(lab, ex11_dashboard._sent(lab, board))
+    assert ex11_dashboard._copy_of(lab, mine) == name
+
+
+def test_one_panel_like_a_shipped_one_is_the_students_own():
+    load = next(p for p in _shipped("nodes.json")["panels"] if p.get("title") == "Load")
+    board = {"uid": "mine", "panels": [load], "templating": _shipped("nodes.json")["templating"]}
+    lab = _Lab()
+    assert ex11_dashboard._copy_of(lab, ex11_dashboard._panels_by_meaning(lab, ex11_dashboard._sent(lab, board))) is None
+
+
+def test_a_panel_of_what_is_firing_may_be_empty_on_a_healthy_lab():
+    from exercises.grafana_view import Query
+
+    lab = _Lab(quiet=("ALERTS",))
+    found = ex11_dashboard._empty_here(lab, Query("firing", 'ALERTS{alertstate="firing"}', "", "lab"))
+    assert found is not None and found.name == "targets-some-down"
+    assert ex11_dashboard._empty_here(lab, Query("x", "nothing_at_all", "", "lab")) is None
