@@ -260,6 +260,10 @@ EXERCISE = Exercise(
             "vagrant provision <nœud> remet la configuration d'un nœud telle que lab.yaml la décrit.",
             "On the node: systemctl status, journalctl -u <service>, ip route (on Prometheus' machine too). "
             "vagrant provision <node> puts a node's configuration back as lab.yaml describes it."),
+        say(f"Dans {ANSWER}, la requête montre le symptôme, pas le nœud : ce qui valait 0 (ou manquait) pendant la panne, "
+            "pour tous les nœuds. Essayez-la dans Prometheus avant de réparer : elle ne doit renvoyer que le nœud touché.",
+            f"In {ANSWER}, the query shows the symptom, not the node: what was 0 (or missing) while the fault held, over "
+            "every node. Try it in Prometheus before you repair: it must return the node hit, and it alone.", page="query"),
     ),
     check=check,
     undo=undo,
