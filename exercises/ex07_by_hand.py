@@ -89,9 +89,14 @@ def _kinds(ctx):
     return found
 
 
+def kind(name):
+    """A metric name's namespace, what an exporter names its metrics by (node_, namedprocess_, mysql_, probe_)."""
+    return name.split("_", 1)[0]
+
+
 def _new_kind(ctx, target):
-    """A Finding: the target's exporter exposes a kind of metrics the lab's own jobs did not have (metric names none of
-    them has), not another copy of an exporter the lab runs."""
+    """A Finding: the target's exporter exposes a kind of metrics the lab's own jobs did not have (a namespace none of
+    them has), not another copy of an exporter the lab runs (the same namespaces, whatever collectors it turns on)."""
     job, address = target["labels"]["job"], target["labels"]["instance"]
     hand = {j for j, _ in written(ctx.lab) or ()}
     kinds = _kinds(ctx)
@@ -103,16 +108,18 @@ def _new_kind(ctx, target):
     labs = {}
     for (other, _), names in kinds.items():
         if other not in hand:
-            labs.setdefault(other, set()).update(names)
-    new = sorted(theirs - set().union(*labs.values()))
+            labs.setdefault(other, set()).update(kind(n) for n in names)
+    new = sorted({kind(n) for n in theirs} - set().union(*labs.values()))
     if not new:
-        like = max(labs, key=lambda j: len(labs[j] & theirs))
-        return missing(f"ses métriques ({', '.join(sorted(theirs)[:3])}…) sont toutes déjà dans le lab (job {like}) : c'est une "
-                       "copie d'un exporter qu'il a déjà. Installez un autre type d'exporter (apt-cache search prometheus-)",
-                       f"its metrics ({', '.join(sorted(theirs)[:3])}…) are all in the lab already (job {like}): it is a copy "
-                       "of an exporter the lab has. Install another kind of exporter (apt-cache search prometheus-)")
-    return done(f"il apporte des métriques que le lab n'avait pas ({', '.join(new[:3])}…)",
-                f"it brings metrics the lab did not have ({', '.join(new[:3])}…)")
+        spaces = {kind(n) for n in theirs}
+        like = max(labs, key=lambda j: len(labs[j] & spaces))
+        return missing(f"ses métriques ({', '.join(sorted(spaces)[:3])}_…) sont toutes d'un type que le lab a déjà (job {like}) : "
+                       "c'est une copie d'un exporter qu'il a déjà. Installez un autre type d'exporter (apt-cache search "
+                       "prometheus-)", f"its metrics ({', '.join(sorted(spaces)[:3])}_…) are all of a kind the lab has already "
+                       f"(job {like}): it is a copy of an exporter the lab has. Install another kind of exporter (apt-cache "
+                       "search prometheus-)")
+    return done(f"il apporte des métriques d'un type que le lab n'avait pas ({', '.join(n + '_…' for n in new[:3])})",
+                f"it brings metrics of a kind the lab did not have ({', '.join(n + '_…' for n in new[:3])})")
 
 
 def exercise_address(lab):

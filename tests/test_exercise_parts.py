@@ -187,6 +187,7 @@ LAB = {("node", "192.168.56.12:9100"): NODE, ("prometheus", "localhost:9090"): [
 
 @pytest.mark.parametrize(("theirs", "done"), [
     (NODE, False),  # another node_exporter
+    (["node_systemd_unit_state", "node_textfile_scrape_error", "node_load1"], False),  # with collectors the lab's lacks
     (["node_load1", "go_goroutines", "promhttp_metric_handler_requests_total"], False),
     (["go_goroutines", "process_open_fds", "up"], False),  # only what every exporter has
     (["namedprocess_namegroup_num_procs", "go_goroutines"], True),
