@@ -79,13 +79,15 @@ COMMON = ("go_", "process_", "promhttp_", "scrape_", "python_")
 
 
 def _kinds(ctx):
-    """{(job, instance): metric names} of every target, without the names every exporter has."""
+    """{(job, instance): metric names} of every target Prometheus scrapes now, without the names every exporter has
+    (a job removed minutes ago still has series for Prometheus' lookback: not the lab's any more)."""
+    active = {(t["labels"].get("job"), t["labels"].get("instance")) for t in ctx.targets()}
     found = {}
     for series in ctx.query('group by (__name__, job, instance) ({job=~".+"})'):
         labels = series["metric"]
-        name = labels["__name__"]
-        if name != "up" and not name.startswith(COMMON):
-            found.setdefault((labels.get("job"), labels.get("instance")), set()).add(name)
+        name, key = labels["__name__"], (labels.get("job"), labels.get("instance"))
+        if key in active and name != "up" and not name.startswith(COMMON):
+            found.setdefault(key, set()).add(name)
     return found
 
 

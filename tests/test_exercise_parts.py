@@ -173,12 +173,16 @@ class _Series:
 
     def __init__(self, targets):
         self.lab = pristine.lab("lab.yaml")
-        self.targets = targets
+        self.by_target = targets
 
     def query(self, expr):
         assert expr == 'group by (__name__, job, instance) ({job=~".+"})'
+        gone = {("process-exporter", "192.168.56.16:9256"): ["namedprocess_namegroup_num_procs"]}  # a job removed just now
         return [{"metric": {"__name__": name, "job": job, "instance": instance}}
-                for (job, instance), names in self.targets.items() for name in names]
+                for (job, instance), names in {**self.by_target, **gone}.items() for name in names]
+
+    def targets(self):
+        return [{"labels": {"job": job, "instance": instance}} for job, instance in self.by_target]
 
 
 NODE = ["node_cpu_seconds_total", "node_load1", "go_goroutines", "process_cpu_seconds_total", "up"]
