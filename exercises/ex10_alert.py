@@ -8,6 +8,7 @@ from exercises.attempts import Attempt
 from exercises.base import Exercise, LabUnreachable, QueryRefused, done, missing, on_node, say
 from exercises.rules import loaded, not_loaded, remove
 from labclient.alerting import api
+from labclient.prom import parse_time
 from provision.datasets import DATASETS, busy_node, other_busy_nodes
 from provision.roles import alertmanager
 
@@ -152,6 +153,10 @@ def check(ctx):
     return found + [_judge_silences(ctx, silences, reached)]
 
 
+def _seconds(stamp):
+    return parse_time(stamp).timestamp()
+
+
 def _reached(told, held, since):
     """The label sets of HighLoad as it reached the receiver in this attempt: notified since it began; or held by
     Alertmanager now, fired in this attempt and routed to the receiver, which was told of that same alert before
@@ -159,21 +164,13 @@ def _reached(told, held, since):
     def key(labels):
         return tuple(sorted(labels.items()))
 
-    fresh = {key(a["labels"]): a["labels"] for a in told if _time(a["startsAt"]) >= since}
+    fresh = {key(a["labels"]): a["labels"] for a in told if _seconds(a["startsAt"]) >= since}
     if fresh:
         return list(fresh.values())
     before = {key(a["labels"]) for a in told}
-    routed = {key(a["labels"]): a["labels"] for a in held if _time(a["startsAt"]) >= since
+    routed = {key(a["labels"]): a["labels"] for a in held if _seconds(a["startsAt"]) >= since
               and any(r.get("name") == alertmanager.ROUTE_RECEIVER for r in a.get("receivers", [])) and key(a["labels"]) in before}
     return list(routed.values())
-
-
-def _time(text):
-    """Seconds since the epoch of an RFC 3339 time as Alertmanager writes it (nanoseconds cut to microseconds)."""
-    from datetime import datetime
-
-    main, _, fraction = text.rstrip("Z").partition(".")
-    return datetime.fromisoformat(main + ("." + fraction[:6] if fraction else "") + "+00:00").timestamp()
 
 
 BUSY = "while :; do :; [d]one"  # the guide's busy loops (teacher/solutions/load.sh too), not the shell running pkill
@@ -196,11 +193,14 @@ def undo(ws):
     active = _silences(url)
     node = ws.lab().nodes_with("alertmanager")[0].name
     hits = silences_of.silenced(node, active, targets)
-    aimed = [s for i, s in enumerate(active)
-             if (_time(s["startsAt"]) >= since and any(i in h for h in hits))
-             or any(m["name"] == "alertname" and m["value"] == ALERT and not m.get("isRegex") and m.get("isEqual", True)
-                    for m in s["matchers"])
-             or (any(i in h for h in hits) and any(m["name"] == "alertname" for m in s["matchers"]))]
+    def aims_at_the_alert(i, silence):
+        names_it = any(m["name"] == "alertname" and m["value"] == ALERT and not m.get("isRegex") and m.get("isEqual", True)
+                       for m in silence["matchers"])
+        silences_it = any(i in h for h in hits)
+        on_its_name = any(m["name"] == "alertname" for m in silence["matchers"])
+        return names_it or (silences_it and (_seconds(silence["startsAt"]) >= since or on_its_name))
+
+    aimed = [s for i, s in enumerate(active) if aims_at_the_alert(i, s)]
     for silence in aimed:
         api("DELETE", f"{url}/api/v2/silence/{silence['id']}").raise_for_status()
         ws.say(f"lève le silence {silence['id']} sur {ALERT}", f"expires silence {silence['id']} on {ALERT}")

@@ -285,5 +285,5 @@ def _alert(at, labels=HIGH, receivers=RECEIVER):
      False),  # the receiver was told of another node's
 ])
 def test_the_alert_reached_the_receiver_in_this_attempt(told, held, reached):
-    since = ex10_alert._time("2026-12-06T10:00:00Z")
+    since = ex10_alert._seconds("2026-12-06T10:00:00Z")
     assert bool(ex10_alert._reached(told, held, since)) is reached
