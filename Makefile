@@ -7,7 +7,8 @@ PY       := $(VENV)/bin/python
 PROVIDER := $(VAGRANT_DEFAULT_PROVIDER)
 RENDERED := build/rendered
 
-.PHONY: help doctor venv check render up box image provision status exercise reset-exercise prove-exercises offline pins test test-fast labtest drill screenshots classroom classroom-down join leave down clean bench lint
+TARGETS := help doctor venv check render up box image provision status exercise reset-exercise prove-exercises offline pins test test-fast labtest drill screenshots classroom classroom-down join leave down clean bench lint
+.PHONY: $(TARGETS)
 
 # `make exercise 3`, `make exercise 3 hint`, `make exercise 12 start`, `make reset-exercise 3`: the number is
 # the second word (or N=3), the action the third (or DO=hint).
@@ -20,17 +21,24 @@ ifneq ($(filter exercise reset-exercise,$(firstword $(MAKECMDGOALS))),)
   ifeq ($(origin DO),undefined)
     DO := $(word 3,$(MAKECMDGOALS))
   endif
-  $(foreach word,$(wordlist 2,3,$(MAKECMDGOALS)),$(eval $(word):;@:))
+  # The words after the goal are data, never makefile text: an unknown one is made by .DEFAULT (nothing), one that
+  # names a target of ours (`make exercise 3 test`) gets an empty recipe, from that fixed list of names alone.
+  .DEFAULT: ; @:
+  $(foreach word,$(filter $(TARGETS),$(wordlist 2,$(words $(MAKECMDGOALS)),$(MAKECMDGOALS))),$(eval $(word):;@:))
 endif
 # Taken as written, never expanded by make either (N='$(shell ...)' is text, not a command).
 override N := $(value N)
 override DO := $(value DO)
 export N DO
 
-# `make join CLASSROOM=... CREDENTIAL=...`: given to the program as data, through the environment, never the shell.
+# `make join CLASSROOM=...` (it asks for the credential; or CREDENTIAL_FILE=, CLASSROOM_CA=): given to the program as
+# data, through the environment, never the shell. CREDENTIAL= too, for the program to refuse it (a command line is seen
+# by every user of the computer).
 override CLASSROOM := $(value CLASSROOM)
 override CREDENTIAL := $(value CREDENTIAL)
-export CLASSROOM CREDENTIAL
+override CREDENTIAL_FILE := $(value CREDENTIAL_FILE)
+override CLASSROOM_CA := $(value CLASSROOM_CA)
+export CLASSROOM CREDENTIAL CREDENTIAL_FILE CLASSROOM_CA
 
 # What the build makes under build/ (a file of yours there, another inventory say, stays).
 BUILT := build/rendered build/up.log build/up-steps.json build/up-times.json build/drill-timings.json \
@@ -59,7 +67,7 @@ help:
 	@echo "                (python3 -m scripts.pins --update prometheus 3.5.4: new version and hashes)"
 	@echo "make screenshots  the guide's pictures, from the running lab in a real browser (Chromium), into docs/img/"
 	@echo "make classroom  (teacher) bring up the classroom view, print each student's join line (roster.txt)"
-	@echo "make join CLASSROOM=<url> CREDENTIAL=<credential>  (student) report your progress to the classroom"
+	@echo "make join CLASSROOM=<url>  (student) report your progress to the classroom (it asks for your credential)"
 	@echo "make leave      (student) stop reporting; make classroom-down (teacher) removes the classroom"
 	@echo "make down       destroy the lab"
 	@echo "make bench      measure time to green, a no-op provision and the labtests (docs/performance.md)"

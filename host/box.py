@@ -33,7 +33,7 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-from provision import inventory, roles
+from provision import inventory, roles, served
 from provision.paths import REPO
 
 CACHE = REPO / ".cache" / "boxes"
@@ -78,6 +78,8 @@ def debian_packages(lab, other_suites=True, held_only=False):
             found.add(server)
     if "alertmanager" in (held if held_only else lab.components):
         found.add("python3-bcrypt")  # the Alertmanager role's password hash
+    if {"alertmanager", "classroom"} & set(held if held_only else lab.components):
+        found.add(served.PACKAGE)  # the alert receiver's and the classroom's server library
     return sorted(found)
 
 

@@ -46,11 +46,11 @@ def node(lab):
 def lines(lab):
     """Each student's join line, in the roster's order."""
     component = lab.components["classroom"]
-    url = f"http://{component['host_address']}:{_host_port(lab, component['reports_port'])}"
+    url = f"{role.scheme(lab)}://{component['host_address']}:{_host_port(lab, component['reports_port'])}"
     secret = credentials.shared(role.SECRET)
     names = role.students(lab)
     width = max(len(n) for n in names)
-    return [f"  {name:<{width}}  make join CLASSROOM={url} CREDENTIAL={roster.credential(secret, name)}" for name in names]
+    return [f"  {name:<{width}}  make join CLASSROOM={url}    credential: {roster.credential(secret, name)}" for name in names]
 
 
 def _host_port(lab, guest):
@@ -79,7 +79,8 @@ def ready(lab, within=READY_WITHIN):
 
 def up(env=None):
     lab = load(env)
-    role.students(lab)  # the roster, checked before a machine is made
+    role.students(lab)  # the roster and the certificate, checked before a machine is made
+    role.tls(lab)
     LOG.parent.mkdir(exist_ok=True)
     print(f"classroom: bringing up {node(lab).name} (Vagrant's output: {LOG.relative_to(REPO)})", flush=True)
     with open(LOG, "w") as log:
@@ -95,8 +96,16 @@ def up(env=None):
     if lab.nodes_with("grafana"):
         print(f"classroom: Grafana's Classroom dashboard: {node(lab).host_url(lab.components['grafana']['port'])}"
               "/d/promlab-classroom")
-    print("Each student runs their line in their promlab checkout (make leave stops it):")
+    print("Each student runs the make join of their line in their promlab checkout, and types the credential when asked "
+          "(make leave stops it):")
     print(*lines(lab), sep="\n")
+    chosen = lab.components["classroom"].get("tls")
+    if chosen:
+        print(f"(HTTPS with {chosen['certificate']}: if no certificate authority signed it, hand students that file; "
+              "they add CLASSROOM_CA=<where they saved it> to make join)")
+    else:
+        print("(plain HTTP: the reports and their credentials cross the classroom network readable by anyone on it; "
+              "components.classroom.tls turns on HTTPS: docs/en/teacher.md)")
     if lab.components["classroom"]["host_address"] == "127.0.0.1":
         print("(127.0.0.1: students on this computer only; in class, set components.classroom.host_address to this "
               "computer's address on the classroom network, then make classroom again)")

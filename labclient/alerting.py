@@ -38,12 +38,13 @@ def receiver_url():
 
 
 def notifications():
-    """Every notification an Alertmanager sent a lab receiver (with its token), oldest first."""
+    """Every notification an Alertmanager sent a lab receiver (with its token), oldest first; each says which
+    receiver recorded it ("at": its URL), so which Alertmanager sent it."""
     found = []
     for url in receiver_urls():
         reply = requests.get(f"{url}/alerts", timeout=5)
         reply.raise_for_status()
-        found += [n for n in reply.json() if n.get("by") == "alertmanager"]
+        found += [dict(n, at=url) for n in reply.json() if n.get("by") == "alertmanager"]
     return sorted(found, key=lambda n: n["received"])
 
 

@@ -1,8 +1,15 @@
 """The student's side of the classroom view: `make join` makes this lab report to the teacher's classroom service,
 `make leave` stops it.
 
-    make join CLASSROOM=http://192.168.1.10:9300 CREDENTIAL=<the credential the teacher handed you>
+    make join CLASSROOM=http://192.168.1.10:9300      # asks for the credential the teacher handed you
+    make join CLASSROOM=... CREDENTIAL_FILE=<a file holding it>
+    make join CLASSROOM=https://... CLASSROOM_CA=<the teacher's certificate>   # a classroom with a certificate of its own
     make leave
+
+The credential never sits on a command line (others see those in the process list) nor on disk here: `make join` reads
+it from the prompt (not shown as typed) or the file, checks it with a first report, and hands it to the reporter through
+a pipe; the reporter alone keeps it, in memory. The classroom's replies are its to say: only their printable text is
+shown, and a reply that cannot be read is said to be so in one sentence.
 
 A reporter runs in the background on the student's computer and sends, outward only, every REPORT_EVERY seconds and
 soon after each `make exercise` (it watches the progress files): per exercise, passed or not, the checks so far, the
@@ -14,6 +21,7 @@ reporter sends it when it can (a report that fails is dropped, the next carries 
     python3 -m labclient.classroom join|leave|status|report-loop
 """
 
+import getpass
 import json
 import os
 import re
@@ -43,17 +51,50 @@ class JoinError(ValueError):
     """One sentence: the setting, its value, what is allowed."""
 
 
-def settings(env=None):
-    """(classroom URL, credential) from CLASSROOM and CREDENTIAL; JoinError naming the one that is not right."""
+def printable(text, most=200):
+    """What a reply may show on the student's terminal: its printable characters (no escape sequence, no control
+    character, no line break), at most `most` of them."""
+    return "".join(ch if ch.isprintable() else " " for ch in str(text)[:most]).strip()
+
+
+def settings(env=None, ask=None):
+    """(classroom URL, credential, CA file or None) from CLASSROOM, the credential (CREDENTIAL_FILE, else asked with
+    `ask`, a prompt that does not echo) and CLASSROOM_CA; JoinError naming the one that is not right."""
     env = os.environ if env is None else env
-    url, credential = env.get("CLASSROOM", "").strip(), env.get("CREDENTIAL", "").strip()
+    url = env.get("CLASSROOM", "").strip()
     if not URL.fullmatch(url):
-        raise JoinError(f"CLASSROOM={url[:80]!r} is not the classroom's address; allowed: http://<address>:<port>, as "
-                        "the teacher's join line gives it")
+        raise JoinError(f"CLASSROOM={printable(url, 80)!r} is not the classroom's address; allowed: http(s)://<address>:<port>, "
+                        "as the teacher's join line gives it")
+    if env.get("CREDENTIAL"):
+        raise JoinError("CREDENTIAL on make's command line shows in the process list; allowed: `make join CLASSROOM=...` "
+                        "alone (it asks for the credential) or CREDENTIAL_FILE=<a file holding it>")
+    credential = _credential(env, ask or (lambda: getpass.getpass("Your credential (the teacher's join line; not shown as you type): ")))
     if not CREDENTIAL.fullmatch(credential):
-        raise JoinError("CREDENTIAL is not a classroom credential; allowed: the 32 letters, digits, '-' and '_' of the "
-                        "teacher's join line")
-    return url.rstrip("/"), credential
+        raise JoinError("the credential is not a classroom credential; allowed: the 32 letters, digits, '-' and '_' of "
+                        "the teacher's join line")
+    ca = env.get("CLASSROOM_CA", "").strip() or None
+    if ca and not Path(ca).is_file():
+        raise JoinError(f"CLASSROOM_CA={printable(ca, 80)!r} is not a file; allowed: the certificate file the teacher "
+                        "handed out (PEM), for a classroom at an https:// address")
+    if ca and not url.startswith("https://"):
+        raise JoinError("CLASSROOM_CA is for a classroom at an https:// address; allowed: leave it out for http://")
+    return url.rstrip("/"), credential, ca
+
+
+def _credential(env, ask):
+    path = env.get("CREDENTIAL_FILE", "").strip()
+    if not path:
+        try:
+            return ask().strip()
+        except (EOFError, KeyboardInterrupt):
+            raise JoinError("no credential was typed; allowed: the credential of the teacher's join line, typed when "
+                            "asked, or CREDENTIAL_FILE=<a file holding it>") from None
+    try:
+        with open(path, encoding="ascii") as f:
+            return f.read(200).strip()
+    except (OSError, UnicodeDecodeError):
+        raise JoinError(f"CREDENTIAL_FILE={printable(path, 80)!r} cannot be read as a credential; allowed: a file "
+                        "holding the 32 characters of the teacher's join line") from None
 
 
 def health(the_lab, prometheus_url):
@@ -74,14 +115,21 @@ def report(the_lab):
     return {"exercises": progress.report(), "health": health(the_lab, the_lab.prometheus.host_url)}
 
 
-def send(url, credential, body):
-    """(HTTP status or None, what the classroom said); never raises, never waits more than TIMEOUT."""
+def send(url, credential, body, ca=None):
+    """(HTTP status or None, the classroom's reply or None when it cannot be read as one, what it said in printable
+    text); never raises, never waits more than TIMEOUT. Over https, the classroom's certificate is checked (against
+    `ca`, the teacher's, when given)."""
     try:
         reply = requests.post(f"{url}/report", json=body, headers={"Authorization": f"Bearer {credential}"},
-                              timeout=TIMEOUT)
-        return reply.status_code, reply.text[:200]
+                              timeout=TIMEOUT, verify=ca or True, allow_redirects=False)
+        text = reply.content[:4096].decode("utf-8", "replace")
     except requests.RequestException as e:
-        return None, type(e).__name__
+        return None, None, type(e).__name__
+    try:
+        said = json.loads(text)
+    except ValueError:
+        said = None
+    return reply.status_code, said if isinstance(said, dict) else None, printable(text)
 
 
 def _stamp():
@@ -89,16 +137,25 @@ def _stamp():
     return tuple(f.stat().st_mtime_ns if f.exists() else 0 for f in files)
 
 
+def _joined():
+    """(classroom URL, CA file or None) of the join file."""
+    found = json.loads(JOINED.read_text())
+    return found["classroom"], found.get("ca")
+
+
 def report_loop():
-    """Report until `make leave` (the join file gone): on each change of the progress files, and every REPORT_EVERY s."""
+    """Report until `make leave` (the join file gone): on each change of the progress files, and every REPORT_EVERY s.
+    The credential comes on its standard input, once: it is kept in memory only."""
     from labclient.lab import lab
 
+    credential = sys.stdin.readline().strip()
+    sys.stdin.close()
     the_lab, last_sent, last_stamp = lab(), 0.0, None
     while JOINED.exists():
-        url, credential = json.loads(JOINED.read_text())["classroom"], json.loads(JOINED.read_text())["credential"]
+        url, ca = _joined()
         stamp = _stamp()
         if stamp != last_stamp or time.monotonic() - last_sent >= REPORT_EVERY:
-            status, said = send(url, credential, report(the_lab))
+            status, _, said = send(url, credential, report(the_lab), ca)
             print(f"{time.strftime('%H:%M:%S')} report: {status or 'not sent'} {said}", flush=True)
             last_sent, last_stamp = time.monotonic(), stamp
         time.sleep(WATCH_EVERY)
@@ -126,28 +183,40 @@ def _stop():
     return pid
 
 
-def join(env=None):
-    url, credential = settings(env)
+def join(env=None, ask=None):
+    url, credential, ca = settings(env, ask)
     FOLDER.mkdir(parents=True, exist_ok=True)
     FOLDER.chmod(0o700)
-    JOINED.write_text(json.dumps({"classroom": url, "credential": credential}) + "\n")
+    JOINED.write_text(json.dumps({"classroom": url, "ca": str(Path(ca).resolve()) if ca else None}) + "\n")
     JOINED.chmod(0o600)
     from labclient.lab import lab
 
-    status, said = send(url, credential, report(lab()))
+    status, reply, said = send(url, credential, report(lab()), ca)
     _stop()
     flags = {"start_new_session": True} if os.name == "posix" else {"creationflags": 0x00000008}  # DETACHED_PROCESS
     with open(LOG, "a") as log:
         proc = subprocess.Popen([sys.executable, "-m", "labclient.classroom", "report-loop"], cwd=REPO, stdout=log,
-                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, **flags)
+                                stderr=subprocess.STDOUT, stdin=subprocess.PIPE, text=True, **flags)
+        proc.stdin.write(credential + "\n")  # the reporter's alone, never on disk nor a command line
+        proc.stdin.close()
     PID.write_text(f"{proc.pid}\n")
+    message, code = outcome(url, status, reply, said)
+    print(message)
+    return code
+
+
+def outcome(url, status, reply, said):
+    """(what `make join` says of the first report, its exit code), from send()'s answer: printable text only."""
+    student = reply.get("student") if reply else None
+    if status == 200 and isinstance(student, str):
+        return f"joined {url}: your lab reports to it as {printable(student, 60)} (make leave stops it)", 0
     if status == 200:
-        print(f"joined {url}: your lab reports to it as {json.loads(said)['student']} (make leave stops it)")
-        return 0
-    why = {401: "it does not know this credential: check the join line", None: f"it does not answer ({said})"}
-    print(f"joined {url}, but the first report was not taken: {why.get(status, f'{status} {said}')}; the reporter "
-          f"tries again every {REPORT_EVERY} s (its log: {LOG}; make leave stops it)")
-    return 0 if status is None else 1
+        why = f"its reply cannot be read as the classroom's ({said[:80]!r}): is {url} the classroom's address?"
+    else:
+        why = {401: "it does not know this credential: check the join line",
+               None: f"it does not answer ({said})"}.get(status, f"{status} {said}")
+    return (f"joined {url}, but the first report was not taken: {why}; the reporter tries again every {REPORT_EVERY} s "
+            f"(its log: {LOG}; make leave stops it)"), 0 if status is None else 1
 
 
 def leave():
@@ -160,9 +229,9 @@ def leave():
 
 def status():
     if not JOINED.exists():
-        print("not in a classroom (make join CLASSROOM=... CREDENTIAL=...)")
+        print("not in a classroom (make join CLASSROOM=...)")
         return 1
-    url = json.loads(JOINED.read_text())["classroom"]
+    url, _ = _joined()
     print(f"reporting to {url}" + ("" if _running() else " - but the reporter is not running: make join again"))
     return 0
 

@@ -127,8 +127,10 @@ def joined(room, tmp_path):
     checkout's own, and the student's progress, stay as they are); left afterwards."""
     _, _, names, creds = room
     name = names[-2]
-    env = dict(os.environ, CLASSROOM=room[0], CREDENTIAL=creds[name], PROMLAB_CLASSROOM_DIR=str(tmp_path / "classroom"),
-               PROMLAB_PROGRESS=str(tmp_path / "progress"))
+    (tmp_path / "credential").write_text(creds[name] + "\n")
+    env = dict(os.environ, CLASSROOM=room[0], CREDENTIAL_FILE=str(tmp_path / "credential"),
+               PROMLAB_CLASSROOM_DIR=str(tmp_path / "classroom"), PROMLAB_PROGRESS=str(tmp_path / "progress"))
+    env.pop("CREDENTIAL", None)
     (tmp_path / "progress").mkdir()
     (tmp_path / "progress" / "progress.json").write_text(json.dumps({"4": {"attempts": 2, "passed": True,
                                                                           "last_check": time.time()}}))

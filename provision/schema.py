@@ -430,6 +430,19 @@ REPLICA_LABEL = Text("a label name: lower-case letters, digits and '_', not job,
                      "un nom de label : minuscules, chiffres et « _ », ni job, instance, node, lab ni alertname",
                      r"(?!(job|instance|node|lab|alertname)\Z)[a-z][a-z0-9_]{0,40}", "is not a free label name")
 
+REPO_FILE = Text("a file of the repository: letters, digits, '.', '_', '-' and '/'",
+                 "un fichier du dépôt : lettres, chiffres, « . », « _ », « - » et « / »",
+                 r"(?!.*(^|/)\.\.?(/|$))[A-Za-z0-9][A-Za-z0-9._/-]{0,200}", "is not a file of the repository")
+TLS = Record("HTTPS on the reports port", "HTTPS sur le port des rapports", keys={
+    "certificate": Key(REPO_FILE, "the certificate (PEM) students' labs check the classroom with: one a certificate "
+                       "authority signed, or a self-signed one the teacher hands out (`make join ... CLASSROOM_CA=`)",
+                       "le certificat (PEM) avec lequel les labs des élèves vérifient la classe : signé par une autorité "
+                       "de certification, ou auto-signé et remis par l’enseignant (`make join ... CLASSROOM_CA=`)"),
+    "key": Key(REPO_FILE, "its private key (PEM, unencrypted): copied to the classroom machine, readable by root and the "
+               "service only", "sa clé privée (PEM, non chiffrée) : copiée sur la machine de la classe, lisible par root "
+               "et le service seuls"),
+})
+
 CLASSROOM = Record("the classroom service's settings", "les réglages du service de la classe", keys={
     "port": Key(PORT, "the teacher's page and the metrics the classroom's Prometheus scrapes (forward it to the teacher's "
                 "127.0.0.1)", "la page de l’enseignant et les métriques que le Prometheus de la classe collecte (à "
@@ -439,9 +452,7 @@ CLASSROOM = Record("the classroom service's settings", "les réglages du service
                         9300),
     "job": Key(JOB, "the Prometheus job that scrapes the service", "le job Prometheus qui collecte le service",
                "classroom"),
-    "roster": Key(Text("a file of the repository: letters, digits, '.', '_', '-' and '/'",
-                       "un fichier du dépôt : lettres, chiffres, « . », « _ », « - » et « / »",
-                       r"(?!.*(^|/)\.\.?(/|$))[A-Za-z0-9][A-Za-z0-9._/-]{0,200}", "is not a file of the repository"),
+    "roster": Key(REPO_FILE,
                   "the teacher's roster: one student per line (a name or a seat number), # for a comment",
                   "la liste de l’enseignant : un élève par ligne (un nom ou un numéro de place), # pour un commentaire",
                   "roster.txt"),
@@ -455,6 +466,10 @@ CLASSROOM = Record("the classroom service's settings", "les réglages du service
     "stale_after": Key(Duration("a duration from 10s to 1h: 2m", "une durée de 10s à 1h : 2m", 10, 3600),
                        "a student without a report for this long shows in red", "un élève sans rapport depuis ce temps "
                        "apparaît en rouge", "2m"),
+    "tls": Key(TLS, "HTTPS on the reports port with the teacher's certificate; without it, reports (each with its "
+               "student's credential) cross the classroom network in clear HTTP", "HTTPS sur le port des rapports avec "
+               "le certificat de l’enseignant ; sans lui, les rapports (chacun avec l’identifiant de son élève) "
+               "traversent le réseau de la classe en HTTP en clair", None),
 })
 
 EXTRA = {

@@ -192,6 +192,16 @@ def only_files(run, directory, keep):
     return run.report(bool(extra), f"directory {directory}", f"removed {', '.join(extra)}" if extra else "holds only promlab's files")
 
 
+def gone(run, path, why):
+    """A file an earlier promlab installed and none needs now: removed (`why` says what replaced it)."""
+    if not run.path(path).is_file():
+        return run.report(False, f"file {path}", "absent")
+    if run.check:
+        return run.would(f"file {path}", f"removed ({why})")
+    run.path(path).unlink()
+    return run.report(True, f"file {path}", f"removed ({why})")
+
+
 def checked_by(run, *checker, target, keeps):
     """A `validate` for file(): the checker command (the new file's path appended) must accept the new
     file; otherwise StepError quoting it, and `keeps` (the service) goes on with the old `target`."""

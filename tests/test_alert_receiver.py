@@ -1,12 +1,11 @@
 """The lab's alert receiver (provision/files/alert_receiver.py), run on 127.0.0.1: it records only what
 carries the bearer token, refuses malformed bodies, writes nothing for either, and rotates its file."""
 
-import contextlib
 import http.client
 import json
+import resource
 import secrets
 import socket
-import subprocess
 import sys
 import time
 import urllib.error
@@ -15,6 +14,10 @@ import urllib.request
 import pytest
 
 from provision import inventory
+from tests import attacks
+
+sys.path.insert(0, str(inventory.REPO / "provision" / "files"))
+import served  # noqa: E402 - beside the receiver, as in the guest
 
 PROGRAM = inventory.REPO / "provision" / "files" / "alert_receiver.py"
 NOTIFICATION = {"version": "4", "status": "firing", "receiver": "lab-receiver",
@@ -30,22 +33,12 @@ def _free_port():
 
 @pytest.fixture
 def receiver(tmp_path):
-    """(base URL, token, store file) of a receiver running for one test (its process: receiver.proc)."""
-    token, port, store = secrets.token_urlsafe(32), _free_port(), tmp_path / "notifications.jsonl"
+    """(base URL, token, store file) of a receiver running for one test (its process: _running[base URL])."""
+    token, store = secrets.token_urlsafe(32), tmp_path / "notifications.jsonl"
     (tmp_path / "token").write_text(token + "\n")
-    proc = subprocess.Popen([sys.executable, str(PROGRAM), "--listen", f"127.0.0.1:{port}", "--store", str(store),
-                             "--token-file", str(tmp_path / "token")], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base, deadline, last = f"http://127.0.0.1:{port}", time.monotonic() + 10, None
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"{base}/-/healthy", timeout=1)
-            break
-        except OSError as e:
-            last = e
-            time.sleep(0.05)
-    else:
-        proc.kill()
-        pytest.fail(f"the receiver did not answer within 10 s; last seen: {last}; {proc.stderr.read()[:300]!r}")
+    proc, (port,) = attacks.started([sys.executable, str(PROGRAM), "--listen", "127.0.0.1:0", "--store", str(store),
+                                     "--token-file", str(tmp_path / "token")], r"listening on 127\.0\.0\.1:(\d+)")
+    base = f"http://127.0.0.1:{port}"
     _running[base] = proc
     yield base, token, store
     proc.kill()
@@ -53,12 +46,6 @@ def receiver(tmp_path):
 
 
 _running = {}
-
-
-def _threads(base):
-    """How many threads the receiver's process runs."""
-    status = open(f"/proc/{_running[base].pid}/status").read()
-    return int(next(line.split()[1] for line in status.splitlines() if line.startswith("Threads:")))
 
 
 def post(base, body, token=None, headers=None):
@@ -143,59 +130,86 @@ def test_the_store_is_rotated_past_one_mebibyte(receiver):
     assert len(recorded(base)) <= 1000
 
 
-@contextlib.contextmanager
-def stalled(base, sources, some_refused=False):
-    """One connection to the receiver at `base` from each address of `sources`, each sending half a request and
-    stalling; all closed on leaving. With some_refused, a connection the receiver closes at once (its limits) is left
-    out instead of failing the test."""
-    port = int(base.rsplit(":", 1)[1])
-    conns = []
+def _get(base, source, timeout=3):
+    """GET /alerts from `source` (a loopback address): True when answered 200 within `timeout` seconds."""
+    host, port = base.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=timeout, source_address=(source, 0))
     try:
-        for source in sources:
-            try:
-                conn = socket.create_connection(("127.0.0.1", port), timeout=5, source_address=(source, 0))
-                conns.append(conn)
-                conn.sendall(b"POST /alerts HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n")
-            except OSError:
-                if not some_refused:
-                    raise
-        yield port, conns
+        connection.request("GET", "/alerts")
+        return connection.getresponse().status == 200
     finally:
-        for conn in conns:
-            conn.close()
+        connection.close()
 
 
-def test_many_stalled_clients_do_not_keep_an_authenticated_notification_waiting(receiver):
-    """Sixty connections from other addresses send half a request and stall (bounded: 15 addresses, 4 each, held for
-    the test's few seconds): Alertmanager's notification, from its own address, is still recorded."""
-    base, token, store = receiver
-    with stalled(base, [f"127.0.0.{10 + i // 4}" for i in range(60)]):
-        assert post(base, NOTIFICATION, token=token) == 200
-        assert json.loads(store.read_text().splitlines()[-1])["alerts"][0]["labels"]["alertname"] == "InstanceDown"
+def _notify(base, token):
+    """Alertmanager's notification, from the receiver's own address, answered 200 within 3 s."""
+    request = urllib.request.Request(f"{base}/alerts", data=json.dumps(NOTIFICATION).encode(), method="POST",
+                                     headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request, timeout=3) as reply:
+        return reply.status == 200
 
 
-def test_an_address_past_its_share_of_connections_is_closed_at_once(receiver):
-    base, _, _ = receiver
-    with stalled(base, ["127.0.0.9"] * 4) as (port, _):
-        extra = socket.create_connection(("127.0.0.1", port), timeout=5, source_address=("127.0.0.9", 0))
-        extra.sendall(b"GET /-/healthy HTTP/1.1\r\nHost: x\r\n\r\n")
-        assert extra.recv(100) == b"", "a fifth connection of one address was served"
-        extra.close()
+SHARED = "127.0.0.7"  # the address a reader of the receiver shares with the attackers (one NAT for all)
+ATTACKS = attacks.catalogue(SHARED)  # name: (kind, its connections' addresses)
+IDS = [name.replace(" ", "-").replace("'", "") for name in ATTACKS]
 
 
-def test_a_stalled_client_is_let_go(receiver):
-    """A connection that sends nothing more is closed by the receiver (its read times out), not held for ever."""
-    base, _, _ = receiver
-    with stalled(base, ["127.0.0.8"]) as (_, (conn,)):
-        conn.settimeout(30)  # the deadline: the receiver's own timeout is a few seconds
-        assert conn.recv(100) == b"", "the receiver answered a half request instead of letting it go"
-
-
-def test_three_hundred_stalled_connections_take_a_bounded_number_of_threads(receiver):
-    """A thread per connection would grow with the attackers (the file limit, then memory): the pool stays its size."""
+@pytest.mark.parametrize("kind, sources", ATTACKS.values(), ids=IDS)
+def test_notifications_are_recorded_during_an_attack(receiver, kind, sources):
     base, token, _ = receiver
-    sources = [f"127.0.{1 + i // 200}.{10 + (i % 200) // 4}" for i in range(300)]
-    with stalled(base, sources, some_refused=True) as (_, held):
-        time.sleep(0.5)
-        assert _threads(base) <= 1 + 16 + 4 + 2, f"{_threads(base)} threads for {len(held)} stalled connections"
-        assert post(base, NOTIFICATION, token=token) == 200
+    with attacks.attack(kind, int(base.rsplit(":", 1)[1]), sources) as seen:
+        ok, failures = attacks.answered(lambda: _notify(base, token))
+    assert ok >= 9, f"{ok} of 10 notifications recorded within 3 s during the attack ({seen}): {failures}"
+
+
+@pytest.mark.parametrize("kind, sources", ATTACKS.values(), ids=IDS)
+def test_a_reader_sharing_the_attackers_address_is_answered(receiver, kind, sources):
+    base, _, _ = receiver
+    with attacks.attack(kind, int(base.rsplit(":", 1)[1]), sources) as seen:
+        ok, failures = attacks.answered(lambda: _get(base, SHARED))
+    assert ok >= 9, f"{ok} of 10 reads of /alerts from {SHARED} answered within 3 s during the attack ({seen}): {failures}"
+
+
+@pytest.mark.parametrize("kind, sources", ATTACKS.values(), ids=IDS)
+def test_an_attack_leaves_the_receiver_small_and_alive(receiver, kind, sources):
+    """Half the alert receiver unit's MemoryMax (128M) at most, at the attack's peak; it answers afterwards."""
+    base, token, _ = receiver
+    with attacks.attack(kind, int(base.rsplit(":", 1)[1]), sources):
+        time.sleep(4)
+    peak = attacks.peak_memory(_running[base].pid)
+    assert peak < 64, f"the receiver's memory peaked at {peak:.0f} MiB under the attack"
+    assert _notify(base, token), "the receiver did not answer after the attack"
+
+
+@pytest.mark.parametrize("kind", ["half", "trickle"])
+def test_a_request_that_does_not_arrive_in_time_is_let_go(receiver, kind):
+    """A connection that stalls, or sends a byte every 2 s, is closed within the receiver's deadline for the request
+    line and headers (a few seconds): held for ever, it would hold memory and a connection's place."""
+    base, _, _ = receiver
+    with attacks.attack(kind, int(base.rsplit(":", 1)[1]), ["127.0.0.8"]) as seen:
+        deadline = time.monotonic() + 30
+        while not seen.closed and time.monotonic() < deadline:
+            time.sleep(0.2)
+    assert seen.closed >= 1, f"a {kind} connection still open after 30 s ({seen})"
+
+
+def test_a_connection_past_the_bound_in_all_is_closed_at_once(receiver):
+    base, _, _ = receiver
+    sources = attacks.addresses(served.MOST + 40, per_address=8)
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < len(sources) + 200:
+        pytest.skip(f"this process may open {hard} files, fewer than the {len(sources)} connections the bound needs")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, len(sources) + 200), hard))
+    with attacks.attack("half", int(base.rsplit(":", 1)[1]), sources) as seen:
+        time.sleep(1)
+        closed = seen.closed
+    assert closed >= 40, f"{served.MOST + 40} half requests at once, {closed} closed at once ({seen})"
+
+
+def test_three_hundred_stalled_connections_take_no_thread(receiver):
+    """A thread per connection would grow with the attackers (the file limit, then memory): one event loop serves all."""
+    base, token, _ = receiver
+    with attacks.attack("half", int(base.rsplit(":", 1)[1]), attacks.addresses(300, per_address=4)):
+        count = attacks.threads(_running[base].pid)
+        assert count <= 2, f"{count} threads for 300 stalled connections"
+        assert _notify(base, token)

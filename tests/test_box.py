@@ -16,7 +16,7 @@ DISK_TOOLS = ("mkfs.ext4", "mkfs.fat", "mcopy", "mdir", "syslinux", "sfdisk", "q
 
 def test_the_box_carries_only_the_packages_of_the_roles_its_inventory_holds():
     packages = box.debian_packages(pristine.lab("examples/libvirt.yaml"), other_suites=False, held_only=True)
-    assert {"prometheus", "prometheus-alertmanager", "prometheus-node-exporter", "python3-bcrypt"} <= set(packages)
+    assert {"prometheus", "prometheus-alertmanager", "prometheus-node-exporter", "python3-bcrypt", "python3-tornado"} <= set(packages)
     assert not {"postgresql", "mariadb-server", "redis-server", "victoria-metrics"} & set(packages)
 
 

@@ -3,11 +3,14 @@ always, says `differs` with what it would do, and issues no command that changes
 
 import os
 import types
+from pathlib import Path
 
 import pytest
 
-from provision import install, steps
+from host import rendering
+from provision import credentials, install, inventory, steps
 from provision.render import Rendered, put
+from tests import pristine
 from tests.recorder import Recorder
 
 
@@ -155,3 +158,48 @@ def test_a_second_run_of_a_role_issues_no_changing_command(root, lab_yaml, role,
     roles.contract(role).apply(second, lab, node, str(root / "cache"))
     assert second.counts["changed"] == 0, capsys.readouterr().out
     assert second.changing() == [], second.changing()
+
+
+def _quoting_a_secret():
+    """Every file the roles install on a lab with Grafana, the global view and an Alertmanager cluster, that quotes
+    one of the lab's shared secrets: (node, Rendered)."""
+    raw = pristine.raw("examples/ha.yaml")
+    raw["nodes"][0]["roles"] = list(dict.fromkeys(raw["nodes"][0]["roles"] + ["grafana"]))
+    lab = inventory.parse(raw, env={})
+    return [(node.name, item) for node in lab.nodes for item in rendering.node_files(lab, node)
+            if credentials.within(item.text())]
+
+
+QUOTING = _quoting_a_secret()
+
+
+def test_the_files_quoting_a_secret_include_grafanas_datasource():
+    assert "/etc/grafana/provisioning/datasources/promlab.yaml" in {item.path for _, item in QUOTING}
+
+
+@pytest.mark.parametrize(("node", "item"), QUOTING, ids=[f"{n}:{i.path}" for n, i in QUOTING])
+def test_check_mode_never_shows_a_file_that_quotes_a_secret(recorder, capsys, node, item):
+    """Whether or not its role marked it secret: an older copy on the node (another password) and the new one both
+    stay unsaid; only that it would change."""
+    secrets = [path.read_text().strip() for path in credentials.SHARED if path.is_file()]
+    new = item.text()
+    old = new
+    for n, value in enumerate(secrets):
+        old = old.replace(value, f"an-older-secret-{n:04d}")
+    target = recorder.path(item.path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(old)
+    put(recorder, item)
+    said = capsys.readouterr().out
+    assert "differs" in said and "an-older-secret" not in said and not any(v in said for v in secrets), said
+
+
+def test_rendered_files_holding_a_secret_are_private(lab_yaml, tmp_path):
+    """`make render` and `make check` write them 0600, in folders only the user enters (0700), from their creation."""
+    raw = pristine.raw("examples/ha.yaml")
+    lab = inventory.parse(raw, env={})
+    written = rendering.write_tree(lab, tmp_path / "rendered")
+    folders = {p for path in written for p in path.relative_to(tmp_path).parents if p != Path(".")}
+    assert {oct((tmp_path / f).stat().st_mode & 0o777) for f in folders} == {"0o700"}
+    quoting = [p for p in written if credentials.within(p.read_text())]
+    assert quoting and {oct(p.stat().st_mode & 0o777) for p in quoting} == {"0o600"}

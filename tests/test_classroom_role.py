@@ -83,3 +83,40 @@ def test_the_reports_port_alone_binds_the_teachers_address(address):
 def test_the_labs_forwarded_ports_stay_on_127_0_0_1(lab_yaml):
     lab = inventory.parse(lab_yaml, env={})
     assert {fp["host_ip"] for n in json.loads(vagrant.to_json(lab))["nodes"] for fp in n["forwarded_ports"]} == {"127.0.0.1"}
+
+
+def _self_signed(folder, name="classroom"):
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", f"/CN={name}",
+                    "-keyout", str(folder / f"{name}.key"), "-out", str(folder / f"{name}.pem")], check=True,
+                   capture_output=True)
+
+
+def _with_tls(folder, certificate="classroom.pem", key="classroom.key"):
+    raw = pristine.raw("examples/classroom.yaml")
+    raw["components"]["classroom"]["tls"] = {"certificate": certificate, "key": key}
+    return inventory.parse(raw, env={})
+
+
+def test_with_a_certificate_the_reports_port_serves_https_its_key_private(classroom, tmp_path):
+    _, folder = classroom
+    _self_signed(folder)
+    lab = _with_tls(folder)
+    found = {f.path: f for f in role.files(lab, lab.nodes[0])}
+    unit = found["/etc/systemd/system/classroom.service"].text()
+    assert f"--tls-certificate {role.TLS_CERTIFICATE}" in unit and f"--tls-key {role.TLS_KEY}" in unit
+    key = found[role.TLS_KEY]
+    assert (key.group, key.mode, key.secret) == ("classroom", 0o640, True)
+    assert role.scheme(lab) == "https"
+
+
+@pytest.mark.parametrize("case", ["missing", "not-a-certificate", "key-of-another"])
+def test_a_certificate_that_cannot_serve_is_refused_in_one_sentence(classroom, case):
+    _, folder = classroom
+    _self_signed(folder)
+    _self_signed(folder, "other")
+    certificate, key = {"missing": ("nowhere.pem", "classroom.key"), "not-a-certificate": ("roster.txt", "classroom.key"),
+                        "key-of-another": ("classroom.pem", "other.key")}[case]
+    lab = _with_tls(folder, certificate, key)
+    with pytest.raises(steps.StepError, match="components.classroom.tls") as refused:
+        role.files(lab, lab.nodes[0])
+    assert "\n" not in str(refused.value) and "allowed:" in str(refused.value)

@@ -51,3 +51,26 @@ def test_the_join_settings_reach_the_program_as_data_never_the_shell(tmp_path, v
     proc = _make("join", f"CLASSROOM={argument}", f"CREDENTIAL={argument}", f"PY={python}")
     assert not marker.exists(), f"make ran a command from CLASSROOM: {proc.stdout}{proc.stderr}"
     assert f"[{argument}][{argument}]" in proc.stdout.splitlines(), proc.stdout
+
+
+HOSTILE_WORDS = ["venv:;touch$${{IFS}}{x}", "venv:;touch$${{IFS}}{x};", "%:;touch$${{IFS}}{x}", "$(shell touch {x})",
+                 "$$(touch {x})", "`touch {x}`", "a;touch${{IFS}}{x}", "x:;touch${{IFS}}{x}", "define", "endef",
+                 ".DEFAULT:;touch$${{IFS}}{x}", "export", "#", "\\", "override"]
+
+
+@pytest.mark.parametrize("goal", ["exercise", "reset-exercise"])
+@pytest.mark.parametrize("position", [2, 3])
+@pytest.mark.parametrize("template", HOSTILE_WORDS)
+def test_a_goal_word_after_make_exercise_is_data_never_makefile_text(tmp_path, goal, position, template):
+    """`make exercise 3 hint`: the words are the number and the action, passed to the program as N and DO; a word
+    holding make's or the shell's syntax is never evaluated, in either position."""
+    marker = tmp_path / "ran"
+    word = template.format(x=marker)
+    python = tmp_path / "python"
+    python.write_text('#!/bin/sh\nfor a in "$@"; do printf "[%s]\\n" "$a"; done\n')
+    python.chmod(0o755)
+    words = [word, "hint"] if position == 2 else ["3", word]
+    proc = _make(goal, *words, f"PY={python}")
+    assert not marker.exists(), f"make ran a command from a goal word: {proc.stdout}{proc.stderr}"
+    if " " not in word and (goal == "exercise" or position == 2):  # make splits at spaces; reset: the number alone
+        assert f"[{word}]" in proc.stdout.splitlines(), proc.stdout + proc.stderr

@@ -13,12 +13,11 @@ POST /alerts   Alertmanager's webhook (JSON, version 4), with `Authorization: Be
 GET /alerts    the notifications recorded, oldest first (JSON list), the last 1000.
 GET /-/healthy "ok".
 
-It holds against slow or many clients: a connection that does not send its request within TIMEOUT seconds is
-closed; requests are served by a bounded pool of threads, with bounded connections per address and in all
-(bounded_server.py, installed beside it). A sender that stalls (or many) cannot keep
-Alertmanager's notifications waiting: they come from the receiver's own address, which has a lane of its own.
+It holds against slow or many clients (served.py, installed beside it: Tornado, one event loop): a request's
+headers must all come within seconds, a body is read only with the token and within its size, connections are bounded
+in all. Alertmanager's own (from the receiver's address: the same node) never count against that bound.
 
-Standard library only: it runs with the distribution's python3.
+It runs with the distribution's python3 and python3-tornado.
 """
 
 import argparse
@@ -26,15 +25,12 @@ import hmac
 import json
 import os
 import sys
-import threading
 import time
 
-from bounded_server import BoundedServer
-from bounded_server import Handler as Answering  # beside this program (provision/files/)
+import served  # beside this program (provision/files/)
 
 KEEP = 1000
 MAX_BODY = 1 << 20
-TIMEOUT = 3  # seconds a connection may take to send its request (each read)
 ROTATE_AT = 1 << 20
 WRITER = "alertmanager"  # what an authenticated record says wrote it
 
@@ -96,50 +92,50 @@ def load(store):
         return []
 
 
-def serve(address, port, store, token):
-    lock = threading.Lock()
+def routes(store, token):
+    """The receiver's routes ([(path, Route, kwargs)]), recording into `store` what carries `token`."""
     recorded = load(store)
     expected = f"Bearer {token}".encode()
 
-    class Handler(Answering):
-        timeout = TIMEOUT  # each read of the request: a client that stalls is let go
+    @served.streamed
+    class Alerts(served.Route):
+        most = MAX_BODY
 
-        def do_POST(self):  # noqa: N802 - the http.server API
-            if self.path != "/alerts":
-                return self.reply(404, {"error": "POST /alerts only"})
-            if not hmac.compare_digest(self.headers.get("Authorization", "").encode(), expected):
-                return self.reply(401, {"error": "a bearer token is required"}, close=True)
+        def admit(self):
+            if not hmac.compare_digest(self.request.headers.get("Authorization", "").encode(), expected):
+                return 401, {"error": "a bearer token is required"}
+            return None
+
+        def post(self):
             try:
-                length = int(self.headers.get("Content-Length", ""))
-            except ValueError:
-                return self.reply(400, {"error": "no Content-Length"}, close=True)
-            if not 0 <= length <= MAX_BODY:
-                return self.reply(413, {"error": f"a body of at most {MAX_BODY} bytes"}, close=True)
-            try:
-                entry = summary(json.loads(self.rfile.read(length)))
+                entry = summary(json.loads(bytes(self.body)))
             except (ValueError, UnicodeDecodeError, RecursionError) as e:
                 return self.reply(400, {"error": f"not a webhook notification: {str(e)[:200]}"})
-            with lock:
-                append(store, entry)
-                recorded.append(entry)
-                del recorded[:-KEEP]
+            append(store, entry)
+            recorded.append(entry)
+            del recorded[:-KEEP]
             for alert in entry["alerts"]:
                 labels = alert["labels"]
                 line = f"{alert['status'].upper()} {labels.get('alertname')} {labels.get('node', '-')} ({labels.get('job', '-')})"
                 print(line.encode("unicode_escape").decode()[:300], flush=True)
             return self.reply(200, {"recorded": len(entry["alerts"])})
 
-        def do_GET(self):  # noqa: N802 - the http.server API
-            if self.path == "/-/healthy":
-                return self.reply(200, "ok")
-            if self.path == "/alerts":
-                with lock:
-                    return self.reply(200, list(recorded))
-            return self.reply(404, {"error": "GET /alerts or /-/healthy"})
+        def get(self):
+            return self.reply(200, list(recorded))
 
-    server = BoundedServer((address, port), Handler, name="receiver")
-    print(f"alert receiver listening on {address}:{port}, recording into {store}", flush=True)
-    return server
+    class Healthy(served.Route):
+        def get(self):
+            return self.reply(200, "ok", kind="text/plain")
+
+    @served.streamed
+    class Elsewhere(served.Route):
+        def admit(self):
+            return 404, {"error": "POST or GET /alerts, GET /-/healthy"}
+
+        def get(self):
+            return self.reply(*self.admit())
+
+    return [(r"/alerts", Alerts), (r"/-/healthy", Healthy), (r".*", Elsewhere)]
 
 
 def main(argv):
@@ -149,7 +145,12 @@ def main(argv):
     parser.add_argument("--token-file", required=True, help="file holding the bearer token senders must present")
     args = parser.parse_args(argv)
     address, _, port = args.listen.rpartition(":")
-    serve(address, int(port), args.store, read_token(args.token_file)).serve_forever()
+    token = read_token(args.token_file)
+    def start():
+        server = served.listen(routes(args.store, token), address, int(port))
+        print(f"alert receiver listening on {address}:{server.port}, recording into {args.store}", flush=True)
+
+    served.run(start)
 
 
 if __name__ == "__main__":

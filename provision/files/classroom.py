@@ -3,8 +3,9 @@
 scrapes them as metrics with a `student` label, and the teacher's page draws the grid from Prometheus.
 
     classroom.py --reports ADDRESS:PORT --page ADDRESS:PORT --students FILE --prometheus URL [--stale SECONDS]
+                 [--tls-certificate FILE --tls-key FILE]
 
-The reports port (the one students reach):
+The reports port (the one students reach; HTTPS with --tls-certificate and --tls-key, else plain HTTP):
 POST /report     a student's report, JSON (at most MAX_BODY bytes), with `Authorization: Bearer <credential>`:
                  {"exercises": {"3": {"passed": false, "attempts": 2, "hint": 1, "last_check": 1764650000}, ...},
                   "health": {"targets_up": 11, "targets_expected": 12, "machines_running": 6, "machines_expected": 6}}
@@ -20,30 +21,33 @@ GET /            the teacher's page: the grid, redrawn every 2 s.
 
 FILE (JSON, written by the provisioning from the teacher's roster): {"students": [names], "credentials":
 {sha256 of a credential: name}, "exercises": [numbers]}: the service never holds a credential itself.
-Bounded like the alert receiver (bounded_server.py): read timeouts, a pool of workers, connections in all (per address
-on the page's port only: every report comes through the forwarded port from one address). Standard library only: it
-runs with the distribution's python3.
+Served like the alert receiver (served.py, beside it: Tornado, one event loop): each request's headers within seconds,
+a body read only from a known credential within its share and size, connections bounded in all; never per address:
+every report comes through a forwarded port, from one address for the whole class. It runs with the distribution's
+python3 and python3-tornado.
 """
 
 import argparse
+import asyncio
 import hashlib
 import json
+import ssl
 import sys
 import threading
 import time
 import urllib.parse
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 
-from bounded_server import BoundedServer
-from bounded_server import Handler as Answering  # beside this program (provision/files/)
+import served  # beside this program (provision/files/)
 
 MAX_BODY = 16 << 10
-TIMEOUT = 3  # seconds a client may take for each read of its request
 BURST, PER_SECOND = 5, 1.0  # a student's share of reports: 5 at once, then one a second
 MOST = {"attempts": 1_000_000, "hint": 100, "targets_up": 100_000, "targets_expected": 100_000,
         "machines_running": 1_000, "machines_expected": 1_000}
 HEALTH = ("targets_up", "targets_expected", "machines_running", "machines_expected")
 RESULTS = ("accepted", "unauthorized", "forged", "malformed", "too_large", "too_fast")
+REFUSED = {401: "unauthorized", 429: "too_fast", 400: "malformed", 413: "too_large"}  # before the body is read
 
 
 class Refused(Exception):
@@ -242,53 +246,80 @@ draw(); setInterval(draw, 2000);
 """
 
 
-def handler(classroom, prometheus, stale, reports):
-    class Handler(Answering):
-        timeout = TIMEOUT
+def report_routes(classroom):
+    """The reports port's routes: POST /report, GET /-/healthy."""
 
-        def do_POST(self):  # noqa: N802 - the http.server API
-            if not reports or self.path != "/report":
-                return self.reply(404, {"error": "POST /report on the reports port only"})
-            now = time.time()
+    @served.streamed
+    class Report(served.Route):
+        most = MAX_BODY
+
+        def admit(self):
+            """The credential, then the student's share, before a byte of the body is read."""
+            self.student = classroom.student(self.request.headers.get("Authorization", ""))
+            if self.student is None:
+                return 401, {"error": "a student's credential is required (make join)"}
+            if not classroom.take(self.student, time.time()):
+                return 429, {"error": "reports come at most once a second"}
+            return None
+
+        def refused(self, status):
+            classroom.count(REFUSED[status])
+
+        def post(self):
             try:
-                student = classroom.student(self.headers.get("Authorization", ""))
-                if student is None:
-                    raise Refused(401, "unauthorized", "a student's credential is required (make join)")
-                if not classroom.take(student, now):
-                    raise Refused(429, "too_fast", "reports come at most once a second")
                 try:
-                    length = int(self.headers.get("Content-Length", ""))
-                except ValueError:
-                    raise Refused(400, "malformed", "no Content-Length") from None
-                if not 0 <= length <= MAX_BODY:
-                    raise Refused(413, "too_large", f"a report of at most {MAX_BODY} bytes")
-                try:
-                    body = json.loads(self.rfile.read(length))
+                    body = json.loads(bytes(self.body))
                 except (ValueError, UnicodeDecodeError, RecursionError):
                     raise Refused(400, "malformed", "the report is not JSON") from None
-                classroom.store(student, checked(body, student, classroom.exercises, now))
-                return self.reply(200, {"student": student})
+                classroom.store(self.student, checked(body, self.student, classroom.exercises, time.time()))
+                return self.reply(200, {"student": self.student})
             except Refused as refused:
                 classroom.count(refused.result)
                 return self.reply(refused.status, {"error": str(refused)}, close=refused.status != 403)
 
-        def do_GET(self):  # noqa: N802 - the http.server API
-            if self.path == "/-/healthy":
-                return self.reply(200, "ok")
-            if reports:
-                return self.reply(404, {"error": "POST /report, GET /-/healthy"})
-            if self.path == "/metrics":
-                return self.reply(200, classroom.metrics(), kind="text/plain; version=0.0.4; charset=utf-8")
-            if self.path == "/api/grid":
-                try:
-                    return self.reply(200, grid(classroom, prometheus, stale))
-                except (OSError, ValueError, KeyError) as e:
-                    return self.reply(503, {"error": f"Prometheus ({prometheus}) does not answer: {str(e)[:200]}"})
-            if self.path == "/":
-                return self.reply(200, PAGE, kind="text/html; charset=utf-8")
-            return self.reply(404, {"error": "GET /, /api/grid, /metrics"})
+    return [(r"/report", Report), (r"/-/healthy", Healthy), (r".*", _elsewhere("POST /report, GET /-/healthy"))]
 
-    return Handler
+
+def page_routes(classroom, prometheus, stale):
+    """The page port's routes: the teacher's page, the grid (read from Prometheus in a thread of its own, so that a
+    slow Prometheus holds no other request), the metrics."""
+    reading = ThreadPoolExecutor(max_workers=2, thread_name_prefix="grid")
+
+    class Metrics(served.Route):
+        def get(self):
+            return self.reply(200, classroom.metrics(), kind="text/plain; version=0.0.4; charset=utf-8")
+
+    class Grid(served.Route):
+        async def get(self):
+            try:
+                found = await asyncio.get_running_loop().run_in_executor(reading, grid, classroom, prometheus, stale)
+            except (OSError, ValueError, KeyError) as e:
+                return self.reply(503, {"error": f"Prometheus ({prometheus}) does not answer: {str(e)[:200]}"})
+            return self.reply(200, found)
+
+    class Page(served.Route):
+        def get(self):
+            return self.reply(200, PAGE, kind="text/html; charset=utf-8")
+
+    return [(r"/", Page), (r"/api/grid", Grid), (r"/metrics", Metrics), (r"/-/healthy", Healthy),
+            (r".*", _elsewhere("GET /, /api/grid, /metrics"))]
+
+
+class Healthy(served.Route):
+    def get(self):
+        return self.reply(200, "ok", kind="text/plain")
+
+
+def _elsewhere(what):
+    @served.streamed
+    class Elsewhere(served.Route):
+        def admit(self):
+            return 404, {"error": what}
+
+        def get(self):
+            return self.reply(*self.admit())
+
+    return Elsewhere
 
 
 def load(path):
@@ -297,12 +328,22 @@ def load(path):
     return Classroom(students["students"], students["credentials"], students["exercises"])
 
 
-def serve(classroom, reports_at, page_at, prometheus, stale):
-    """Both servers, not yet serving: (reports server, page server). The reports come through a forwarded port, all from
-    one address whatever the provider (VirtualBox's NAT, docker's proxy, libvirt's tunnel): no share per address there,
-    or a class would have the share of one client; each student is bounded by their credential's rate instead."""
-    return (BoundedServer(reports_at, handler(classroom, prometheus, stale, reports=True), per_client=None, name="reports"),
-            BoundedServer(page_at, handler(classroom, prometheus, stale, reports=False), name="page"))
+def tls(certificate, key):
+    """The reports port's TLS context (the teacher's certificate and key, PEM), or None for plain HTTP."""
+    if not certificate:
+        return None
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.load_cert_chain(certificate, key)
+    return context
+
+
+def serve(classroom, reports_at, page_at, prometheus, stale, context=None):
+    """Both servers, listening (call inside the event loop): (reports server, page server). The reports come through
+    a forwarded port, all from one address whatever the provider (VirtualBox's NAT, docker's proxy, libvirt's tunnel):
+    no share per address, each student bounded by their credential's rate instead."""
+    return (served.listen(report_routes(classroom), *reports_at, ssl=context),
+            served.listen(page_routes(classroom, prometheus, stale), *page_at))
 
 
 def main(argv):
@@ -312,12 +353,17 @@ def main(argv):
     parser.add_argument("--students", required=True, help="the students and their credentials' hashes (JSON)")
     parser.add_argument("--prometheus", required=True, help="the Prometheus that scrapes this service (URL)")
     parser.add_argument("--stale", type=float, default=120, help="seconds without a report before a student shows red")
+    parser.add_argument("--tls-certificate", help="the reports port's certificate (PEM): HTTPS instead of HTTP")
+    parser.add_argument("--tls-key", help="the certificate's private key (PEM)")
     args = parser.parse_args(argv)
     at = [(a.rpartition(":")[0] or "0.0.0.0", int(a.rpartition(":")[2])) for a in (args.reports, args.page)]
-    servers = serve(load(args.students), *at, args.prometheus.rstrip("/"), args.stale)
-    threading.Thread(target=servers[1].serve_forever, daemon=True).start()
-    print(f"classroom: reports on {args.reports}, page on {args.page}", flush=True)
-    servers[0].serve_forever()
+    context = tls(args.tls_certificate, args.tls_key)
+    classroom = load(args.students)
+    def start():
+        reports, page = serve(classroom, *at, args.prometheus.rstrip("/"), args.stale, context)
+        print(f"classroom: reports on {at[0][0]}:{reports.port}, page on {at[1][0]}:{page.port}", flush=True)
+
+    served.run(start)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ import os
 import re
 import secrets
 
-from provision import credentials, install, steps
+from provision import credentials, install, served, steps
 from provision.model import Endpoint
 from provision.render import Rendered, at, put
 
@@ -22,7 +22,6 @@ CONFIG = "/etc/alertmanager/alertmanager.yml"
 DATA = "/var/lib/alertmanager"
 RECEIVER_DATA = "/var/lib/alert-receiver"
 RECEIVER_PROGRAM = "/usr/local/lib/promlab/alert_receiver.py"
-BOUNDED_SERVER = "/usr/local/lib/promlab/bounded_server.py"  # what the receiver imports, beside it
 TOKEN = "/etc/alertmanager/receiver-token"  # Alertmanager's copy (its credentials_file)
 WEB_CONFIG = "/etc/alertmanager/web.yml"  # its API asks for the lab's credentials (bcrypt hash)
 AMTOOL_CONFIG = "/etc/amtool/config.yml"  # amtool on the node signs in without being told
@@ -31,6 +30,15 @@ AMTOOL_PASSWORD = "/etc/amtool/alertmanager-password"
 BCRYPT = "./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"  # bcrypt's own base64 alphabet
 RECEIVER_TOKEN = "/etc/alert-receiver/token"  # the receiver's copy
 TOKENS = {TOKEN: NAME, RECEIVER_TOKEN: RECEIVER}  # each copy: readable by root and that service's group only
+GROUP_INTERVAL = 15  # seconds between two notifications of a group that changed (a lab wants them soon)
+
+
+def peer_timeout(members):
+    """Seconds each member of a cluster waits per position before it sends (the first at once, the next after one
+    wait, ...) and then looks whether another sent. The last must send before the group's next flush, or it sends a
+    state one group_interval old (an alert resolved that fired again since) and the others, seeing that notification,
+    send the present state again: the same notification twice. So: the group interval shared among the members."""
+    return GROUP_INTERVAL / members
 
 
 def services(lab, node):
@@ -60,13 +68,14 @@ def files(lab, node):
                "receiver_data": RECEIVER_DATA, "token": TOKEN, "receiver_token": RECEIVER_TOKEN,
                "cluster_port": component["cluster_port"], "peers": [e.address for e in lab.cluster_peers(node)],
                "at": at(services(lab, node)), "receiver_url": f"http://{at(services(lab, node))[component['receiver_port']]}/alerts",
-               "web_config": WEB_CONFIG, "route_receiver": ROUTE_RECEIVER}
+               "web_config": WEB_CONFIG, "route_receiver": ROUTE_RECEIVER, "group_interval": GROUP_INTERVAL,
+               "peer_timeout": peer_timeout(len(lab.cluster_peers(node)) + 1)}
     url = Endpoint(NAME, node, component["port"]).url
     return [
         Rendered(CONFIG, "alertmanager.yml.j2", context, group=NAME, mode=0o640),
         Rendered(f"/etc/systemd/system/{SERVICE}.service", "alertmanager.service.j2", context),
         Rendered(RECEIVER_PROGRAM, "", {}, mode=0o755, source="provision/files/alert_receiver.py"),
-        Rendered(BOUNDED_SERVER, "", {}, mode=0o644, source="provision/files/bounded_server.py"),
+        served.rendered(),
         Rendered(f"/etc/systemd/system/{RECEIVER}.service", "alert-receiver.service.j2", context),
         Rendered(WEB_CONFIG, "alertmanager-web.yml.j2", {"user": user, "hash": password_hash(password)}, group=NAME, mode=0o640),
         Rendered(AMTOOL_CONFIG, "amtool.yml.j2", {"url": url, "http_config": AMTOOL_HTTP}),
@@ -127,6 +136,7 @@ def apply(run, lab, node, cache):
     steps.directory(run, RECEIVER_DATA, RECEIVER, RECEIVER, 0o750)
     new_token = token(run)
     install.apt_package(run, "python3-bcrypt")  # the web config's password hash
+    served.apply(run)  # the receiver's server library
     config, unit, program, bounded, receiver_unit, web, *amtool_files = files(lab, node)
     amtool = steps.checked_by(run, programs["amtool"], "check-config", target=CONFIG, keeps="Alertmanager")
     config_changed = put(run, config, validate=amtool)

@@ -6,18 +6,22 @@ credentials' hashes only, in a file readable by root and its own group.
 """
 
 import json
+import ssl
+import tempfile
+from pathlib import Path
 
-from provision import credentials, paths, roster, steps
+from provision import credentials, paths, roster, served, steps
 from provision.render import Rendered, at, put
 from provision.schema import seconds
 
 NAME = "classroom"
 SERVICE = NAME
 PROGRAM = "/usr/local/lib/promlab/classroom.py"
-BOUNDED_SERVER = "/usr/local/lib/promlab/bounded_server.py"
 STUDENTS = "/etc/classroom/students.json"
 SECRET = credentials.CLASSROOM
-SECRETS = (STUDENTS,)  # the credentials' hashes: root and the service's group only
+TLS_CERTIFICATE = "/etc/classroom/tls-certificate.pem"
+TLS_KEY = "/etc/classroom/tls-key.pem"
+SECRETS = (STUDENTS, TLS_KEY)  # the credentials' hashes, the certificate's key: root and the service's group only
 EXERCISES = tuple(range(1, 14))  # the workshop's exercises (exercises/ holds 1 to 13)
 
 
@@ -40,6 +44,36 @@ def students(lab):
         raise steps.StepError(str(e)) from None
 
 
+def tls(lab):
+    """(certificate, key) texts of components.classroom.tls, checked as a pair the way the service loads them; None
+    without TLS; StepError naming the key when they cannot serve."""
+    chosen = lab.components[NAME].get("tls")
+    if not chosen:
+        return None
+    texts = {}
+    for key in ("certificate", "key"):
+        try:
+            texts[key] = (paths.REPO / chosen[key]).read_text(encoding="ascii")
+        except (OSError, UnicodeDecodeError):
+            raise steps.StepError(f"components.classroom.tls.{key}: {chosen[key]} cannot be read as a PEM file of the "
+                                  "repository; allowed: the path of the teacher's certificate and its key") from None
+    with tempfile.TemporaryDirectory() as folder:
+        for key, text in texts.items():
+            Path(folder, key).write_text(text)
+        try:
+            ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER).load_cert_chain(Path(folder, "certificate"), Path(folder, "key"))
+        except (ssl.SSLError, OSError) as e:
+            raise steps.StepError(f"components.classroom.tls: {chosen['certificate']} and {chosen['key']} are not a "
+                                  f"certificate and its unencrypted key ({str(e)[:80]}); allowed: a PEM certificate and "
+                                  "the key it was made with") from None
+    return texts["certificate"], texts["key"]
+
+
+def scheme(lab):
+    """How students reach the reports port: https with a certificate (components.classroom.tls), else http."""
+    return "https" if lab.components[NAME].get("tls") else "http"
+
+
 def files(lab, node):
     component = lab.components[NAME]
     names = students(lab)
@@ -48,10 +82,16 @@ def files(lab, node):
     prometheus = lab.endpoints("prometheus")[0].url
     context = {"program": PROGRAM, "students": STUDENTS, "prometheus": prometheus, "at": at(services(lab, node)),
                "reports_port": component["reports_port"], "port": component["port"],
-               "stale": seconds(component["stale_after"])}
-    return [
+               "stale": seconds(component["stale_after"]), "tls": None}
+    pair = tls(lab)
+    found = []
+    if pair:
+        context["tls"] = {"certificate": TLS_CERTIFICATE, "key": TLS_KEY}
+        found = [Rendered(TLS_CERTIFICATE, "", {}, content=pair[0], mode=0o644),
+                 Rendered(TLS_KEY, "", {}, content=pair[1], group=NAME, mode=0o640, secret=True)]
+    return found + [
         Rendered(PROGRAM, "", {}, mode=0o755, source="provision/files/classroom.py"),
-        Rendered(BOUNDED_SERVER, "", {}, mode=0o644, source="provision/files/bounded_server.py"),
+        served.rendered(),
         Rendered(STUDENTS, "", {}, content=json.dumps(table, indent=1, ensure_ascii=False) + "\n", group=NAME,
                  mode=0o640, secret=True),
         Rendered(f"/etc/systemd/system/{SERVICE}.service", "classroom.service.j2", context),
@@ -61,6 +101,7 @@ def files(lab, node):
 def apply(run, lab, node, cache):
     steps.user(run, NAME, home="/nonexistent")
     steps.directory(run, "/etc/classroom", "root", NAME, 0o750)
+    served.apply(run)
     changed = False
     for item in files(lab, node):
         changed |= put(run, item)
