@@ -5,6 +5,7 @@ Exit 0 when the exercise is done (or the command did its work), 1 when not done,
 error, 3 when the lab cannot be asked (said in one sentence, with what to run).
 """
 
+import re
 import sys
 
 import requests
@@ -135,7 +136,8 @@ def _run(args, all_, lang, w):
     doing_reset = args[0] == "reset"
     number, action = (args[1] if len(args) > 1 else "", "reset") if doing_reset else (args[0], args[1] if len(args) > 1 else "check")
     actions = {"check": check, "hint": hint, "start": start, "reset": reset}
-    if not number.isdigit() or int(number) not in all_ or action not in actions:
+    # ASCII digits, a few: str.isdigit takes "²" and thousands of digits, which int() then refuses with a traceback
+    if not re.fullmatch(r"[0-9]{1,3}", number, re.ASCII) or int(number) not in all_ or action not in actions:
         print(w["unknown"].format(n=max(all_)), file=sys.stderr)
         return 2
     return actions[action](all_[int(number)], lang, w)

@@ -11,6 +11,7 @@ lab's shared secrets: provision/credentials.py), and the docker machines' sign-i
 import ipaddress
 import json
 import os
+import subprocess
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -124,6 +125,36 @@ def sync_secrets(env=None, path=GRAFANA_PASSWORD):
         out.write(password)
 
 
+KEPT_MIB = 1024  # what the host keeps for itself beside the machines
+VIRTUAL_MACHINES = ("virtualbox", "libvirt")  # providers that give each machine its memory: nodes[].memory is reserved
+
+
+def total_mib():
+    """This computer's memory in MiB, or None where it cannot be read (Linux: /proc/meminfo; macOS: sysctl)."""
+    try:
+        with open("/proc/meminfo") as meminfo:
+            return next(int(line.split()[1]) // 1024 for line in meminfo if line.startswith("MemTotal:"))
+    except (OSError, StopIteration, ValueError):
+        pass
+    try:
+        return int(subprocess.run(["sysctl", "-n", "hw.memsize"], capture_output=True, text=True, timeout=5).stdout) >> 20
+    except (OSError, ValueError, subprocess.SubprocessError):
+        return None
+
+
+def memory_problem(lab, env=None, total=total_mib):
+    """One sentence when the machines of lab.yaml together ask more memory than this computer has (VirtualBox and
+    libvirt give each its nodes[].memory; Docker's containers share the host's): before anything boots."""
+    env = os.environ if env is None else env
+    if env.get("VAGRANT_DEFAULT_PROVIDER", "virtualbox") not in VIRTUAL_MACHINES:
+        return None
+    have, need = total(), sum(n.memory for n in lab.nodes)
+    if have is None or need + KEPT_MIB <= have:
+        return None
+    return (f"nodes[].memory: the {len(lab.nodes)} machines ask {need} MiB together, this computer has {have} MiB and "
+            f"keeps {KEPT_MIB} for itself; allowed: fewer nodes or less memory per node (make doctor says what is free)")
+
+
 def notes(lab, env=None, unusable=kvm_unusable):
     """What is allowed but worth saying once: a network VirtualBox will not take; libvirt's machines under QEMU's
     software emulation (said when libvirt is the provider)."""
@@ -145,6 +176,9 @@ def main(argv):
     paths = [a for a in argv if not a.startswith("--")]
     try:
         lab = inventory.load(paths[0] if paths else None)
+        problem = memory_problem(lab)
+        if problem:
+            raise InventoryError(inventory.default_path() if not paths else paths[0], [problem])
         if as_json:
             if "--secrets" in argv:
                 sync_secrets()

@@ -8,6 +8,7 @@ prove-exercises) keep theirs apart, so that they never change a student's own.
 
 import json
 import os
+import re
 import tempfile
 import time
 from pathlib import Path
@@ -69,7 +70,7 @@ def forget(number):
 def report():
     """What the classroom receives about the exercises: {number: {passed, attempts, hint, last_check}}."""
     given, done = hints(), checks()
-    numbers = sorted(set(given) | set(done), key=lambda n: int(n) if n.isdigit() else 0)
+    numbers = sorted(n for n in set(given) | set(done) if re.fullmatch(r"[0-9]{1,3}", n, re.ASCII))
     return {n: {"passed": bool(done.get(n, {}).get("passed", False)), "attempts": int(done.get(n, {}).get("attempts", 0)),
                 "hint": int(given.get(n, 0)), "last_check": float(done.get(n, {}).get("last_check", 0))}
-            for n in numbers if n.isdigit()}
+            for n in sorted(numbers, key=int)}

@@ -16,3 +16,7 @@ OWN_PROC = ("meminfo", "cpuinfo", "stat", "loadavg", "uptime", "diskstats", "swa
 # The component keys naming a port besides `port`, per role (the port check names the key).
 PORT_KEYS = {"prometheus": ("datasets_port",), "classroom": ("reports_port",), "alertmanager": ("receiver_port", "cluster_port"),
              "thanos": ("grpc_port", "sidecar_port", "sidecar_grpc_port", "store_port", "store_grpc_port")}
+# The server each exporter of a server watches, as the Debian package its role installs (its unit, components.<role>.
+# subject, is one of that package's: named after it).
+SERVERS = {"postgres_exporter": "postgresql", "mysqld_exporter": "mariadb-server", "nginx_exporter": "nginx-light",
+           "redis_exporter": "redis-server"}

@@ -18,7 +18,7 @@ from pathlib import Path
 import yaml
 
 from provision import model, schema
-from provision.catalogue import GLOBAL_VIEWS, PORT_KEYS, ROLES
+from provision.catalogue import GLOBAL_VIEWS, PORT_KEYS, ROLES, SERVERS
 from provision.model import Node
 from provision.paths import GRAFANA_PASSWORD, GUEST_REPO, REPO, SECRETS  # noqa: F401 - inventory.REPO, as the code above asks it
 from provision.schema import ARCHES, MAX_NODES, excerpt
@@ -82,6 +82,11 @@ def _check_components(c, components):
                   "{build} in release.url, or no release.build")
         if "binaries" in apt and set(apt["binaries"]) != set(binaries):
             c.bad(f"{where}.apt.binaries", apt["binaries"], "does not name the release's binaries", f"a path for each of {binaries}")
+        server, subject = SERVERS.get(name), comp.get("subject")
+        base = subject.split("@")[0].removesuffix(".service") if isinstance(subject, str) else None
+        if server and base is not None and not (server == base or server.startswith(f"{base}-")):
+            c.bad(f"{where}.subject", subject, f"is not a unit of the server the role installs ({server})",
+                  f"the unit {server} ships, named after it, such as {server.split('-')[0]}")
         package = apt.get("package")
         for unit in apt.get("replaces", []) if isinstance(package, str) else []:
             if not isinstance(unit, str) or not (unit == f"{package}.service" or unit.startswith(f"{package}-")):

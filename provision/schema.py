@@ -161,11 +161,12 @@ class Network(Type):
     longest: int = 29
 
     def wrong(self, value):
+        written = isinstance(value, str) and re.fullmatch(r"[0-9]{1,3}(\.[0-9]{1,3}){3}/[0-9]{1,2}", value, re.ASCII)
         try:
-            network = ipaddress.IPv4Network(value, strict=True) if isinstance(value, str) and not _text(value) else None
+            network = ipaddress.IPv4Network(value, strict=True) if written else None
         except ValueError:
             network = None
-        if network is None:
+        if network is None:  # a netmask or hostmask (/255.255.255.0) Python reads, Vagrant and docker do not
             return "is not an IPv4 network"
         if not any(network.subnet_of(p) for p in PRIVATE):
             return "is not a private network"
@@ -182,6 +183,18 @@ class Address(Type):
         return None
 
 
+def _url_port(value):
+    """What is wrong with a URL's port (None when it has none, or one from 1 to 65535: what every reader takes)."""
+    port = re.match(r"[a-z]+://[^/:]+:([0-9]+)", value)
+    return None if not port or 1 <= int(port[1]) <= 65535 else "has a port outside 1 to 65535"
+
+
+@dataclass
+class HttpUrl(Text):
+    def wrong(self, value):
+        return super().wrong(value) or _url_port(value)
+
+
 @dataclass
 class Url(Type):
     fill: tuple = ()  # the placeholders the code fills in, every one required; no others allowed
@@ -193,6 +206,8 @@ class Url(Type):
             return problem
         if not re.fullmatch(r"https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~%/{}+=-]*)?", value):
             return "is not an https URL"
+        if _url_port(value):
+            return _url_port(value)
         try:
             fields = [(name, spec, conv) for _, name, spec, conv in string.Formatter().parse(value) if name is not None]
         except ValueError:
@@ -315,6 +330,10 @@ NAME = Text("lower-case letters, digits and '-', starting with a letter (63 at m
             "lettres minuscules, chiffres et « - », d’abord une lettre (63 au plus)",
             r"[a-z][a-z0-9-]{0,62}", "is not a host name")
 PORT = Integer("a TCP port from 1 to 65535", "un port TCP de 1 à 65535", 1, 65535)
+# What promlab's services listen on: they run as their own users, with no capability to bind a port below 1024.
+SERVICE_PORT = Integer("an unprivileged TCP port from 1024 to 65535 (each service runs as its own user)",
+                       "un port TCP non privilégié de 1024 à 65535 (chaque service tourne sous son propre utilisateur)",
+                       1024, 65535)
 HOST_PORT = Integer("an unprivileged TCP port from 1024 to 65535", "un port TCP non privilégié de 1024 à 65535",
                     1024, 65535)
 MIB = Integer("MiB from 256 to 65536", "Mio, de 256 à 65536", 256, 65536)
@@ -345,7 +364,7 @@ def component(extra=None):
         "version": Key(Text("x.y.z", "x.y.z", r"[0-9]{1,4}\.[0-9]{1,4}\.[0-9]{1,4}", "is not a release version"),
                        "the pinned upstream version (the release method installs it)",
                        "la version amont épinglée (la méthode release l’installe)"),
-        "port": Key(PORT, "the port it listens on inside the guest; no other service of a node may use it (sshd's 22 included)",
+        "port": Key(SERVICE_PORT, "the port it listens on inside the guest; no other service of a node may use it (sshd's 22 included)",
                     "son port dans la machine ; aucun autre service d’un même nœud ne peut l’utiliser (22, celui de sshd, compris)"),
         "job": Key(JOB, "(exporters) the Prometheus job that scrapes every node with this role; one per component",
                    "(exportateurs) le job Prometheus qui interroge chaque nœud ayant ce rôle ; un par composant", None),
@@ -444,10 +463,10 @@ TLS = Record("HTTPS on the reports port", "HTTPS sur le port des rapports", keys
 })
 
 CLASSROOM = Record("the classroom service's settings", "les réglages du service de la classe", keys={
-    "port": Key(PORT, "the teacher's page and the metrics the classroom's Prometheus scrapes (forward it to the teacher's "
+    "port": Key(SERVICE_PORT, "the teacher's page and the metrics the classroom's Prometheus scrapes (forward it to the teacher's "
                 "127.0.0.1)", "la page de l’enseignant et les métriques que le Prometheus de la classe collecte (à "
                 "transférer vers 127.0.0.1 chez l’enseignant)", 9301),
-    "reports_port": Key(PORT, "where students' labs send their reports (authenticated with each student's credential)",
+    "reports_port": Key(SERVICE_PORT, "where students' labs send their reports (authenticated with each student's credential)",
                         "où les labs des élèves envoient leurs rapports (authentifiés par l’identifiant de chaque élève)",
                         9300),
     "job": Key(JOB, "the Prometheus job that scrapes the service", "le job Prometheus qui collecte le service",
@@ -479,21 +498,21 @@ EXTRA = {
                              "avec deux Prometheus (ou une vue globale) : le label externe qui nomme chaque réplique ; "
                              "retiré des alertes et du remote_write, pour que les alertes et échantillons des répliques ne fassent qu’un",
                              "replica"),
-        "datasets_port": Key(PORT, "on the first Prometheus node: a second, read-only Prometheus serving the exercises' "
+        "datasets_port": Key(SERVICE_PORT, "on the first Prometheus node: a second, read-only Prometheus serving the exercises' "
                              "data sets (crafted series the checks grade answers on)",
                              "sur le premier nœud Prometheus : un second Prometheus, en lecture seule, qui sert les jeux "
                              "de données des exercices (des séries construites sur lesquelles les vérifications jugent)", 9099),
     },
     "thanos": {
-        "grpc_port": Key(PORT, "the querier's gRPC port (the port key is its HTTP API, the global view)",
+        "grpc_port": Key(SERVICE_PORT, "the querier's gRPC port (the port key is its HTTP API, the global view)",
                          "le port gRPC du querier (la clé port est son API HTTP, la vue globale)"),
-        "sidecar_port": Key(PORT, "beside each Prometheus: the sidecar's HTTP port",
+        "sidecar_port": Key(SERVICE_PORT, "beside each Prometheus: the sidecar's HTTP port",
                             "à côté de chaque Prometheus : le port HTTP du sidecar"),
-        "sidecar_grpc_port": Key(PORT, "beside each Prometheus: the sidecar's gRPC StoreAPI, which the querier reads",
+        "sidecar_grpc_port": Key(SERVICE_PORT, "beside each Prometheus: the sidecar's gRPC StoreAPI, which the querier reads",
                                  "à côté de chaque Prometheus : l’API Store gRPC du sidecar, que le querier lit"),
-        "store_port": Key(PORT, "beside each Prometheus: the store gateway's HTTP port (its uploaded blocks)",
+        "store_port": Key(SERVICE_PORT, "beside each Prometheus: the store gateway's HTTP port (its uploaded blocks)",
                           "à côté de chaque Prometheus : le port HTTP de la passerelle store (ses blocs envoyés)"),
-        "store_grpc_port": Key(PORT, "beside each Prometheus: the store gateway's gRPC StoreAPI",
+        "store_grpc_port": Key(SERVICE_PORT, "beside each Prometheus: the store gateway's gRPC StoreAPI",
                                "à côté de chaque Prometheus : l’API Store gRPC de la passerelle store"),
     },
     "grafana": {
@@ -510,9 +529,9 @@ EXTRA = {
                               "l’uid fixe de la source Prometheus ; les tableaux de bord y renvoient"),
     },
     "alertmanager": {
-        "receiver_port": Key(PORT, "the lab's webhook receiver beside Alertmanager (authenticated POST /alerts, GET /alerts)",
+        "receiver_port": Key(SERVICE_PORT, "the lab's webhook receiver beside Alertmanager (authenticated POST /alerts, GET /alerts)",
                              "le récepteur de webhooks du lab à côté d’Alertmanager (POST /alerts authentifié, GET /alerts)"),
-        "cluster_port": Key(PORT, "where Alertmanagers on several nodes gossip as one cluster (TCP and UDP)",
+        "cluster_port": Key(SERVICE_PORT, "where Alertmanagers on several nodes gossip as one cluster (TCP and UDP)",
                             "où les Alertmanager de plusieurs nœuds échangent pour former une grappe (TCP et UDP)", 9094),
     },
 }
@@ -641,7 +660,7 @@ ENVIRONMENT = {
                                 "components.grafana.admin_password pour une fois ; "
                                 "il parvient aux machines dans un fichier lisible par root seul",
                                 None),
-    "LAB_APT_PROXY": Key(Text("http://host:port, e.g. http://192.168.56.1:3142", "http://hôte:port, par exemple http://192.168.56.1:3142",
+    "LAB_APT_PROXY": Key(HttpUrl("http://host:port, e.g. http://192.168.56.1:3142", "http://hôte:port, par exemple http://192.168.56.1:3142",
                               r"http://[A-Za-z0-9.-]{1,100}(:[0-9]{1,5})?/?", "is not an HTTP proxy URL"),
                          "an APT proxy the guests use (apt-cacher-ng)", "un mandataire APT pour les machines (apt-cacher-ng)", None),
     "LAB_APT_SNAPSHOT": Key(Choice("1", "1", values=("1",)),
@@ -651,8 +670,10 @@ ENVIRONMENT = {
                             "1 : le miroir Debian est une copie figée (un instantané), dont les index ont passé leur "
                             "Valid-Until : APT les accepte (Check-Valid-Until: no dans les sources d’apt.suite), et renonce à "
                             "sa protection contre le rejeu d’un vieil index. Jamais par défaut", None),
-    "LAB_CACHE": Key(Text("an absolute path without spaces or quotes", "un chemin absolu sans espace ni guillemet",
-                          r"/[A-Za-z0-9._/+-]{0,200}", "is not an absolute path without spaces"),
+    "LAB_CACHE": Key(Text("an absolute path without spaces or quotes, outside /dev, /proc, /sys and /run",
+                          "un chemin absolu sans espace ni guillemet, hors de /dev, /proc, /sys et /run",
+                          r"(?!/+(dev|proc|sys|run)(/|\Z))(?!.*(^|/)\.\.(/|\Z))/[A-Za-z0-9._/+-]{0,200}",
+                          "is not an absolute path of files without spaces"),
                      "where the guests keep downloaded archives (default /vagrant/.cache/artifacts)",
                      "où les machines gardent les archives téléchargées (par défaut /vagrant/.cache/artifacts)", None),
 }

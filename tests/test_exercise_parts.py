@@ -147,6 +147,14 @@ def test_a_lab_that_does_not_answer_gets_one_sentence_and_exit_3(tmp_path):
     assert "does not answer" in proc.stderr and "make up" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.parametrize("number", ["²", "9" * 5000, "١", "３", "-1", "0x3", " 3"],
+                         ids=["superscript", "five-thousand-digits", "arabic-indic", "fullwidth", "negative", "hex", "space"])
+def test_a_number_that_is_not_an_exercise_gets_the_list_not_a_traceback(number):
+    proc = subprocess.run([sys.executable, "-m", "exercises", number], cwd=REPO, capture_output=True, text=True,
+                          env={"PATH": "/usr/bin:/bin", "LAB_LANG": "en"})
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr and "1 to 13" in proc.stderr, proc.stderr[-300:]
+
+
 def test_an_invalid_lab_file_gets_its_message_not_a_traceback(tmp_path):
     bad = REPO / "build" / "lab-bad.yaml"
     bad.parent.mkdir(exist_ok=True)

@@ -12,6 +12,7 @@ HYPOTHESIS_PROFILE=ci draws more examples (.ci/run); the default keeps `make tes
 
 import configparser
 import copy
+import ipaddress
 import os
 import shutil
 import subprocess
@@ -61,7 +62,10 @@ PLACES = {
     "instance down for": (("alerts", "instance_down_for"), schema.SCHEMA.keys["alerts"].type.keys["instance_down_for"].type),
     "memory share": (("alerts", "memory_available_below"), schema.SHARE),
     "memory": (NODE + ("memory",), schema.MIB),
-    "port": (("components", "node_exporter", "port"), schema.PORT),
+    "port": (("components", "node_exporter", "port"), schema.component().keys["port"].type),
+    "receiver port": (("components", "alertmanager", "receiver_port"), schema.SERVICE_PORT),
+    "network": (("lab", "network"), schema.SCHEMA.keys["lab"].type.keys["network"].type),
+    "server unit": (("components", "postgres_exporter", "subject"), schema.component().keys["subject"].type),
     "version": (("components", "node_exporter", "version"), schema.component().keys["version"].type),
 }
 
@@ -82,6 +86,10 @@ def valid(kind):
         return _duration(not kind.go)
     if isinstance(kind, schema.Size):
         return st.tuples(st.integers(0, 99999), st.sampled_from(list(schema.UNIT_BYTES))).map(lambda p: f"{p[0]}{p[1]}")
+    if isinstance(kind, schema.Network):  # the prefix form and the netmask and hostmask forms Python reads too
+        return st.tuples(st.sampled_from(["10.0.0.0", "172.16.0.0", "192.168.56.0"]), st.integers(16, 29)).flatmap(
+            lambda p: st.sampled_from([f"{p[0]}/{p[1]}", str(ipaddress.IPv4Network(f"{p[0]}/{p[1]}", strict=False).with_netmask),
+                                       str(ipaddress.IPv4Network(f"{p[0]}/{p[1]}", strict=False).with_hostmask)]))
     if isinstance(kind, schema.Share):
         return st.one_of(st.sampled_from([0.001, 0.5, 0.999]), st.floats(0.0001, 0.9999))
     raise TypeError(kind)
@@ -95,6 +103,8 @@ WRONG = st.one_of(
     st.sampled_from(YAML_WORDS),
     OTHER_SCRIPTS,
     st.sampled_from(["15s\n", " 15s", "node\u00073", "a b", "", "\u200b", "node\u2028x", "1d", "1w2d", "1y", "15 s", "15S"]),
+    # what Python reads and another reader does not: a netmask, a privileged or too high port, a unit of another server
+    st.sampled_from(["192.168.56.0/255.255.255.0", "10.1.0.0/0.0.255.255", 80, 443, 1023, 65536, "ssh", "ssh.service"]),
     st.sampled_from([10**30, -1, 0, 2**63, 1.5, float("inf"), True, None, [], {}, ["15s"]]),
     st.text(min_size=1, max_size=12),
 )

@@ -198,3 +198,29 @@ def test_secrets_are_not_world_readable(lab):
     for item in grafana.files(lab, lab.node("node1")):
         if item.path.startswith("/etc/grafana/"):
             assert (item.group, item.mode) == ("grafana", 0o640), item.path
+
+
+def _uids(part):
+    if isinstance(part, dict):
+        source = part.get("datasource")
+        found = {source["uid"]} if isinstance(source, dict) and "uid" in source else set()
+        return found.union(*(_uids(v) for v in part.values()))
+    if isinstance(part, list):
+        return set().union(*(_uids(v) for v in part))
+    return set()
+
+
+@pytest.mark.parametrize("uid", ["promlab-prometheus", "my-prom"])
+def test_the_dashboards_name_the_datasource_lab_yaml_provisions(lab_yaml, uid):
+    """A teacher's own components.grafana.datasource_uid: the installed dashboards follow it (they named a datasource
+    that did not exist, every panel empty)."""
+    raw = sized(lab_yaml, 3)
+    raw["nodes"][0]["roles"].append("grafana")
+    raw["components"]["grafana"]["datasource_uid"] = uid
+    lab = inventory.parse(raw, env={})
+    files = {item.path: item for item in grafana.files(lab, lab.node("node1"))}
+    provisioned = {s["uid"] for s in yaml.safe_load(files["/etc/grafana/provisioning/datasources/promlab.yaml"].text())["datasources"]}
+    for path, item in files.items():
+        if path.startswith(grafana.DASHBOARDS + "/"):
+            named = _uids(json.loads(item.text())) - {"-- Grafana --", "grafana"}
+            assert named <= provisioned, f"{path} names {sorted(named - provisioned)}; provisioned: {sorted(provisioned)}"

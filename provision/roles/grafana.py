@@ -27,6 +27,35 @@ ROLE_BOARDS = {"classroom.json": "classroom"}  # a dashboard installed only wher
 SHIPPED = ("nodes.json", "prometheus.json", "services.json", "classroom.json")
 
 
+SHIPPED_UID = "promlab-prometheus"  # the datasource uid the shipped dashboards name (host/dashboards.py generates them)
+
+
+def _follow(part, uid):
+    """Every reference to the shipped datasource uid in a dashboard's JSON made `uid`, in place."""
+    if isinstance(part, dict):
+        source = part.get("datasource")
+        if isinstance(source, dict) and source.get("uid") == SHIPPED_UID:
+            source["uid"] = uid
+        for value in part.values():
+            _follow(value, uid)
+    elif isinstance(part, list):
+        for value in part:
+            _follow(value, uid)
+
+
+def dashboard(name, uid, **private):
+    """A dashboard as installed: as written; with another components.grafana.datasource_uid, its references to the
+    lab's datasource following it (else every panel would ask a datasource that does not exist)."""
+    if uid == SHIPPED_UID:
+        return Rendered(f"{DASHBOARDS}/{name}", f"dashboards/{name}", {}, verbatim=True, **private)
+    try:
+        board = json.loads((render.TEMPLATES / "dashboards" / name).read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError):  # a student's file that is not JSON: Grafana says so, as it is
+        return Rendered(f"{DASHBOARDS}/{name}", f"dashboards/{name}", {}, verbatim=True, **private)
+    _follow(board, uid)
+    return Rendered(f"{DASHBOARDS}/{name}", "", {}, content=json.dumps(board, indent=2, ensure_ascii=False) + "\n", **private)
+
+
 def dashboard_files(lab):
     return sorted(p.name for p in (render.TEMPLATES / "dashboards").glob("*.json")
                   if p.name not in ROLE_BOARDS or lab.nodes_with(ROLE_BOARDS[p.name]))
@@ -61,7 +90,7 @@ def files(lab, node):
         Rendered(PASSWORD_FILE, "", {}, content=component["admin_password"], secret=True, **private),
         Rendered("/etc/grafana/provisioning/datasources/promlab.yaml", "grafana-datasource.yaml.j2", context, **private),
         Rendered("/etc/grafana/provisioning/dashboards/promlab.yaml", "grafana-dashboards.yaml.j2", context, **private),
-        *(Rendered(f"{DASHBOARDS}/{name}", f"dashboards/{name}", {}, verbatim=True, **private) for name in dashboard_files(lab)),
+        *(dashboard(name, component["datasource_uid"], **private) for name in dashboard_files(lab)),
         Rendered("/etc/systemd/system/grafana-server.service", "grafana-server.service.j2", context),
     ]
 

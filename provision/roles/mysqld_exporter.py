@@ -7,10 +7,11 @@ BINLOG MONITOR and SLAVE MONITOR (what the exporter reads), with at most 3 conne
 """
 
 from provision import exporter
+from provision.catalogue import SERVERS
 from provision.render import Rendered
 
 NAME = "mysqld_exporter"
-SERVER_PACKAGE = "mariadb-server"  # the server it watches, from the distribution
+SERVER_PACKAGE = SERVERS[NAME]  # the server it watches, from the distribution
 SERVER_PORTS = {3306: "MariaDB"}  # what the server listens on (127.0.0.1)
 DASHBOARD = ("MariaDB", "mysql_up", ("connections", "mysql_global_status_threads_connected", "short"),
              ("queries", "rate(mysql_global_status_queries{rate})", "ops"))  # its row of panels

@@ -7,10 +7,11 @@ nothing outside the node reads them, and the exporter needs no credential.
 from pathlib import Path
 
 from provision import exporter, steps
+from provision.catalogue import SERVERS
 from provision.render import Rendered, put
 
 NAME = "nginx_exporter"
-SERVER_PACKAGE = "nginx-light"  # the server it watches, from the distribution
+SERVER_PACKAGE = SERVERS[NAME]  # the server it watches, from the distribution
 STATUS_PORT = 8080
 SERVER_PORTS = {80: "nginx", STATUS_PORT: "nginx's status page"}  # what the server listens on
 DASHBOARD = ("nginx", "nginx_up", ("active connections", "nginx_connections_active", "short"),

@@ -6,9 +6,10 @@ system user is the credential, so no password exists anywhere.
 """
 
 from provision import exporter
+from provision.catalogue import SERVERS
 
 NAME = "postgres_exporter"
-SERVER_PACKAGE = "postgresql"  # the server it watches, from the distribution
+SERVER_PACKAGE = SERVERS[NAME]  # the server it watches, from the distribution
 SERVER_PORTS = {5432: "PostgreSQL"}  # what the server listens on (127.0.0.1)
 DASHBOARD = ("PostgreSQL", "pg_up", ("connections", "sum by (node) (pg_stat_database_numbackends)", "short"),
              ("commits", "sum by (node) (rate(pg_stat_database_xact_commit{rate}))", "ops"))  # its row of panels

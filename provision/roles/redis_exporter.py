@@ -11,10 +11,11 @@ import re
 import secrets
 
 from provision import exporter, steps
+from provision.catalogue import SERVERS
 from provision.render import Rendered, put
 
 NAME = "redis_exporter"
-SERVER_PACKAGE = "redis-server"  # the server it watches, from the distribution
+SERVER_PACKAGE = SERVERS[NAME]  # the server it watches, from the distribution
 SERVER_PORTS = {6379: "Redis"}  # what the server listens on (127.0.0.1)
 DASHBOARD = ("Redis", "redis_up", ("memory", "redis_memory_used_bytes", "bytes"),
              ("commands", "rate(redis_commands_processed_total{rate})", "ops"))  # its row of panels
