@@ -213,3 +213,32 @@ def test_three_hundred_stalled_connections_take_no_thread(receiver):
         count = attacks.threads(_running[base].pid)
         assert count <= 2, f"{count} threads for 300 stalled connections"
         assert _notify(base, token)
+
+
+@pytest.mark.parametrize(("method", "path", "headers"), [
+    ("POST", "/-/healthy", {"Content-Length": str(1 << 20)}),
+    ("GET", "/alerts", {"Content-Length": str(1 << 20)}),
+    ("POST", "/alerts", {"Transfer-Encoding": "chunked"}),
+    ("POST", "/nowhere", {"Content-Length": str(1 << 20)})], ids=["post-to-health", "get-with-a-body", "chunked", "elsewhere"])
+def test_a_body_nobody_admitted_is_refused_unread(receiver, method, path, headers):
+    """Whatever the route or method: a body is read only once admitted (the token, its size); else refused at once."""
+    base, _, store = receiver
+    connection = http.client.HTTPConnection(base.removeprefix("http://"), timeout=5)
+    connection.putrequest(method, path)
+    for name, value in headers.items():
+        connection.putheader(name, value)
+    connection.endheaders()  # no body follows: the receiver must answer without waiting for it
+    assert connection.getresponse().status in (400, 401, 404, 405, 413)
+    assert not store.exists()
+
+
+def test_connections_closed_no_longer_count_against_the_bound(receiver):
+    """Over a thousand half requests, closed by the receiver's deadline and reopened (more than the bound in all, one
+    after another): a reader from another address is still answered."""
+    base, _, _ = receiver
+    with attacks.attack("half", int(base.rsplit(":", 1)[1]), attacks.addresses(400, per_address=8)) as seen:
+        deadline = time.monotonic() + 30
+        while seen.closed < served.MOST + 100 and time.monotonic() < deadline:
+            time.sleep(0.5)
+    assert seen.closed > served.MOST, f"only {seen.closed} connections were closed in 30 s ({seen})"
+    assert _get(base, SHARED), "a reader was refused after the connections were closed: they are still counted"

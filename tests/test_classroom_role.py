@@ -39,6 +39,7 @@ def test_the_service_listens_where_its_forwarded_ports_reach_and_its_prometheus_
     node = tmp_path / "tree" / "classroom"
     unit = (node / "etc/systemd/system/classroom.service").read_text()
     assert "--reports :9300" in unit and "--page :9301" in unit
+    assert "\n    --stale 120\n" in unit and "\nRestart=on-failure\n" in unit, unit
     assert "--prometheus http://192.168.57.10:9090" in unit
     config = (node / "etc/prometheus/prometheus.yml").read_text()
     assert "job_name: classroom" in config and "192.168.57.10:9301" in config
@@ -103,7 +104,8 @@ def test_with_a_certificate_the_reports_port_serves_https_its_key_private(classr
     lab = _with_tls(folder)
     found = {f.path: f for f in role.files(lab, lab.nodes[0])}
     unit = found["/etc/systemd/system/classroom.service"].text()
-    assert f"--tls-certificate {role.TLS_CERTIFICATE}" in unit and f"--tls-key {role.TLS_KEY}" in unit
+    assert f"--tls-certificate {role.TLS_CERTIFICATE}" in unit and f"--tls-key {role.TLS_KEY}\n" in unit
+    assert "\nRestart=on-failure\n" in unit, unit
     key = found[role.TLS_KEY]
     assert (key.group, key.mode, key.secret) == ("classroom", 0o640, True)
     assert role.scheme(lab) == "https"

@@ -97,7 +97,6 @@ def routes(store, token):
     recorded = load(store)
     expected = f"Bearer {token}".encode()
 
-    @served.streamed
     class Alerts(served.Route):
         most = MAX_BODY
 
@@ -127,7 +126,6 @@ def routes(store, token):
         def get(self):
             return self.reply(200, "ok", kind="text/plain")
 
-    @served.streamed
     class Elsewhere(served.Route):
         def admit(self):
             return 404, {"error": "POST or GET /alerts, GET /-/healthy"}

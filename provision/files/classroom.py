@@ -249,7 +249,6 @@ draw(); setInterval(draw, 2000);
 def report_routes(classroom):
     """The reports port's routes: POST /report, GET /-/healthy."""
 
-    @served.streamed
     class Report(served.Route):
         most = MAX_BODY
 
@@ -311,7 +310,6 @@ class Healthy(served.Route):
 
 
 def _elsewhere(what):
-    @served.streamed
     class Elsewhere(served.Route):
         def admit(self):
             return 404, {"error": what}

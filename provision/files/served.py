@@ -34,7 +34,7 @@ class Route(web.RequestHandler):
     JSON too; nothing is logged per request. A POST's body is read only after `admit` (authentication, rate) allowed
     it and its declared length is within `most`."""
 
-    most = 1 << 20  # the largest body a POST may carry
+    most = 0  # the largest body a POST may carry: none unless the route says so
 
     def set_default_headers(self):
         self.set_header("Cache-Control", "no-store")
@@ -63,29 +63,33 @@ class Route(web.RequestHandler):
         """Told of each POST refused before its body was read (a service's counters)."""
 
     async def prepare(self):
+        """Every route streams its request body (listen() makes it so): nothing of a body is read before this has
+        admitted it, whatever the method or path."""
         self.body = bytearray()
-        if self.request.method != "POST":
-            return
-        refused = self.admit()
-        if refused is None:
-            try:
-                length = int(self.request.headers.get("Content-Length", ""))
-            except ValueError:
-                refused = (400, {"error": "no Content-Length"})
-            else:
-                if not 0 <= length <= self.most:
+        headers = self.request.headers
+        if "Transfer-Encoding" in headers:
+            refused = (400, {"error": "a body is sent with its Content-Length, not in chunks"})
+        elif self.request.method != "POST":
+            if headers.get("Content-Length", "0") == "0":
+                return
+            refused = (400, {"error": f"{self.request.method} takes no body"})
+        else:
+            refused = self.admit()
+            if refused is None:
+                length = headers.get("Content-Length", "")
+                if not length.isascii() or not length.isdigit() or len(length) > 12:
+                    refused = (400, {"error": "no Content-Length"})
+                elif int(length) > self.most:
                     refused = (413, {"error": f"a body of at most {self.most} bytes"})
         if refused is not None:
             self.refused(refused[0])
             self.reply(*refused, close=True)
 
-    def data_received(self, chunk):  # never more than the declared length, at most `most`
+    def data_received(self, chunk):
+        if len(self.body) + len(chunk) > self.most:  # past what was admitted: let go (Tornado bounds it too)
+            self.request.connection.close()
+            return
         self.body += chunk
-
-
-def streamed(route):
-    """A Route whose POST bodies are read only after prepare() admitted them (Tornado's stream_request_body)."""
-    return web.stream_request_body(route)
 
 
 class Server(httpserver.HTTPServer):
@@ -113,6 +117,7 @@ def listen(routes, address, port, ssl=None, most=MOST):
     """A server for `routes` ([(path regex, Route class, kwargs)]) listening on address:port (0.0.0.0: every
     interface), TLS when `ssl` is an ssl.SSLContext; it serves once the event loop runs. Returns the server (its
     `port` attribute: the port bound, for port 0)."""
+    routes = [(path, web.stream_request_body(route), *rest) for path, route, *rest in routes]
     app = web.Application(routes, log_function=lambda handler: None, compress_response=False)
     server = Server(app, ssl_options=ssl, max_header_size=HEADER_BYTES, idle_connection_timeout=HEADERS_WITHIN,
                     body_timeout=BODY_WITHIN, max_body_size=max(r[1].most for r in routes), chunk_size=CHUNK,
