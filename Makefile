@@ -15,10 +15,11 @@ TARGETS := help doctor venv check render up box image provision status exercise 
 # N and DO reach the program as data (through the environment), never through the shell: `make exercise N='3;x'`
 # is exercise "3;x", which does not exist.
 ifneq ($(filter exercise reset-exercise,$(firstword $(MAKECMDGOALS))),)
-  ifeq ($(origin N),undefined)
+  # Only N= and DO= given on make's own command line win over the words: a parent make exports both (empty).
+  ifneq ($(origin N),command line)
     N := $(word 2,$(MAKECMDGOALS))
   endif
-  ifeq ($(origin DO),undefined)
+  ifneq ($(origin DO),command line)
     DO := $(word 3,$(MAKECMDGOALS))
   endif
   # The words after the goal are data, never makefile text: an unknown one is made by .DEFAULT (nothing), one that

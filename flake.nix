@@ -31,6 +31,7 @@
               ps.jinja2
               ps.pyyaml
               ps.requests
+              ps.tornado # the alert receiver and the classroom service, for their tests
             ]))
           ];
           # Use the shell's Python instead of creating .venv.

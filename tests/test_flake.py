@@ -26,7 +26,7 @@ STAND_IN = """
   ruff = { pname = "ruff"; };
   python3 = { withPackages = f: { pname = "python3-env"; packages = f {
     pytest = "pytest"; pytest-testinfra = "testinfra"; python-vagrant = "python-vagrant"; paramiko = "paramiko";
-    jinja2 = "jinja2"; pyyaml = "pyyaml"; requests = "requests"; }; }; };
+    jinja2 = "jinja2"; pyyaml = "pyyaml"; requests = "requests"; tornado = "tornado"; }; }; };
 }
 """
 
@@ -92,6 +92,7 @@ def test_flake_shell_has_the_host_tool(tmp_path, package):
 
 
 @needs_nix
-@pytest.mark.parametrize("module", ["pytest", "testinfra", "python-vagrant", "paramiko", "jinja2", "pyyaml", "requests"])
+@pytest.mark.parametrize("module", ["pytest", "testinfra", "python-vagrant", "paramiko", "jinja2", "pyyaml", "requests",
+                                    "tornado"])
 def test_flake_python_has_the_module(tmp_path, module):
     assert module in _eval(tmp_path, 'builtins.concatLists (map (p: p.packages or []) shell.packages)')
