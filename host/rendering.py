@@ -31,11 +31,12 @@ def write_tree(lab, outdir):
         for item in node_files(lab, node):
             target = outdir / node.name / item.path.lstrip("/")
             _private_dirs(outdir, target)
-            mode = 0o600 if item.private() else item.mode
+            text = item.text()
+            mode = 0o600 if item.private(text) else item.mode
             target.unlink(missing_ok=True)
             fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
             with os.fdopen(fd, "w", encoding="utf-8") as out:
-                out.write(item.text())
+                out.write(text)
             os.chmod(target, mode)  # past the umask
             written.append(target)
     return written

@@ -34,10 +34,11 @@ class Rendered:
             return (TEMPLATES / self.template).read_text()
         return render(self.template, **self.context)
 
-    def private(self):
-        """True when the file holds a credential: said so by its role, or quoting one of the lab's shared secrets (Grafana's
-        datasource, a configuration with a password): check mode never shows it, `make render` writes it 0600."""
-        return self.secret or credentials.within(self.text())
+    def private(self, text):
+        """True when the file, whose content is `text`, holds a credential: said so by its role, or quoting one of the
+        lab's shared secrets (Grafana's datasource, a configuration with a password): check mode never shows it,
+        `make render` writes it 0600."""
+        return self.secret or credentials.within(text)
 
 
 def at(services):
@@ -89,4 +90,5 @@ def put(run, item, validate=None):
     """Install a Rendered file on the node; units also mark a daemon-reload."""
     if item.path.startswith("/etc/systemd/system/"):
         return steps.unit(run, item.path.removeprefix("/etc/systemd/system/"), item.text())
-    return steps.file(run, item.path, item.text(), item.owner, item.group, item.mode, validate=validate, secret=item.private())
+    text = item.text()
+    return steps.file(run, item.path, text, item.owner, item.group, item.mode, validate=validate, secret=item.private(text))
