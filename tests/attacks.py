@@ -136,6 +136,11 @@ def catalogue(shared):
     }
 
 
+def ids(found):
+    """Test ids of a catalogue's attacks: their names without spaces or quotes."""
+    return [name.replace(" ", "-").replace("'", "") for name in found]
+
+
 def addresses(count, per_address=1, first=20):
     """`count` connections' source addresses, `per_address` from each loopback address from 127.0.<n>.<first>."""
     return [f"127.0.{1 + (first + i // per_address) // 250}.{1 + (first + i // per_address) % 250}" for i in range(count)]

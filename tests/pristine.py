@@ -2,6 +2,7 @@
 (answers, own targets, rules, notes, added nodes) from there, never from the working tree, so that `make test` passes
 with a student's work in place. Outside a git checkout (an unpacked archive) the working tree is all there is."""
 
+import copy
 import functools
 import subprocess
 from pathlib import Path
@@ -25,6 +26,16 @@ def text(relative):
 def raw(relative="lab.yaml"):
     """The committed inventory as data."""
     return yaml.safe_load(text(relative))
+
+
+def changed(data, path, value):
+    """A copy of inventory data with `value` at `path` (keys and list indexes: ("nodes", 3, "name")); `data` untouched."""
+    found = copy.deepcopy(data)
+    at = found
+    for key in path[:-1]:
+        at = at[key]
+    at[path[-1]] = value
+    return found
 
 
 def lab(relative="lab.yaml", env=None):

@@ -151,7 +151,7 @@ def _notify(base, token):
 
 SHARED = "127.0.0.7"  # the address a reader of the receiver shares with the attackers (one NAT for all)
 ATTACKS = attacks.catalogue(SHARED)  # name: (kind, its connections' addresses)
-IDS = [name.replace(" ", "-").replace("'", "") for name in ATTACKS]
+IDS = attacks.ids(ATTACKS)
 
 
 @pytest.mark.parametrize("kind, sources", ATTACKS.values(), ids=IDS)

@@ -56,7 +56,7 @@ def _report(port, name, context=None, source=NAT):
 
 
 ATTACKS = attacks.catalogue(NAT)  # name: (kind, its connections' addresses)
-IDS = [name.replace(" ", "-").replace("'", "") for name in ATTACKS]
+IDS = attacks.ids(ATTACKS)
 
 
 @pytest.mark.parametrize("kind, sources", ATTACKS.values(), ids=IDS)

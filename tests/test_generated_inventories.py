@@ -11,7 +11,6 @@ HYPOTHESIS_PROFILE=ci draws more examples (.ci/run); the default keeps `make tes
 """
 
 import configparser
-import copy
 import ipaddress
 import os
 import shutil
@@ -36,16 +35,6 @@ RAW = pristine.raw()
 
 
 # --- Where a value goes, and what it may be -------------------------------------------------------------------------
-
-def _set(raw, path, value):
-    """raw with the value at `path` (a tuple of keys and list indexes) replaced."""
-    raw = copy.deepcopy(raw)
-    at = raw
-    for key in path[:-1]:
-        at = at[key]
-    at[path[-1]] = value
-    return raw
-
 
 # Each place: (path in lab.yaml, its schema type). The nodes' names and the component's job are the ones that land
 # unquoted in rendered YAML and INI; durations, sizes and shares are read by Prometheus, Go flags and Grafana.
@@ -123,7 +112,7 @@ def problems_of(raw):
 def inventories(draw, values):
     place = draw(st.sampled_from(sorted(PLACES)))
     path, kind = PLACES[place]
-    return place, path, _set(RAW, path, draw(values(kind)))
+    return place, path, pristine.changed(RAW, path, draw(values(kind)))
 
 
 def _field(path):

@@ -13,15 +13,6 @@ from tests import pristine
 RAW = pristine.raw("lab.yaml")
 
 
-def _with(path, value):
-    raw = copy.deepcopy(RAW)
-    at = raw
-    for key in path[:-1]:
-        at = at[key]
-    at[path[-1]] = value
-    return raw
-
-
 REFUSED = {  # name: (path or None, value, environment, the field the sentence names)
     "network-with-a-netmask": (("lab", "network"), "192.168.56.0/255.255.255.0", {}, "lab.network"),
     "network-with-a-hostmask": (("lab", "network"), "192.168.56.0/0.0.0.255", {}, "lab.network"),
@@ -44,7 +35,7 @@ REFUSED = {  # name: (path or None, value, environment, the field the sentence n
 
 @pytest.mark.parametrize(("path", "value", "env", "field"), REFUSED.values(), ids=REFUSED.keys())
 def test_a_value_another_reader_takes_otherwise_is_refused_naming_its_field(path, value, env, field):
-    raw = _with(path, value) if path else copy.deepcopy(RAW)
+    raw = pristine.changed(RAW, path, value) if path else copy.deepcopy(RAW)
     with pytest.raises(inventory.InventoryError) as refused:
         inventory.parse(raw, env=env)
     (problem,) = refused.value.problems
@@ -61,7 +52,7 @@ ACCEPTED = {
 
 @pytest.mark.parametrize(("path", "value"), ACCEPTED.values(), ids=ACCEPTED.keys())
 def test_what_every_reader_takes_is_accepted(path, value):
-    raw = _with(path, value)
+    raw = pristine.changed(RAW, path, value)
     if path == ("lab", "network"):  # the nodes' addresses follow the network
         for i, node in enumerate(raw["nodes"]):
             node["ip"] = f"10.20.0.{10 + i}"
