@@ -7,7 +7,7 @@ PY       := $(VENV)/bin/python
 PROVIDER := $(VAGRANT_DEFAULT_PROVIDER)
 RENDERED := build/rendered
 
-TARGETS := help doctor venv check render up box image provision status exercise reset-exercise prove-exercises offline pins test test-fast labtest drill screenshots classroom classroom-down join leave down clean bench lint
+TARGETS := help doctor venv check render up box image prometheus-ui provision status exercise reset-exercise prove-exercises offline pins test test-fast labtest drill screenshots classroom classroom-down join leave down clean bench lint
 .PHONY: $(TARGETS)
 
 # `make exercise 3`, `make exercise 3 hint`, `make exercise 12 start`, `make reset-exercise 3`: the number is
@@ -62,6 +62,8 @@ help:
 	@echo "make drill      only the fault drills: break the lab on purpose, watch it notice, repair it"
 	@echo "                (the drills of different nodes side by side; DRILLS=0 make test: everything but the drills)"
 	@echo "make offline    fill .cache/ for a classroom without internet (release archives, box or docker image)"
+	@echo "make prometheus-ui  build the web UI Debian's Prometheus 3 leaves out, from Debian's source (npm; make up does"
+	@echo "                it when lab.yaml's Prometheus needs it; kept in .cache/ for a classroom without internet)"
 	@echo "make box        (libvirt) build a Debian 13 box here from Debian's packages, no Vagrant Cloud needed"
 	@echo "                (BOX_PACKAGES=1: with the lab's packages installed, for slow hosts; needs root)"
 	@echo "make pins       verify lab.yaml's release sha256 pins against the upstream checksum files (internet)"
@@ -118,9 +120,14 @@ ifeq ($(PROVIDER)$(LAB_DOCKER_IMAGE),docker)
 endif
 
 up: venv image
+	@$(PY) -m host.prometheus_ui --when-needed
 	@$(PY) -m scripts.up
 	@$(PY) -m labclient.green
 	@$(PY) -m labclient.status || true
+
+# Debian's Prometheus 3 has no web UI: built here from Debian's source (host/prometheus_ui.py), kept in .cache/.
+prometheus-ui: venv
+	@$(PY) -m host.prometheus_ui
 
 # Before `make venv`: it checks what the venv and the lab need (system Python only).
 doctor:

@@ -18,6 +18,7 @@ import time
 import requests
 
 from provision import credentials, inventory, roster
+from provision.language import language
 from provision.paths import REPO
 from provision.roles import classroom as role
 
@@ -92,7 +93,7 @@ def up(env=None):
         return 1
     if not ready(lab):
         return 1
-    print(f"classroom: the teacher's page is {page(lab)}/ (this computer only)")
+    print(f"classroom: the teacher's page is {page(lab)}/?lang={language()} (this computer only)")
     if lab.nodes_with("grafana"):
         print(f"classroom: Grafana's Classroom dashboard: {node(lab).host_url(lab.components['grafana']['port'])}"
               "/d/promlab-classroom")

@@ -27,8 +27,8 @@ PROVISION_ENV = ("LAB_INSTALL_METHOD", "LAB_SKIP_ROLES", "LAB_CACHE", "LAB_APT_P
 VIRTUALBOX_RANGE = ipaddress.IPv4Network("192.168.56.0/21")
 # What a one-way copy of the repository (libvirt's rsync synced folder, labclient.copy) leaves out: Vagrant's and the
 # host's own folders, and what is large and of no use in a guest (boxes, images, the docker machines' sign-in key).
-COPY_EXCLUDE = (".vagrant/", ".venv/", ".git/", ".cache/boxes/", ".cache/images/", ".promlab/ssh/", ".promlab/classroom/",
-                "build/rendered/", ".pytest_cache/", ".ruff_cache/", ".hypothesis/")
+COPY_EXCLUDE = (".vagrant/", ".venv/", ".git/", ".cache/boxes/", ".cache/images/", ".cache/prometheus-ui/", ".promlab/ssh/",
+                ".promlab/classroom/", "build/rendered/", ".pytest_cache/", ".ruff_cache/", ".hypothesis/")
 # Providers whose synced folder is a one-way copy made by the host (rsync): the host copies the repository again
 # before it provisions one of their machines.
 ONE_WAY = ("libvirt",)

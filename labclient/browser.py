@@ -123,6 +123,33 @@ def execute(driver, url, page, query, tab):
 
 
 def rows(driver, query, timeout=30):
-    """The rows of the result table once it has some (or says there is no data)."""
-    return text_when(driver, "table tr", lambda found: len(found) > 1 or any("no data" in r.lower() for r in found),
-                     timeout, f"a table for {query}")
+    """The rows of the result table once it has some, or what the page says instead when the query gave nothing (the
+    classic UI: a row saying "no data"; Prometheus 3's: an alert "This query returned no data", never to be taken for
+    the "No data queried yet" it shows before the query ran)."""
+    def answered(found):  # a row that is not the classic UI's header ("Element Value"), or what stands for none
+        return any(r.strip() and not r.startswith("Element") and "queried yet" not in r.lower() for r in found)
+
+    return text_when(driver, "table tr, [role=alert]", answered, timeout, f"a table for {query}")
+
+
+def firing_rule_opened(driver, kind, rule):
+    """On the alerts page of a UI of `kind` (react, classic), open the alerting rule named `rule` where the page draws it
+    as firing, and return the lines of its alerts (each with its labels and state); a sentence when no such rule is
+    drawn. The classic UI colours a firing rule's row .alert-danger; Prometheus 3's gives its accordion a badge
+    "firing (n)". An inactive or pending rule is neither."""
+    from selenium.webdriver.common.by import By
+
+    if kind == "classic":
+        rules = [e for e in driver.find_elements(By.CSS_SELECTOR, ".alert-danger") if rule in e.text]
+        if not rules:
+            return f"no {rule} rule drawn as firing"
+        rules[0].click()
+        return [line for line in driver.find_element(By.TAG_NAME, "body").text.splitlines() if "alertname=" in line]
+    controls = "button[class*=Accordion-control]"  # drawn once the page has fetched the rules
+    text_when(driver, controls, lambda texts: any(rule in t for t in texts), 20, f"{rule}'s rule on the alerts page")
+    rules = [e for e in driver.find_elements(By.CSS_SELECTOR, controls) if rule in e.text and "firing (" in e.text.lower()]
+    if not rules:
+        return f"no {rule} rule drawn as firing"
+    rules[0].click()
+    return [" ".join(row.text.split()) for row in driver.find_elements(By.CSS_SELECTOR, "table tbody tr")
+            if "alertname=" in row.text]

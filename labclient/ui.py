@@ -1,7 +1,8 @@
 """The web pages of the Prometheus that runs, asked of the server itself: its version (/api/v1/status/buildinfo) and
 what its pages are. Upstream's builds embed the React UI (Prometheus 3: /query, /targets, /alerts); Debian's packages
 leave it out: Debian's 2.x keeps the classic UI under /classic/, Debian's 3.x has none (its pages say the UI is not
-packaged; the HTTP API is whole). The paths are the tour's own (docs/tour.yaml): what the lab tells a student (make
+packaged; the HTTP API is whole) until the lab installs the one it builds from Debian's source (provision/web_ui.py),
+the React UI again. The paths are the tour's own (docs/tour.yaml): what the lab tells a student (make
 status, the tour, the browser test) comes from there."""
 
 import functools
@@ -38,10 +39,12 @@ class Pages:
         """Where a student finds `page` (query, targets, alerts) on this Prometheus, in words: its address and the
         menu that leads there, or, without a web UI, what to use instead."""
         if self.kind == "none":
-            return {"en": f"Prometheus {self.version} has no web UI (Debian's package): Grafana's Explore, or "
+            return {"en": f"Prometheus {self.version} has no web UI (Debian's package; make prometheus-ui builds it, "
+                          "then make provision): Grafana's Explore, or "
                           f"promtool query instant {url} 'up' on the Prometheus node; {url}/api/v1/targets lists the "
                           "targets",
-                    "fr": f"Prometheus {self.version} n'a pas d'interface web (paquet Debian)\u202f: Explore dans "
+                    "fr": f"Prometheus {self.version} n'a pas d'interface web (paquet Debian\u202f; make prometheus-ui la "
+                          "construit, puis make provision)\u202f: Explore dans "
                           f"Grafana, ou promtool query instant {url} 'up' sur le nœud de Prometheus\u202f; "
                           f"{url}/api/v1/targets liste les cibles"}[lang]
         address = url + getattr(self, page)

@@ -4,7 +4,8 @@
 
 1. Every release archive lab.yaml pins, for each architecture asked (default: both, for
    Intel and Apple Silicon students), downloaded into .cache/artifacts and verified
-   against its sha256 (a mismatch is reported and nothing is kept).
+   against its sha256 (a mismatch is reported and nothing is kept). When lab.yaml's Prometheus is a Debian package
+   without its web UI, that UI built (host/prometheus_ui.py) into .cache/artifacts too.
 2. The provider's base: docker — the node image with every Debian package the lab
    installs already in its APT cache, saved to .cache/images/promlab-node-offline.tar.gz;
    virtualbox or libvirt — the Vagrant box, repackaged to .cache/boxes/<box>-<provider>.box.
@@ -20,8 +21,9 @@ import shutil
 import subprocess
 import sys
 
+from host import prometheus_ui
 from host.box import debian_packages, versions
-from provision import install, inventory
+from provision import install, inventory, web_ui
 from provision.steps import StepError
 from scripts.docker_image import build_command
 
@@ -98,6 +100,14 @@ def main(argv):
     if not args.skip_archives:
         print("Release archives (.cache/artifacts):")
         problems += archives(lab, args.arch.split(","))
+    source = web_ui.source(lab)
+    if source:
+        print(f"Prometheus {source.version}'s web UI (Debian's package has none; .cache/artifacts):")
+        try:
+            prometheus_ui.build(source)
+        except prometheus_ui.Failed as e:
+            problems.append(f"Prometheus {source.version}'s web UI: {e}")
+            print(f"  FAILED  {e}")
     print(f"Base for the {provider} provider:")
     try:
         steps = docker_image(lab) if provider == "docker" else vagrant_box(lab, provider)

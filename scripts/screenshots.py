@@ -13,13 +13,15 @@ right after: Alertmanager keeps it among its expired silences until its retentio
 import datetime
 import hashlib
 import json
+import re
 import sys
 
 import yaml
 
-from labclient import browser
+from labclient import browser, faults, ssh
 from labclient.alerting import alertmanager_url, api, auth
 from labclient.lab import lab
+from labclient.poll import wait_for
 from labclient.prom import Prometheus, QueryRefused, Unreachable
 from labclient.ui import pages, uis
 from provision.paths import REPO
@@ -46,12 +48,41 @@ def _prometheus_page(driver, picture, ui, url):
         kind = uis()[ui.kind]
         browser.execute(driver, url, ui.query, picture["query"], kind[picture["tab"]])
         if picture["tab"] == "graph_tab":
+            if picture.get("range") and ui.kind == "react":  # the last minutes, not the lab's start-up
+                driver.get(re.sub(r"(g0\.range_input=)[^&]*", rf"\g<1>{picture['range']}", driver.current_url))
             browser.text_when(driver, "canvas, svg", bool, 30, f"the graph of {picture['query']}")
+            driver.execute_script("window.scrollTo(0, document.body.scrollHeight)")  # its legend whole, under it
         else:
             browser.rows(driver, picture["query"])
+    elif picture.get("firing"):
+        return _firing(driver, picture, ui, url)
     else:
-        driver.get(url + getattr(ui, picture["page"]))
+        # pool: Prometheus 3's target health shows that job alone (?pool=), every node of it in the picture
+        pool = f"?pool={picture['pool']}" if picture.get("pool") and ui.kind == "react" else ""
+        driver.get(url + getattr(ui, picture["page"]) + pool)
         browser.text_when(driver, "table tr, h1, h2", bool, 30, f"Prometheus' {picture['page']} page")
+    return None
+
+
+def _firing(driver, picture, ui, url):
+    """The alerts page with the picture's rule firing: node_exporter stopped on an exporter node for the picture (the
+    drills' fault), started again right after. A node_exporter found stopped is a student's doing: left as it was, and
+    no picture."""
+    node = faults.strike(3)
+    if node is None:
+        return "this lab has no exporter node to stop node_exporter on"
+    fault = faults.stopped(node)
+    if ssh.run(fault.where, "systemctl is-active --quiet node_exporter").returncode != 0:
+        return f"node_exporter is not running on {node.name} (left as it is)"
+    ssh.run(fault.where, fault.breaks)
+    try:
+        wait_for(lambda: (driver.get(url + ui.alerts), browser.firing_rule_opened(driver, ui.kind, picture["firing"]))[1],
+                 lambda lines: isinstance(lines, list) and any(f'node="{node.name}"' in line for line in lines), 240,
+                 f"{picture['firing']} firing for {node.name} on {url + ui.alerts}", interval=5)
+        rows = [r for r in driver.find_elements("css selector", "table tbody tr") if f'node="{node.name}"' in r.text]
+        driver.execute_script("arguments[0].scrollIntoView({block: 'end'})", rows[-1])  # the alert, in the picture
+    finally:
+        ssh.run(fault.where, fault.repairs)
     return None
 
 
@@ -95,7 +126,7 @@ def _classroom(driver, picture, ui, url):
     try:
         lab = classroom.load()
         page = classroom.page(lab)
-        driver.get(f"{page}/")
+        driver.get(f"{page}/?lang={picture['lang']}")
     except Exception as e:  # noqa: BLE001 - whatever keeps the classroom away is the reason
         return f"the classroom is not up ({type(e).__name__}): make classroom"
     browser.text_when(driver, "tbody tr", bool, 30, "the classroom's grid")
@@ -110,9 +141,16 @@ def take(driver, picture, ui, url):
     return TAKE.get(picture["page"], _prometheus_page)(driver, picture, ui, url)
 
 
-def record(manifest, name, png, ui):
+def step(picture, kind):
+    """The tour step a picture illustrates, as a digest: its entry in docs/tour.yaml and, for Prometheus' pages, the
+    pages of its UI there. A picture whose step changed since it was taken shows an older tour (tests/test_tour.py)."""
+    described = {"picture": picture, "pages": None if picture["page"] in TAKE else uis()[kind]}
+    return hashlib.sha256(json.dumps(described, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def record(manifest, name, png, ui, picture):
     manifest[name] = {"sha256": hashlib.sha256(png).hexdigest(), "prometheus": ui.version, "ui": ui.kind,
-                      "taken": datetime.date.today().isoformat()}
+                      "taken": datetime.date.today().isoformat(), "step": step(picture, ui.kind)}
 
 
 def main():
@@ -138,7 +176,7 @@ def main():
                 continue
             png = driver.get_screenshot_as_png()
             (IMG / name).write_bytes(png)
-            record(manifest, name, png, ui)
+            record(manifest, name, png, ui, picture)
             print(f"  taken: docs/img/{name}")
     MANIFEST.write_text(json.dumps(dict(sorted(manifest.items())), indent=2) + "\n")
     return 0

@@ -13,12 +13,14 @@ from provision.paths import REPO
 
 TOUR = REPO / "docs" / "tour.yaml"
 WORDS = {
-    "en": {"head": "| Prometheus | query | targets | alerts |", "react": "3, from its release (lab.yaml's default)",
-           "classic": "Debian 13's 2.53 (`LAB_INSTALL_METHOD=apt`)", "none": "Debian's 3.5 (`examples/forky.yaml`)",
-           "no": "none", "queries": "| query | what it shows |"},
-    "fr": {"head": "| Prometheus | requêtes | cibles | alertes |", "react": "3, depuis sa publication (le défaut de lab.yaml)",
-           "classic": "le 2.53 de Debian 13 (`LAB_INSTALL_METHOD=apt`)", "none": "le 3.5 de Debian (`examples/forky.yaml`)",
-           "no": "aucune", "queries": "| requête | ce qu'elle montre |"},
+    "en": {"head": "| Prometheus | query | targets | alerts |",
+           "react": "3, from its release (lab.yaml's default), or Debian's 3.5 (`examples/forky.yaml`: its UI built by "
+                    "`make up`)",
+           "classic": "Debian 13's 2.53 (`LAB_INSTALL_METHOD=apt`)", "queries": "| query | what it shows |"},
+    "fr": {"head": "| Prometheus | requêtes | cibles | alertes |",
+           "react": "3, depuis sa publication (le défaut de lab.yaml), ou le 3.5 de Debian (`examples/forky.yaml`\u202f: "
+                    "son interface construite par `make up`)",
+           "classic": "le 2.53 de Debian 13 (`LAB_INSTALL_METHOD=apt`)", "queries": "| requête | ce qu'elle montre |"},
 }
 
 
@@ -30,7 +32,6 @@ def pages_table(lang):
     w, uis = WORDS[lang], tour()["uis"]
     rows = [w["head"], "| --- | --- | --- | --- |"]
     rows += [f"| {w[kind]} | `{ui['query']}` | `{ui['targets']}` | `{ui['alerts']}` |" for kind, ui in uis.items()]
-    rows.append(f"| {w['none']} | {w['no']} | {w['no']} | {w['no']} |")
     return "\n".join(rows) + "\n"
 
 

@@ -31,9 +31,9 @@ def test_every_picture_the_guide_shows_exists(page):
     assert not missing, f"{page} shows pictures that do not exist: {missing} (`make screenshots` takes them)"
 
 
-def test_the_tour_says_plainly_when_a_prometheus_has_no_web_ui():
-    for lang, words in (("en", "has no web UI"), ("fr", "n'a pas d'interface web")):
-        assert words in (DOCS / lang / "tour.md").read_text(), lang
+@pytest.mark.parametrize(("lang", "words"), [("en", "the UI is not\npackaged"), ("fr", "l'interface n'est pas empaquetée")])
+def test_the_tour_says_plainly_when_a_prometheus_has_no_web_ui(lang, words):
+    assert words in (DOCS / lang / "tour.md").read_text(), f"docs/{lang}/tour.md does not say {words!r}"
 
 
 def _pictures():
@@ -69,3 +69,21 @@ def test_every_picture_taken_is_one_the_tour_lists():
 
     names = {screenshots.file_name(p, Pages("0", kind)) for p in screenshots.pictures() for kind in ("react", "classic")}
     assert set(_pictures()) <= names, f"pictures docs/tour.yaml does not list: {sorted(set(_pictures()) - names)}"
+
+
+def _steps():
+    """{picture file: its tour step now} for every UI."""
+    from labclient.ui import Pages
+    from scripts import screenshots
+
+    return {screenshots.file_name(p, Pages("0", kind)): screenshots.step(p, kind)
+            for p in screenshots.pictures() for kind in ("react", "classic")}
+
+
+@pytest.mark.parametrize("name", sorted(_pictures()) or [pytest.param(None, marks=pytest.mark.skip(
+    reason="docs/img/pictures.json lists no picture yet: make screenshots takes them"))])
+def test_each_picture_is_no_older_than_the_tour_step_it_shows(name):
+    taken = _pictures()[name].get("step")
+    assert taken == _steps().get(name), (
+        f"docs/img/{name} shows an older tour step than docs/tour.yaml's (its entry or its UI's pages changed since "
+        f"it was taken on {_pictures()[name]['taken']}): `make screenshots` takes it again")

@@ -200,8 +200,10 @@ def grid(classroom, prometheus, stale):
     return {"exercises": [str(n) for n in classroom.exercises], "stale_after": stale, "students": list(rows.values())}
 
 
+# The teacher's page, in the teacher's language: ?lang=fr or ?lang=en, else the browser's own (`make classroom` prints
+# the address with LAB_LANG's). Its words are data for the script, never markup (a student's name is text too).
 PAGE = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>promlab classroom</title>
+<html><head><meta charset="utf-8"><title>promlab classroom</title>
 <style>
 body{font-family:system-ui,sans-serif;margin:1.5em;color:#222}
 table{border-collapse:collapse}th,td{border:1px solid #ccc;padding:.3em .5em;text-align:center;font-size:.9em}
@@ -209,37 +211,56 @@ td.student{text-align:left;font-weight:600}.done{background:#b7e4c7}.trying{back
 .none{color:#999}.stale{background:#f4c7c3}.ok{color:#1b7f3b}.bad{color:#b3261e;font-weight:600}
 #state{margin:.5em 0;color:#555}
 </style></head><body>
-<h1>promlab classroom</h1>
-<p id="state">loading…</p>
+<h1 id="title"></h1>
+<p id="state"></p>
 <table id="grid"><thead></thead><tbody></tbody></table>
-<p>done: the exercise's last check passed · trying: checked, not yet passed (attempts, hint asked) ·
-a red name: no report for a while</p>
+<p id="legend"></p>
 <script>
+const WORDS = {
+  en: {title: "promlab classroom", loading: "loading…", unread: "the grid cannot be read: ",
+       head: ["student", "lab", "last report"], ex: "ex ", targets: "targets", machines: "machines", never: "never",
+       ago: s => s + " s ago", done: "done", trying: n => "trying ×" + n, hint: n => ", hint " + n,
+       state: (n, t) => n + " students, updated " + t,
+       legend: "done: the exercise's last check passed · trying: checked, not yet passed (attempts, hint asked) · " +
+               "a red name: no report for a while"},
+  fr: {title: "la classe promlab", loading: "chargement…", unread: "la grille ne peut pas être lue\u202f: ",
+       head: ["étudiant", "lab", "dernier rapport"], ex: "ex ", targets: "cibles", machines: "machines", never: "jamais",
+       ago: s => "il y a " + s + " s", done: "fait", trying: n => "en cours ×" + n, hint: n => ", indice " + n,
+       state: (n, t) => n + " étudiants, mis à jour à " + t,
+       legend: "fait\u202f: la dernière vérification de l'exercice a réussi · en cours\u202f: vérifié, pas encore " +
+               "réussi (essais, indice demandé) · un nom en rouge\u202f: pas de rapport depuis un moment"}};
+const asked = new URLSearchParams(location.search).get("lang") || (navigator.language || "en").slice(0, 2);
+const LANG = WORDS[asked] ? asked : "en", W = WORDS[LANG];
+document.documentElement.lang = LANG;
+document.title = W.title;
+document.getElementById("title").textContent = W.title;
+document.getElementById("state").textContent = W.loading;
+document.getElementById("legend").textContent = W.legend;
 function cell(tr, text, cls) { const td = document.createElement("td"); td.textContent = text;
   if (cls) td.className = cls; tr.appendChild(td); return td; }
 async function draw() {
   let data;
   try { const r = await fetch("api/grid"); data = await r.json(); if (!r.ok) throw new Error(data.error); }
-  catch (e) { document.getElementById("state").textContent = "the grid cannot be read: " + e.message; return; }
+  catch (e) { document.getElementById("state").textContent = W.unread + e.message; return; }
   const head = document.querySelector("#grid thead"), body = document.querySelector("#grid tbody");
   const top = document.createElement("tr");
-  ["student", "lab", "last report"].concat(data.exercises.map(n => "ex " + n)).forEach(t => {
+  W.head.concat(data.exercises.map(n => W.ex + n)).forEach(t => {
     const th = document.createElement("th"); th.textContent = t; top.appendChild(th); });
   head.replaceChildren(top);
   const rows = data.students.map(s => {
     const tr = document.createElement("tr"); tr.dataset.student = s.student;
     cell(tr, s.student, "student" + (s.stale ? " stale" : ""));
     const h = s.health, known = h.targets_expected !== undefined;
-    cell(tr, known ? `targets ${h.targets_up}/${h.targets_expected}, machines ${h.machines_running}/${h.machines_expected}` : "—",
+    cell(tr, known ? `${W.targets} ${h.targets_up}/${h.targets_expected}, ${W.machines} ${h.machines_running}/${h.machines_expected}` : "—",
          known ? (h.targets_up === h.targets_expected && h.machines_running === h.machines_expected ? "ok" : "bad") : "none");
-    cell(tr, s.last_report === null ? "never" : Math.round(s.last_report) + " s ago", s.stale ? "stale" : "");
+    cell(tr, s.last_report === null ? W.never : W.ago(Math.round(s.last_report)), s.stale ? "stale" : "");
     data.exercises.forEach(n => { const e = s.exercises[n];
       if (!e || e.state === "none") cell(tr, "·", "none");
-      else if (e.state === "done") cell(tr, "done", "done").dataset.state = "done";
-      else cell(tr, `trying ×${e.attempts}` + (e.hint ? `, hint ${e.hint}` : ""), "trying").dataset.state = "trying"; });
+      else if (e.state === "done") cell(tr, W.done, "done").dataset.state = "done";
+      else cell(tr, W.trying(e.attempts) + (e.hint ? W.hint(e.hint) : ""), "trying").dataset.state = "trying"; });
     return tr; });
   body.replaceChildren(...rows);
-  document.getElementById("state").textContent = `${data.students.length} students, updated ${new Date().toLocaleTimeString()}`;
+  document.getElementById("state").textContent = W.state(data.students.length, new Date().toLocaleTimeString(LANG));
 }
 draw(); setInterval(draw, 2000);
 </script></body></html>

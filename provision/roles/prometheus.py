@@ -4,7 +4,7 @@ import hashlib
 import os
 import shutil
 
-from provision import credentials, datasets, install, steps
+from provision import credentials, datasets, install, steps, web_ui
 from provision.model import PROMETHEUS_JOB, Target
 from provision.render import Rendered, at, put
 from provision.roles import thanos
@@ -44,6 +44,7 @@ def files(lab, node):
                "alertmanagers": [e.address for e in lab.endpoints("alertmanager")],
                "self_targets": [t for t in lab.targets() if t.job == PROMETHEUS_JOB],
                "programs": install.paths(component, lab.install_method),
+               "web_ui_flag": web_ui.served(lab),
                "replica_label": lab.replica_label, "remote_write": lab.remote_write, "thanos": lab.thanos_beside(node),
                "remote_write_user": credentials.REMOTE_WRITE_USER, "remote_write_password": REMOTE_WRITE_PASSWORD,
                "alertmanager_user": credentials.ALERTMANAGER_USER, "alertmanager_password": ALERTMANAGER_PASSWORD}
@@ -86,6 +87,7 @@ def apply(run, lab, node, cache):
     config_changed = put(run, config, validate=lambda path: check_config(run, programs["promtool"], path))
     unit_changed = put(run, unit)
     steps.service(run, SERVICE, restart=unit_changed or new_binary, reload=config_changed or rules_changed)
+    web_ui.apply(run, lab, programs, cache)  # read from disk at each request: nothing to restart
     if datasets_files:
         _apply_datasets(run, lab, programs, datasets_files, new_binary)
     if lab.thanos_beside(node):
