@@ -45,6 +45,13 @@ export CLASSROOM CREDENTIAL CREDENTIAL_FILE CLASSROOM_CA
 BUILT := build/rendered build/up.log build/up-steps.json build/up-times.json build/drill-timings.json \
          build/exercise-check-seconds.json build/lab-config-change.yaml build/classroom-up.log
 
+# The student's commands say what went wrong in their own sentences; a failure still exits non-zero, but without make's
+# "make: *** [Makefile:N: exercise] Error 1" under those sentences, which reads like a crash. On a failure the recipe
+# signals make with SIGQUIT, on which GNU make exits 1 and prints nothing (a parent make, as under make test, still
+# reports it), and lives on a moment so that make's handler, not its main loop, collects it (else make says "wait: No
+# child processes"). Where make cannot be signalled, its usual line stays.
+QUIETLY = || { kill -QUIT $$PPID 2>/dev/null && sleep 0.5 && exit 0; exit 1; }
+
 help:
 	@echo "make doctor     can this computer run the lab? (Python, Vagrant, provider, memory, ports, disk: run it days before)"
 	@echo "make up         boot and provision every node of lab.yaml, wait until all targets are up"
@@ -67,7 +74,7 @@ help:
 	@echo "make box        (libvirt) build a Debian 13 box here from Debian's packages, no Vagrant Cloud needed"
 	@echo "                (BOX_PACKAGES=1: with the lab's packages installed, for slow hosts; needs root)"
 	@echo "make pins       verify lab.yaml's release sha256 pins against the upstream checksum files (internet)"
-	@echo "                (python3 -m scripts.pins --update prometheus 3.5.4: new version and hashes)"
+	@echo "                (python3 -m scripts.pins --update prometheus <version>: that version and its hashes)"
 	@echo "make screenshots  the guide's pictures, from the running lab in a real browser (Chromium), into docs/img/"
 	@echo "make classroom  (teacher) bring up the classroom view, print each student's join line (roster.txt)"
 	@echo "make join CLASSROOM=<url>  (student) report your progress to the classroom (it asks for your credential)"
@@ -131,16 +138,16 @@ prometheus-ui: venv
 
 # Before `make venv`: it checks what the venv and the lab need (system Python only).
 doctor:
-	@$(PYTHON) -m scripts.doctor
+	@$(PYTHON) -m scripts.doctor $(QUIETLY)
 
 status: venv
-	$(PY) -m labclient.status
+	@$(PY) -m labclient.status $(QUIETLY)
 
 exercise: venv
-	@$(PY) -m exercises "$$N" "$$DO"
+	@$(PY) -m exercises "$$N" "$$DO" $(QUIETLY)
 
 reset-exercise: venv
-	@$(PY) -m exercises reset "$$N"
+	@$(PY) -m exercises reset "$$N" $(QUIETLY)
 
 prove-exercises: venv
 	$(PY) -m pytest labtests -m exercise --prove-exercises $(PYTEST_ARGS)
@@ -177,10 +184,10 @@ classroom-down:
 	@$(PY) -m host.classroom down
 
 join: venv
-	@$(PY) -m labclient.classroom join
+	@$(PY) -m labclient.classroom join $(QUIETLY)
 
 leave: venv
-	@$(PY) -m labclient.classroom leave
+	@$(PY) -m labclient.classroom leave $(QUIETLY)
 
 down:
 	vagrant destroy --force

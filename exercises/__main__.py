@@ -15,20 +15,28 @@ from exercises.base import Context, LabUnreachable, QueryRefused, say
 from exercises.lang import french, language
 from exercises.workspace import Workspace
 from labclient import progress
+from labclient.prom import why
 from provision import inventory
 
 WORDS = {
     "fr": {"exercise": "Exercice", "done": "FAIT", "todo": "PAS ENCORE FAIT", "left": "point(s) restent à faire",
            "learn": "Vous apprenez", "hint": "Indice", "more": "un indice : make exercise {n} hint",
            "nomore": "(c'était le dernier indice ; relisez le guide, docs/fr/exercises.md)",
-           "unknown": "exercices : 1 à {n} ; actions : hint, start",
+           "no_number": "make reset-exercise attend le numéro d'un exercice, de 1 à {n} : make reset-exercise 3",
+           "no_exercise": "il n'y a pas d'exercice « {given} » : les exercices vont de 1 à {n} (make exercise les liste)",
+           "no_action": "« {given} » n'est pas une action de make exercise : make exercise {n} vérifie, "
+                        "make exercise {n} hint donne un indice, make exercise {n} start prépare l'exercice",
            "list": "Les exercices (make exercise N ; un indice : make exercise N hint) :",
            "reset": "Exercice {n} remis au début.", "nothing": "rien à défaire pour l'exercice {n}", "builds": "après l'exercice {n}",
            "nostart": "l'exercice {n} n'a rien à préparer : lisez son énoncé dans docs/fr/exercises.md", "failed": "échec : {e}"},
     "en": {"exercise": "Exercise", "done": "DONE", "todo": "NOT DONE YET", "left": "point(s) left to do",
            "learn": "You learn", "hint": "Hint", "more": "a hint: make exercise {n} hint",
            "nomore": "(that was the last hint; read the guide again, docs/en/exercises.md)",
-           "unknown": "exercises: 1 to {n}; actions: hint, start", "list": "The exercises (make exercise N; a hint: make exercise N hint):",
+           "no_number": "make reset-exercise needs an exercise's number, 1 to {n}: make reset-exercise 3",
+           "no_exercise": "there is no exercise \"{given}\": the exercises are 1 to {n} (make exercise lists them)",
+           "no_action": "\"{given}\" is not an action of make exercise: make exercise {n} checks, make exercise {n} hint "
+                        "gives a hint, make exercise {n} start prepares the exercise",
+           "list": "The exercises (make exercise N; a hint: make exercise N hint):",
            "reset": "Exercise {n} is back at its start.", "nothing": "nothing to undo for exercise {n}", "builds": "after exercise {n}",
            "nostart": "exercise {n} has nothing to prepare: read it in docs/en/exercises.md", "failed": "failed: {e}"},
 }
@@ -75,14 +83,25 @@ def _where(page, lang):
         pass  # the lab does not answer: the hint stands on its own
 
 
+def mark(finding):
+    """✔ done, ✘ to do; → the student's answer shown back, neither (whether it is right is said on the lines after)."""
+    return "→" if finding.echo else "✔" if finding.done else "✘"
+
+
 def check(exercise, lang, w):
     lab = inventory.load()
+    from labclient import identity
     from labclient.prom import Prometheus
 
+    prometheus = Prometheus(lab)
+    not_ours = identity.foreign(prometheus)
+    if not_ours:  # never grade another checkout's lab as this one's
+        print(not_ours[lang], file=sys.stderr)
+        return 3
     print(f"{w['exercise']} {exercise.number} — {exercise.title(lang)}")
-    findings = exercise.check(Context(lab, Prometheus(lab)))
+    findings = exercise.check(Context(lab, prometheus))
     for f in findings:
-        print(f"  {'✔' if f.done else '✘'} {f.text(lang)}")
+        print(f"  {mark(f)} {f.text(lang)}")
     left = sum(not f.done for f in findings)
     progress.record_check(exercise.number, passed=not left)
     if not left:
@@ -119,8 +138,9 @@ def main(argv):
     except inventory.InventoryError as e:
         print(f"{e}", file=sys.stderr)
     except requests.RequestException as e:
-        print(say(f"le lab ne répond pas ({type(e).__name__}) : lancez `make status`, puis `make up`.",
-                  f"the lab does not answer ({type(e).__name__}): run `make status`, then `make up`.")(lang), file=sys.stderr)
+        reason = why(e)
+        print(say(f"le lab ne répond pas ({reason['fr']}) : lancez `make status`, puis `make up`.",
+                  f"the lab does not answer ({reason['en']}): run `make status`, then `make up`.")(lang), file=sys.stderr)
     except QueryRefused as e:
         print(say(f"Prometheus refuse une requête de la vérification ({e}) : signalez-le à l'enseignant.",
                   f"Prometheus refuses one of the check's queries ({e}): tell the teacher.")(lang), file=sys.stderr)
@@ -136,9 +156,15 @@ def _run(args, all_, lang, w):
     doing_reset = args[0] == "reset"
     number, action = (args[1] if len(args) > 1 else "", "reset") if doing_reset else (args[0], args[1] if len(args) > 1 else "check")
     actions = {"check": check, "hint": hint, "start": start, "reset": reset}
+    if not number:
+        print(w["no_number"].format(n=max(all_)), file=sys.stderr)
+        return 2
     # ASCII digits, a few: str.isdigit takes "²" and thousands of digits, which int() then refuses with a traceback
-    if not re.fullmatch(r"[0-9]{1,3}", number, re.ASCII) or int(number) not in all_ or action not in actions:
-        print(w["unknown"].format(n=max(all_)), file=sys.stderr)
+    if not re.fullmatch(r"[0-9]{1,3}", number, re.ASCII) or int(number) not in all_:
+        print(w["no_exercise"].format(n=max(all_), given=number), file=sys.stderr)
+        return 2
+    if action not in actions or action == "reset" and not doing_reset:
+        print(w["no_action"].format(n=number, given=action), file=sys.stderr)
         return 2
     return actions[action](all_[int(number)], lang, w)
 

@@ -48,7 +48,7 @@ def read(name):
         return None, [missing(f"{shown} est vide : écrivez-y votre requête", f"{shown} is empty: write your query into it")]
     from exercises.base import Finding
 
-    return text, [Finding(True, echo(shown, text))]
+    return text, [Finding(True, echo(shown, text), echo=True)]
 
 
 def tree(expr):

@@ -37,6 +37,7 @@ def say(fr, en, page=None):
 class Finding:
     done: bool
     text: Text
+    echo: bool = False  # the student's own answer shown back: marked neither done nor refused (what is judged follows)
 
 
 def done(fr, en):
@@ -86,15 +87,27 @@ class Context:
         try:
             return getattr(server, what)(*args, **kwargs)
         except Unreachable as e:
-            if server is self.datasets:
+            if server is self.datasets and self._answers(self.prometheus):
                 node = self.lab.prometheus_node.name
-                raise LabUnreachable(say(f"les jeux de données des exercices ne répondent pas à {e} : provisionnez {node} "
-                                         f"(`vagrant provision {node}`), puis `make status`.",
-                                         f"the exercises' data sets do not answer at {e}: provision {node} "
-                                         f"(`vagrant provision {node}`), then `make status`.")) from None
-            raise LabUnreachable(say(f"Prometheus ne répond pas à {e} : le lab est-il démarré ? Lancez `make status`, "
-                                     "puis `make up`.", f"Prometheus does not answer at {e}: is the lab up? Run "
-                                     "`make status`, then `make up`.")) from None
+                raise LabUnreachable(say(f"les jeux de données des exercices ne répondent pas à {e.url} ({e.why['fr']}) : "
+                                         f"provisionnez {node} (`vagrant provision {node}`), puis `make status`.",
+                                         f"the exercises' data sets do not answer at {e.url} ({e.why['en']}): provision "
+                                         f"{node} (`vagrant provision {node}`), then `make status`.")) from None
+            raise LabUnreachable(say(f"Prometheus ne répond pas à {e.url} ({e.why['fr']}) : le lab est-il démarré ? "
+                                     "Lancez `make status`, puis `make up`.", f"Prometheus does not answer at {e.url} "
+                                     f"({e.why['en']}): is the lab up? Run `make status`, then `make up`.")) from None
+
+    @staticmethod
+    def _answers(server):
+        """Whether a Prometheus answers at all: the data sets alone silent mean their service is down, both silent
+        that there is no lab (then `make up`, never a provisioning of a node that may not exist)."""
+        try:
+            server.version()
+            return True
+        except Unreachable:
+            return False
+        except Exception:  # noqa: BLE001 - it answered, whatever it said
+            return True
 
     def query(self, expr, at=None):
         """The result of an instant query at the check's time (or `at`); QueryRefused with Prometheus' reason."""

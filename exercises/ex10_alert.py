@@ -8,7 +8,7 @@ from exercises.attempts import Attempt
 from exercises.base import Exercise, LabUnreachable, QueryRefused, done, missing, on_node, say
 from exercises.rules import loaded, not_loaded, remove
 from labclient.alerting import api
-from labclient.prom import parse_time
+from labclient.prom import parse_time, why
 from provision.datasets import DATASETS, busy_node, other_busy_nodes
 from provision.roles import alertmanager
 
@@ -142,8 +142,10 @@ def check(ctx):
         held = api("GET", f"{url}/api/v2/alerts", params={"filter": f'alertname="{ALERT}"'}).json()
         silences = _silences(url)
     except requests.RequestException as e:
-        raise LabUnreachable(say(f"Alertmanager ou le récepteur ne répond pas ({type(e).__name__}) : lancez `make status`.",
-                                 f"Alertmanager or the receiver does not answer ({type(e).__name__}): run `make status`.")) from None
+        raise LabUnreachable(say(f"Alertmanager ou le récepteur ne répond pas ({why(e)['fr']}) : lancez `make status`, puis `make up` "
+                                 "si le lab n'est pas démarré.",
+                                 f"Alertmanager or the receiver does not answer ({why(e)['en']}): run `make status`, then "
+                                 "`make up` if the lab is not up.")) from None
     reached = _reached(told, held, since)
     if not reached:
         return found + [missing("le récepteur du lab n'a reçu aucune notification de " + ALERT + " depuis le début de l'exercice : "

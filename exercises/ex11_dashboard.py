@@ -6,6 +6,7 @@ import requests
 
 from exercises import answers, grafana_view
 from exercises.base import REPO, Exercise, Finding, LabUnreachable, QueryRefused, done, missing, missing_with, say
+from labclient.prom import why
 from provision.datasets import DATASETS
 from provision.roles import grafana
 
@@ -160,8 +161,10 @@ def _in_grafana(ctx, board):
     try:
         reply = Grafana().get(f"/api/dashboards/uid/{board['uid']}")
     except requests.RequestException as e:
-        raise LabUnreachable(say(f"Grafana ne répond pas ({type(e).__name__}) : lancez `make status`.",
-                                 f"Grafana does not answer ({type(e).__name__}): run `make status`.")) from None
+        raise LabUnreachable(say(f"Grafana ne répond pas ({why(e)['fr']}) : lancez `make status`, puis `make up` "
+                                 "si le lab n'est pas démarré.",
+                                 f"Grafana does not answer ({why(e)['en']}): run `make status`, then "
+                                 "`make up` if the lab is not up.")) from None
     node = lab.nodes_with("grafana")[0].name
     if reply.status_code != 200:
         return [missing(f"Grafana ne l'a pas (HTTP {reply.status_code}) : provisionnez {node}",

@@ -72,7 +72,7 @@ def ready(lab, within=READY_WITHIN):
                 return True
             last = f"{reply.status_code} {reply.text[:200]}"
         except requests.RequestException as e:
-            last = type(e).__name__
+            last = f"no answer ({'timed out' if isinstance(e, requests.Timeout) else 'refused or unreachable'})"
         time.sleep(1)
     print(f"classroom: the page does not show the grid after {within} s; last seen: {last}", file=sys.stderr)
     return False

@@ -34,6 +34,9 @@ from pathlib import Path
 import requests
 
 from labclient import progress
+from labclient.prom import why
+from labclient.say import said
+from provision.language import language
 from provision.paths import REPO
 
 FOLDER = Path(os.environ.get("PROMLAB_CLASSROOM_DIR") or REPO / ".promlab" / "classroom")  # tests: a folder of their own
@@ -63,21 +66,34 @@ def settings(env=None, ask=None):
     env = os.environ if env is None else env
     url = env.get("CLASSROOM", "").strip()
     if not URL.fullmatch(url):
-        raise JoinError(f"CLASSROOM={printable(url, 80)!r} is not the classroom's address; allowed: http(s)://<address>:<port>, "
-                        "as the teacher's join line gives it")
+        raise JoinError(said(f"CLASSROOM={printable(url, 80)!r} is not the classroom's address; allowed: "
+                             "http(s)://<address>:<port>, as the teacher's join line gives it",
+                             f"CLASSROOM={printable(url, 80)!r} n'est pas l'adresse de la classe ; permis : "
+                             "http(s)://<adresse>:<port>, comme la ligne de l'enseignant la donne", theirs=True))
     if env.get("CREDENTIAL"):
-        raise JoinError("CREDENTIAL on make's command line shows in the process list; allowed: `make join CLASSROOM=...` "
-                        "alone (it asks for the credential) or CREDENTIAL_FILE=<a file holding it>")
-    credential = _credential(env, ask or (lambda: getpass.getpass("Your credential (the teacher's join line; not shown as you type): ")))
+        raise JoinError(said("CREDENTIAL on make's command line shows in the process list; allowed: `make join "
+                             "CLASSROOM=...` alone (it asks for the credential) or CREDENTIAL_FILE=<a file holding it>",
+                             "CREDENTIAL sur la ligne de commande de make se voit dans la liste des processus ; permis : "
+                             "`make join CLASSROOM=...` seul (il demande l'identifiant) ou CREDENTIAL_FILE=<un fichier "
+                             "qui le contient>"))
+    prompt = said("Your credential (the teacher's join line; not shown as you type): ",
+                  "Votre identifiant (la ligne de l'enseignant ; il ne s'affiche pas pendant la frappe) : ")
+    credential = _credential(env, ask or (lambda: getpass.getpass(prompt)))
     if not CREDENTIAL.fullmatch(credential):
-        raise JoinError("the credential is not a classroom credential; allowed: the 32 letters, digits, '-' and '_' of "
-                        "the teacher's join line")
+        raise JoinError(said("the credential is not a classroom credential; allowed: the 32 letters, digits, '-' and "
+                             "'_' of the teacher's join line",
+                             "l'identifiant n'est pas celui d'une classe ; permis : les 32 lettres, chiffres, '-' et "
+                             "'_' de la ligne de l'enseignant"))
     ca = env.get("CLASSROOM_CA", "").strip() or None
     if ca and not Path(ca).is_file():
-        raise JoinError(f"CLASSROOM_CA={printable(ca, 80)!r} is not a file; allowed: the certificate file the teacher "
-                        "handed out (PEM), for a classroom at an https:// address")
+        raise JoinError(said(f"CLASSROOM_CA={printable(ca, 80)!r} is not a file; allowed: the certificate file the "
+                             "teacher handed out (PEM), for a classroom at an https:// address",
+                             f"CLASSROOM_CA={printable(ca, 80)!r} n'est pas un fichier ; permis : le fichier de "
+                             "certificat donné par l'enseignant (PEM), pour une classe à une adresse https://", theirs=True))
     if ca and not url.startswith("https://"):
-        raise JoinError("CLASSROOM_CA is for a classroom at an https:// address; allowed: leave it out for http://")
+        raise JoinError(said("CLASSROOM_CA is for a classroom at an https:// address; allowed: leave it out for "
+                             "http://", "CLASSROOM_CA sert à une classe à une adresse https:// ; permis : l'omettre "
+                             "pour http://"))
     return url.rstrip("/"), credential, ca
 
 
@@ -87,14 +103,18 @@ def _credential(env, ask):
         try:
             return ask().strip()
         except (EOFError, KeyboardInterrupt):
-            raise JoinError("no credential was typed; allowed: the credential of the teacher's join line, typed when "
-                            "asked, or CREDENTIAL_FILE=<a file holding it>") from None
+            raise JoinError(said("no credential was typed; allowed: the credential of the teacher's join line, typed "
+                                 "when asked, or CREDENTIAL_FILE=<a file holding it>",
+                                 "aucun identifiant n'a été tapé ; permis : l'identifiant de la ligne de l'enseignant, "
+                                 "tapé quand il est demandé, ou CREDENTIAL_FILE=<un fichier qui le contient>")) from None
     try:
         with open(path, encoding="ascii") as f:
             return f.read(200).strip()
     except (OSError, UnicodeDecodeError):
-        raise JoinError(f"CREDENTIAL_FILE={printable(path, 80)!r} cannot be read as a credential; allowed: a file "
-                        "holding the 32 characters of the teacher's join line") from None
+        raise JoinError(said(f"CREDENTIAL_FILE={printable(path, 80)!r} cannot be read as a credential; allowed: a "
+                             "file holding the 32 characters of the teacher's join line",
+                             f"CREDENTIAL_FILE={printable(path, 80)!r} ne se lit pas comme un identifiant ; permis : un "
+                             "fichier qui contient les 32 caractères de la ligne de l'enseignant", theirs=True)) from None
 
 
 def health(the_lab, prometheus_url):
@@ -124,12 +144,12 @@ def send(url, credential, body, ca=None):
                               timeout=TIMEOUT, verify=ca or True, allow_redirects=False)
         text = reply.content[:4096].decode("utf-8", "replace")
     except requests.RequestException as e:
-        return None, None, type(e).__name__
+        return None, None, why(e)[language()]
     try:
-        said = json.loads(text)
+        parsed = json.loads(text)
     except ValueError:
-        said = None
-    return reply.status_code, said if isinstance(said, dict) else None, printable(text)
+        parsed = None
+    return reply.status_code, parsed if isinstance(parsed, dict) else None, printable(text)
 
 
 def _stamp():
@@ -155,8 +175,8 @@ def report_loop():
         url, ca = _joined()
         stamp = _stamp()
         if stamp != last_stamp or time.monotonic() - last_sent >= REPORT_EVERY:
-            status, _, said = send(url, credential, report(the_lab), ca)
-            print(f"{time.strftime('%H:%M:%S')} report: {status or 'not sent'} {said}", flush=True)
+            status, _, text = send(url, credential, report(the_lab), ca)
+            print(f"{time.strftime('%H:%M:%S')} report: {status or 'not sent'} {text}", flush=True)
             last_sent, last_stamp = time.monotonic(), stamp
         time.sleep(WATCH_EVERY)
     return 0
@@ -191,7 +211,7 @@ def join(env=None, ask=None):
     JOINED.chmod(0o600)
     from labclient.lab import lab
 
-    status, reply, said = send(url, credential, report(lab()), ca)
+    status, reply, answer = send(url, credential, report(lab()), ca)
     _stop()
     flags = {"start_new_session": True} if os.name == "posix" else {"creationflags": 0x00000008}  # DETACHED_PROCESS
     with open(LOG, "a") as log:
@@ -200,39 +220,50 @@ def join(env=None, ask=None):
         proc.stdin.write(credential + "\n")  # the reporter's alone, never on disk nor a command line
         proc.stdin.close()
     PID.write_text(f"{proc.pid}\n")
-    message, code = outcome(url, status, reply, said)
+    message, code = outcome(url, status, reply, answer)
     print(message)
     return code
 
 
-def outcome(url, status, reply, said):
+def outcome(url, status, reply, reply_text):
     """(what `make join` says of the first report, its exit code), from send()'s answer: printable text only."""
     student = reply.get("student") if reply else None
     if status == 200 and isinstance(student, str):
-        return f"joined {url}: your lab reports to it as {printable(student, 60)} (make leave stops it)", 0
+        return said(f"joined {url}: your lab reports to it as {printable(student, 60)} (make leave stops it)",
+                    f"classe rejointe, {url} : votre lab lui rend compte sous le nom {printable(student, 60)} "
+                    "(make leave l'arrête)", theirs=True), 0
     if status == 200:
-        why = f"its reply cannot be read as the classroom's ({said[:80]!r}): is {url} the classroom's address?"
+        reason = said(f"its reply cannot be read as the classroom's ({reply_text[:80]!r}): is {url} the classroom's "
+                      "address?", f"sa réponse ne se lit pas comme celle d'une classe ({reply_text[:80]!r}) : {url} "
+                      "est-elle l'adresse de la classe ?", theirs=True)
     else:
-        why = {401: "it does not know this credential: check the join line",
-               None: f"it does not answer ({said})"}.get(status, f"{status} {said}")
-    return (f"joined {url}, but the first report was not taken: {why}; the reporter tries again every {REPORT_EVERY} s "
-            f"(its log: {LOG}; make leave stops it)"), 0 if status is None else 1
+        reason = {401: said("it does not know this credential: check the join line",
+                            "elle ne connaît pas cet identifiant : vérifiez la ligne de l'enseignant"),
+                  None: said(f"it does not answer ({reply_text})", f"elle ne répond pas ({reply_text})")
+                  }.get(status, f"{status} {reply_text}")
+    return said(f"joined {url}, but the first report was not taken: {reason}; the reporter tries again every "
+                f"{REPORT_EVERY} s (its log: {LOG}; make leave stops it)",
+                f"classe rejointe, {url}, mais le premier rapport n'a pas été pris : {reason} ; le rapporteur "
+                f"réessaie toutes les {REPORT_EVERY}\u00a0s (son journal : {LOG} ; make leave l'arrête)", theirs=True), \
+        0 if status is None else 1
 
 
 def leave():
     had = JOINED.exists()
     JOINED.unlink(missing_ok=True)
     stopped = _stop()
-    print("left the classroom: nothing is reported any more" if had or stopped else "not in a classroom")
+    print(said("left the classroom: nothing is reported any more", "classe quittée : plus rien n'est envoyé")
+          if had or stopped else said("not in a classroom", "dans aucune classe"))
     return 0
 
 
 def status():
     if not JOINED.exists():
-        print("not in a classroom (make join CLASSROOM=...)")
+        print(said("not in a classroom (make join CLASSROOM=...)", "dans aucune classe (make join CLASSROOM=...)"))
         return 1
     url, _ = _joined()
-    print(f"reporting to {url}" + ("" if _running() else " - but the reporter is not running: make join again"))
+    print(said(f"reporting to {url}", f"rend compte à {url}") + ("" if _running() else said(
+        " - but the reporter is not running: make join again", " — mais le rapporteur ne tourne pas : refaites make join")))
     return 0
 
 

@@ -10,8 +10,10 @@ import sys
 import time
 
 from labclient.lab import lab
-from labclient.prom import Prometheus
+from labclient.prom import Prometheus, Unreachable, why
+from labclient.say import said
 from provision import inventory
+from provision.language import language
 
 
 def status(prometheus, the_lab=None):
@@ -40,17 +42,25 @@ def wait_green(timeout=180, out=sys.stdout):
             last = ", ".join(f"{job}/{node}{'' if job in scraped else ' ' + what}: {h}"
                              for (job, node, what), h in sorted(health.items()) if h != "up")
             if up == len(health):
-                print(f"promlab: green after {time.monotonic() - start:.0f}s: {up}/{len(health)} targets up", file=out)
+                took = f"{time.monotonic() - start:.0f}"
+                print(said(f"promlab: green after {took}s: {up}/{len(health)} targets up",
+                           f"promlab\u202f: tout est vert après {took}\u00a0s\u202f: {up}/{len(health)} cibles en marche",
+                           theirs=True), file=out)
                 return True
-            line = f"promlab: waiting, {up}/{len(health)} targets up ({last})"
+            line = said(f"promlab: waiting, {up}/{len(health)} targets up ({last})",
+                        f"promlab\u202f: en attente, {up}/{len(health)} cibles en marche ({last})", theirs=True)
         except Exception as e:  # noqa: BLE001 - not answering yet is what we wait through
-            line = f"promlab: waiting for Prometheus at {prometheus.url} ({type(e).__name__})"
+            reason = e.why if isinstance(e, Unreachable) else why(e)
+            line = said(f"promlab: waiting for Prometheus at {prometheus.url} ({reason['en']})",
+                        f"promlab\u202f: en attente de Prometheus à {prometheus.url} ({reason['fr']})", theirs=True)
             last = str(e)
         if line != shown:
             print(line, file=out, flush=True)
             shown = line
         time.sleep(0.5)  # the moment every target is up shows within half a second
-    print(f"promlab: not green after {timeout}s; last seen: {last}", file=out)
+    print(said(f"promlab: not green after {timeout}s; last seen: {last}",
+               f"promlab\u202f: pas tout vert après {timeout}\u00a0s\u202f; vu en dernier\u202f: {last}", theirs=True),
+          file=out)
     return False
 
 
@@ -63,10 +73,14 @@ def _prometheus_line(the_lab):
     try:
         found = pages(Prometheus(url=url))
     except (QueryRefused, Unreachable):
-        return f"Prometheus  {url}  (it does not answer yet)"
+        return said(f"Prometheus  {url}  (it does not answer yet)", f"Prometheus  {url}  (il ne répond pas encore)",
+                    theirs=True)
+    lang = language()
     if found.kind == "none":
-        return f"Prometheus  {url}  ({found.where(url)})"
-    return f"Prometheus  {url}{found.query}  ({found.version}; targets: {found.where(url)})"
+        return f"Prometheus  {url}  ({found.where(url, lang=lang)})"
+    return said(f"Prometheus  {url}{found.query}  ({found.version}; targets: {found.where(url, lang=lang)})",
+                f"Prometheus  {url}{found.query}  ({found.version}\u202f; cibles\u202f: {found.where(url, lang=lang)})",
+                theirs=True)
 
 
 def urls():
@@ -74,12 +88,17 @@ def urls():
     lines = [_prometheus_line(the_lab)]
     user = the_lab.components["grafana"]["admin_user"]
     for grafana in the_lab.endpoints("grafana"):
-        lines.append(f"Grafana     {grafana.host_url}  (sign in as {user}, password: components.grafana.admin_password in lab.yaml"
-                     " or $LAB_GRAFANA_PASSWORD)")
+        lines.append(said(f"Grafana     {grafana.host_url}  (sign in as {user}, password: "
+                          "components.grafana.admin_password in lab.yaml or $LAB_GRAFANA_PASSWORD)",
+                          f"Grafana     {grafana.host_url}  (connectez-vous en {user}, mot de passe\u202f: "
+                          "components.grafana.admin_password dans lab.yaml ou $LAB_GRAFANA_PASSWORD)", theirs=True))
     if "grafana" in the_lab.skipped_roles:
-        lines.append("Grafana     not in this lab (LAB_SKIP_ROLES names it)")
+        lines.append(said("Grafana     not in this lab (LAB_SKIP_ROLES names it)",
+                          "Grafana     absent de ce lab (LAB_SKIP_ROLES le nomme)"))
     for alertmanager in the_lab.endpoints("alertmanager"):
-        lines.append(f"Alertmanager {alertmanager.host_url}  (on the lab network; Prometheus' Alerts page shows the same alerts)")
+        lines.append(said(f"Alertmanager {alertmanager.host_url}  (on the lab network; Prometheus' Alerts page shows the "
+                          "same alerts)", f"Alertmanager {alertmanager.host_url}  (sur le réseau du lab\u202f; la page "
+                          "Alerts de Prometheus montre les mêmes alertes)", theirs=True))
     return lines
 
 

@@ -14,7 +14,23 @@ class QueryRefused(Exception):
 
 
 class Unreachable(Exception):
-    """Prometheus does not answer at its URL; str() names the URL and the error."""
+    """Prometheus does not answer at its URL; str() names the URL and why, in words (never an exception's name);
+    .url and .why (both languages) for a sentence of one's own."""
+
+    def __init__(self, url, error=None):
+        self.url, self.why = url, why(error)
+        super().__init__(f"{url} ({self.why['en']})")
+
+
+def why(error):
+    """Why a request got no answer, in words a student reads ({"en": ..., "fr": ...}), from requests' exception."""
+    if isinstance(error, requests.exceptions.SSLError):
+        return {"en": "its certificate is refused", "fr": "son certificat est refusé"}
+    if isinstance(error, requests.Timeout):
+        return {"en": "no answer in time", "fr": "pas de réponse à temps"}
+    if isinstance(error, requests.ConnectionError):
+        return {"en": "nothing answers there", "fr": "rien n'y répond"}
+    return {"en": "its answer cannot be read", "fr": "sa réponse ne se lit pas"}
 
 
 def base_url(lab):
@@ -57,7 +73,7 @@ class Prometheus:
                 reply = self.get(f"/api/v1/{path}", **params)
             body = reply.json()
         except requests.RequestException as e:
-            raise Unreachable(f"{self.url} ({type(e).__name__})") from None
+            raise Unreachable(self.url, e) from None
         except ValueError:
             raise QueryRefused(f"HTTP {reply.status_code}, not JSON") from None
         if body.get("status") != "success":
@@ -79,7 +95,8 @@ class Prometheus:
         return self.data("status/buildinfo")["version"]
 
     def targets(self):
-        return self.api("targets", state="active")["activeTargets"]
+        """The active targets; Unreachable or QueryRefused when Prometheus cannot say."""
+        return self.data("targets", state="active")["activeTargets"]
 
     def loaded_config(self):
         """The configuration Prometheus runs with (what it loaded, not what the node's file says)."""

@@ -14,12 +14,20 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 
-from labclient import ssh
+from labclient import identity, ssh
 from labclient.green import urls
 from labclient.lab import lab
-from labclient.prom import Prometheus, parse_time
+from labclient.prom import Prometheus, QueryRefused, Unreachable, parse_time
+from labclient.say import said
 from labclient.ssh import machines
 from provision import inventory, roles
+from provision.language import language
+
+STATES = {"running": "démarré", "not created": "pas créé", "stopped": "arrêté", "poweroff": "éteint"}
+
+
+class NotOurs(Exception):
+    """The Prometheus on the forwarded port is another lab's (labclient/identity.py)."""
 
 
 def table(headers, rows):
@@ -54,7 +62,7 @@ def service_states(running, config):
             host = ssh.host(name, config)
             states = host.run("systemctl is-active " + " ".join(wanted)).stdout.split()
         except Exception as e:  # noqa: BLE001 - an unreachable node is a state to show, not a crash
-            states = [f"unreachable ({type(e).__name__})"] * len(wanted)
+            states = [f"unreachable ({str(e).splitlines()[0][:60] if str(e) else 'no SSH connection'})"] * len(wanted)
         return name, dict(zip(wanted, states))
 
     if not running:
@@ -65,8 +73,9 @@ def service_states(running, config):
 
 def ago(stamp):
     if stamp.startswith("0001"):  # Prometheus' zero time: not scraped yet
-        return "never"
-    return f"{(datetime.now(timezone.utc) - parse_time(stamp)).total_seconds():.0f}s ago"
+        return said("never", "jamais")
+    seconds = f"{(datetime.now(timezone.utc) - parse_time(stamp)).total_seconds():.0f}"
+    return said(f"{seconds}s ago", f"il y a {seconds}\u00a0s")
 
 
 def report(out=None):
@@ -82,27 +91,42 @@ def report(out=None):
     for node in LAB.nodes:
         state, provider = vms.get(node.name, ("not created", "-"))
         ok &= state == "running"
-        rows.append((node.name, state, provider, node.ip, ", ".join(node.roles)))
-    print(table(("node", "state", "provider", "address", "roles"), rows), file=out)
+        rows.append((node.name, STATES.get(state, state) if language() == "fr" else state, provider, node.ip,
+                     ", ".join(node.roles)))
+    print(table(said(("node", "state", "provider", "address", "roles"),
+                     ("nœud", "état", "fournisseur", "adresse", "rôles"), theirs=True), rows), file=out)
 
     rows = [(name, unit, state) for name, found in states.items() for unit, state in found.items()]
     ok &= all(state == "active" for _, _, state in rows)
-    print("\n" + table(("node", "service", "state"), rows), file=out)
+    print("\n" + table(said(("node", "service", "state"), ("nœud", "service", "état"), theirs=True), rows), file=out)
 
+    prometheus = Prometheus(LAB)
+    not_ours = identity.foreign(prometheus)
     try:
-        targets = Prometheus(LAB).targets()
+        if not_ours:
+            raise NotOurs()
+        targets = prometheus.targets()
         rows = sorted((t["labels"]["job"], t["labels"].get("node", "-"), t["labels"]["instance"], t["health"],
                        ago(t["lastScrape"]), t["lastError"][:60]) for t in targets)
         ok &= all(r[3] == "up" for r in rows)
-        print("\n" + table(("job", "node", "instance", "health", "last scrape", "error"), rows), file=out)
-    except Exception as e:  # noqa: BLE001
+        print("\n" + table(said(("job", "node", "instance", "health", "last scrape", "error"),
+                                ("job", "nœud", "instance", "santé", "dernière collecte", "erreur"), theirs=True), rows), file=out)
+    except NotOurs:
         ok = False
-        print(f"\nPrometheus does not answer ({type(e).__name__}): is {LAB.prometheus_node.name} up? `make up`", file=out)
-    print("\nOpen:", file=out)
+        print(f"\n{not_ours[language()]}", file=out)
+    except (Unreachable, QueryRefused) as e:
+        ok = False
+        reason = e.why["en"] if isinstance(e, Unreachable) else f"it refuses: {e}"
+        reason_fr = e.why["fr"] if isinstance(e, Unreachable) else f"il refuse\u202f: {e}"
+        print("\n" + said(f"Prometheus does not answer at {prometheus.url} ({reason}): is {LAB.prometheus_node.name} "
+                          "up? `make up`", f"Prometheus ne répond pas à {prometheus.url} ({reason_fr})\u202f: "
+                          f"{LAB.prometheus_node.name} est-il démarré\u202f? `make up`", theirs=True), file=out)
+    print("\n" + said("Open:", "Ouvrir :"), file=out)
     for line in urls():
         print(f"  {line}", file=out)
-    print(f"\n{'everything is up' if ok else 'NOT everything is up: see the rows above'} "
-          f"({time.strftime('%H:%M:%S')})", file=out)
+    print("\n" + (said("everything is up", "tout fonctionne") if ok else
+                  said("NOT everything is up: see the rows above", "tout ne fonctionne PAS : voyez les lignes ci-dessus"))
+          + f" ({time.strftime('%H:%M:%S')})", file=out)
     return ok
 
 

@@ -203,13 +203,16 @@ def test_make_exercise_never_contacts_the_classroom(tmp_path):
 
 @pytest.mark.browser
 @pytest.mark.skipif(bool(browser.missing()), reason=f"no browser here: {browser.missing()}")
-def test_the_teachers_page_draws_the_grid_in_a_real_browser(room):
+@pytest.mark.parametrize(("lang", "trying", "head"), [("en", "trying ×2, hint 1", "last report"),
+                                                      ("fr", "en cours ×2, indice 1", "dernier rapport")])
+def test_the_teachers_page_draws_the_grid_in_a_real_browser(room, lang, trying, head):
     reports, page, names, creds = room
     assert _post(reports, creds[names[1]], {"exercises": _state(6, False, 2, 1), "health": HEALTHY}).status_code == 200
     with browser.opened() as chromium:
-        chromium.get(f"{page}/")
-        rows = browser.text_when(chromium, f'tr[data-student="{names[1]}"]', lambda r: r and "trying ×2, hint 1" in r[0], 60,
-                                 f"{names[1]}'s row showing exercise 6 as trying")
+        chromium.get(f"{page}/?lang={lang}")
+        rows = browser.text_when(chromium, f'tr[data-student="{names[1]}"]', lambda r: r and trying in r[0], 60,
+                                 f"{names[1]}'s row showing exercise 6 as {trying!r}")
+        assert head in chromium.find_element("css selector", "#grid thead").text
         assert names[1] in rows[0]
         late = browser.text_when(chromium, "td.student.stale", bool, 10, "the late students in red")
         assert names[-1] in late, f"{names[-1]} never reported and is not red: {late}"

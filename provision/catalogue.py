@@ -20,3 +20,17 @@ PORT_KEYS = {"prometheus": ("datasets_port",), "classroom": ("reports_port",), "
 # subject, is one of that package's: named after it).
 SERVERS = {"postgres_exporter": "postgresql", "mysqld_exporter": "mariadb-server", "nginx_exporter": "nginx-light",
            "redis_exporter": "redis-server"}
+# What each of those packages installs, by Debian release (the node's own: lab.yaml's boxes): (the server's name, its
+# version by release), read in each suite's Packages index (dists/<suite>/main/binary-amd64/Packages.xz) on
+# 2026-12-06. docs/*/exporters.md state them (tests/test_facts.py); labtests/test_services.py checks a lab's own.
+SERVER_VERSIONS = {"postgresql": ("PostgreSQL", {"trixie": "17", "bookworm": "15"}),
+                   "mariadb-server": ("MariaDB", {"trixie": "11.8", "bookworm": "10.11"}),
+                   "nginx-light": ("nginx", {"trixie": "1.26", "bookworm": "1.22"}),
+                   "redis-server": ("Redis", {"trixie": "8.0", "bookworm": "7.0"})}
+DEBIAN_NUMBERS = {"trixie": "13", "bookworm": "12"}
+
+
+def server_text(package):
+    """The server a package installs, for the docs: `PostgreSQL 17 (Debian 13), 15 (Debian 12)`."""
+    name, versions = SERVER_VERSIONS[package]
+    return f"{name} " + ", ".join(f"{v} (Debian {DEBIAN_NUMBERS[release]})" for release, v in versions.items())

@@ -12,6 +12,7 @@ shared folder that refuses hard links, symlinks or chmod, or belongs to another 
 
 import errno
 import os
+import re
 import secrets
 import tempfile
 
@@ -24,6 +25,9 @@ ALERTMANAGER_USER = "promlab"
 ALERTMANAGER = SECRETS / "alertmanager-password"
 CLASSROOM = SECRETS / "classroom-secret"
 SHARED = (REMOTE_WRITE, ALERTMANAGER, CLASSROOM)  # what the host makes before any guest is provisioned
+# Not a secret: which checkout a running lab belongs to (its Prometheus' page title, promlab-<id>), so that a client
+# never takes another checkout's lab, answering on the same forwarded port, for its own.
+IDENTITY = SECRETS / "lab-id"
 
 # False inside a guest (the provisioning's entry point sets it): a secret is read there, never made.
 make_missing = True
@@ -71,16 +75,43 @@ def _random():
 
 
 def make_all():
-    """On the host, before any guest is provisioned: every shared secret, made when there is none yet."""
+    """On the host, before any guest is provisioned: every shared secret and the lab's identity, made when there is
+    none yet."""
     for path in SHARED:
         made_once(path, _random)
+    made_once(IDENTITY, _identity)
+
+
+def _identity():
+    return (secrets.token_hex(4) + "\n").encode("ascii")
+
+
+def lab_id():
+    """This checkout's lab: 8 hex digits, made on the host once (a guest only reads it). It goes into a unit file:
+    anything else there is refused in one sentence."""
+    if make_missing:
+        made_once(IDENTITY, _identity)
+    found = shared(IDENTITY)
+    if not re.fullmatch(r"[0-9a-f]{8}", found):
+        raise StepError(f"{IDENTITY} holds {found[:20]!r}, not this checkout's lab identity (8 hex digits): remove it, "
+                        "and the next `make up` or `make provision` makes a new one")
+    return found
+
+
+def known_lab_id():
+    """This checkout's lab identity when it has made one (a lab was rendered or brought up here), else None: asking
+    never makes one."""
+    try:
+        return IDENTITY.read_text(encoding="ascii").strip() or None
+    except (FileNotFoundError, UnicodeDecodeError):
+        return None
 
 
 def shared(path=REMOTE_WRITE):
     """The secret at `path`. The host makes it (32 random URL-safe bytes) when there is none yet; a guest only reads
     it, and says in one sentence what to do when the host has not made it."""
     if make_missing:
-        made_once(path, _random)
+        made_once(path, _identity if path == IDENTITY else _random)
     try:
         return path.read_text(encoding="ascii").strip()
     except FileNotFoundError:

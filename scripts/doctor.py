@@ -224,6 +224,19 @@ def check_ports(lab):
     return True, (f"ports sur 127.0.0.1 : {free}{note[0]}", f"ports on 127.0.0.1: {free}{note[1]}")
 
 
+def check_promtool():
+    """promtool (Prometheus' own checker): `make check` runs it on the host; the lab itself and the exercises do not
+    need it there. Missing, it is said, not counted as a problem (None)."""
+    code, out = _run("promtool", "--version")
+    if code != 0:
+        return None, ("promtool absent : seul `make check` s'en sert sur cet ordinateur (Debian, Ubuntu : sudo apt "
+                      "install prometheus ; macOS : brew install prometheus)",
+                      "promtool is missing: only `make check` needs it on this computer (Debian, Ubuntu: sudo apt "
+                      "install prometheus; macOS: brew install prometheus)")
+    version = ".".join(map(str, _version(out)))
+    return True, (f"promtool {version} (pour make check)", f"promtool {version} (for make check)")
+
+
 def check_disk():
     need = 3 if _provider() == "docker" else 10
     free = shutil.disk_usage(REPO).free / 2**30
@@ -235,7 +248,7 @@ def check_disk():
 def main(argv):
     lang = language(argv)
     pick = (lambda t: french(t[0])) if lang == "fr" else (lambda t: t[1])
-    results = [check_python(), check_vagrant(), check_provider(), check_virtualisation(), check_disk()]
+    results = [check_python(), check_vagrant(), check_provider(), check_virtualisation(), check_disk(), check_promtool()]
     try:
         lab = _lab()
         results += [r for r in (check_memory(lab), check_ports(lab), check_host_only(lab)) if r]
@@ -244,9 +257,9 @@ def main(argv):
                                 "lab.yaml cannot be read yet (no PyYAML): make venv, then make doctor")))
     except Exception as e:  # noqa: BLE001 - an invalid lab.yaml is a finding, not a crash
         results.append((False, (f"lab.yaml : {str(e).splitlines()[-1].strip()}", f"lab.yaml: {str(e).splitlines()[-1].strip()}")))
-    for ok, text in results:
-        print(f"  {'✔' if ok else '✘'} {pick(text)}")
-    bad = sum(not ok for ok, _ in results)
+    for ok, text in results:  # ok None: optional and missing, said without counting it
+        print(f"  {'–' if ok is None else '✔' if ok else '✘'} {pick(text)}")
+    bad = sum(ok is False for ok, _ in results)
     print(pick(("Tout est prêt pour l'atelier.", "All set for the workshop.")) if not bad else
           pick((f"{bad} chose(s) à régler avant l'atelier (voir ✘ ci-dessus).",
                 f"{bad} thing(s) to fix before the workshop (see ✘ above).")))

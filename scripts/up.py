@@ -18,6 +18,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from host import vagrant
+from labclient.say import said
 from provision import inventory
 from scripts import docker_image
 
@@ -25,6 +26,9 @@ LOG = inventory.REPO / "build" / "up.log"
 STEPS = inventory.REPO / "build" / "up-steps.json"
 TIMES = inventory.REPO / "build" / "up-times.json"  # per node: boot and provisioning seconds of the last run
 LINE = re.compile(r"^(?:==> |    )([A-Za-z][A-Za-z0-9-]*): ?(.*)$")
+# The phases, as a French reader reads them (the English are the phases' own names).
+PHASE_WORDS = {"waiting": "en attente", "creating": "création", "booting": "démarrage", "booted": "démarré",
+               "already up": "déjà en marche", "provisioning": "provisionnement", "failed": "échec", "done": "fait"}
 STEP = re.compile(r"^(ok|changed|skip)\s")
 SUMMARY = re.compile(r"^\S+: \d+ ok, \d+ changed")
 PHASES = [  # Vagrant's own "==> node: ..." lines, in the order a machine goes through them
@@ -75,10 +79,15 @@ class Node:
 
     def __str__(self):
         if self.phase == "provisioning":
-            return f"{self.name}: provisioning, step {self.steps + 1}{f' of {self.expected}' if self.expected > self.steps else ''}"
+            of = self.expected > self.steps
+            return said(f"{self.name}: provisioning, step {self.steps + 1}{f' of {self.expected}' if of else ''}",
+                        f"{self.name}\u202f: provisionnement, étape {self.steps + 1}{f' sur {self.expected}' if of else ''}",
+                        theirs=True)
         if self.phase == "done":
-            return f"{self.name}: done in {self.took:.0f} s ({self.steps} steps)"
-        return f"{self.name}: {self.phase}"
+            return said(f"{self.name}: done in {self.took:.0f} s ({self.steps} steps)",
+                        f"{self.name}\u202f: fait en {self.took:.0f}\u00a0s ({self.steps} étapes)", theirs=True)
+        return said(f"{self.name}: {self.phase}", f"{self.name}\u202f: {PHASE_WORDS.get(self.phase, self.phase)}",
+                    theirs=True)
 
 
 class Board:
@@ -115,10 +124,15 @@ def failure_report(nodes, log_tail):
     failing = [n for n in nodes.values() if n.failed] or [n for n in nodes.values() if not n.finished and n.phase != "waiting"]
     lines = []
     for node in failing[:2]:
-        lines += [f"promlab: {node.name} stopped while {node.phase}; its last lines:"] + [f"  {t}" for t in node.tail]
+        lines += [said(f"promlab: {node.name} stopped while {node.phase}; its last lines:",
+                       f"promlab\u202f: {node.name} s'est arrêté pendant l'étape «\u202f{PHASE_WORDS.get(node.phase, node.phase)}"
+                       "\u202f»\u202f; ses dernières lignes\u202f:", theirs=True)] + [f"  {t}" for t in node.tail]
     if not failing:
-        lines += ["promlab: `vagrant up` failed; its last lines:"] + [f"  {t}" for t in log_tail]
-    return lines + [f"promlab: Vagrant's full output: {_shown(LOG)} (VERBOSE=1 make up shows it as it comes)"]
+        lines += [said("promlab: `vagrant up` failed; its last lines:",
+                       "promlab : `vagrant up` a échoué ; ses dernières lignes :")] + [f"  {t}" for t in log_tail]
+    return lines + [said(f"promlab: Vagrant's full output: {_shown(LOG)} (VERBOSE=1 make up shows it as it comes)",
+                         f"promlab\u202f: la sortie complète de Vagrant\u202f: {_shown(LOG)} (VERBOSE=1 make up la montre "
+                         "au fil de l'eau)", theirs=True)]
 
 
 def _shown(path):
@@ -161,7 +175,9 @@ def main(argv):
     expected = _expected()
     nodes = {n.name: Node(n.name, expected.get(n.name, 0)) for n in lab.nodes}
     board = Board(nodes)
-    print(f"promlab: vagrant up, {len(nodes)} nodes (Vagrant's output: {_shown(LOG)})", flush=True)
+    print(said(f"promlab: vagrant up, {len(nodes)} nodes (Vagrant's output: {_shown(LOG)})",
+               f"promlab\u202f: vagrant up, {len(nodes)} nœuds (la sortie de Vagrant\u202f: {_shown(LOG)})", theirs=True),
+          flush=True)
     LOG.parent.mkdir(exist_ok=True)
     log_tail = deque(maxlen=15)
     with open(LOG, "w") as log, subprocess.Popen(["vagrant", "up", *argv], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,

@@ -237,7 +237,8 @@ def test_a_report_to_a_classroom_that_does_not_answer_is_dropped_not_raised():
         hole.bind(("127.0.0.1", 0))
         hole.listen(8)
         status, reply, said = client.send(f"http://127.0.0.1:{hole.getsockname()[1]}", "c" * 32, {"exercises": {}})
-    assert status is None and reply is None and said in ("ReadTimeout", "ConnectionError"), said
+    words = {"no answer in time", "nothing answers there", "pas de réponse à temps", "rien n'y répond"}
+    assert status is None and reply is None and said in words, said  # words, never an exception's name
 
 
 @pytest.fixture

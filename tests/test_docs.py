@@ -104,3 +104,28 @@ def test_teacher_notes_add_the_box_lab_yaml_names(lang, provider):
     saved = offline.box_file(box, provider).relative_to(inventory.REPO)
     assert f"vagrant box add --name {box} {saved}" in text, \
         f"docs/{lang}/teacher.md does not add {provider}'s box {box} as make offline saves it"
+
+
+def _slug(heading):
+    """GitHub's anchor for a heading: lower case, punctuation dropped, spaces as hyphens."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+LINKED = [inventory.REPO / "README.md"] + sorted(DOCS.rglob("*.md"))
+
+
+@pytest.mark.parametrize("page", LINKED, ids=[p.relative_to(inventory.REPO).as_posix() for p in LINKED])
+def test_every_link_of_a_page_leads_somewhere(page):
+    broken = []
+    for target in re.findall(r"\]\(([^)\s]+)\)", page.read_text()):
+        if re.match(r"(https?:|mailto:)", target):
+            continue
+        path, _, anchor = target.partition("#")
+        found = (page.parent / path).resolve() if path else page
+        if not found.exists():
+            broken.append(target)
+        elif anchor and found.suffix == ".md":
+            headings = {_slug(h) for h in re.findall(r"^#+ (.*)$", found.read_text(), re.M)}
+            if anchor not in headings:
+                broken.append(target)
+    assert not broken, f"{page.name}: links that lead nowhere: {broken}"

@@ -11,6 +11,7 @@ from exercises import answers, ex07_by_hand, ex10_alert, ex12_troubleshoot, sile
 from exercises.base import done, missing, say
 from exercises.workspace import Workspace
 from labclient import faults as labfaults
+from labclient.prom import Unreachable
 from provision import inventory
 from tests import pristine
 
@@ -295,3 +296,62 @@ def _alert(at, labels=HIGH, receivers=RECEIVER):
 def test_the_alert_reached_the_receiver_in_this_attempt(told, held, reached):
     since = ex10_alert._seconds("2026-12-06T10:00:00Z")
     assert bool(ex10_alert._reached(told, held, since)) is reached
+
+
+@pytest.fixture
+def lab():
+    return inventory.load(REPO / "lab.yaml", env={})
+
+
+class _Silent:
+    """A Prometheus client that cannot reach its server (or, answering=True, only its data sets' twin is down)."""
+
+    def __init__(self, url, answering=False):
+        self.url, self.answering = url, answering
+
+    def version(self):
+        if not self.answering:
+            raise Unreachable(self.url)
+        return "3.5.3"
+
+    def query(self, *args, **kwargs):
+        raise Unreachable(self.url)
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_with_no_lab_at_all_a_check_on_the_data_sets_says_make_up(lab, lang):
+    from exercises.base import Context, LabUnreachable
+
+    ctx = Context(lab, _Silent("http://127.0.0.1:9090"), datasets=_Silent("http://192.168.56.11:9099"))
+    with pytest.raises(LabUnreachable) as said:
+        ctx.on_datasets("query", "up")
+    assert "make up" in said.value.text(lang) and "provision" not in said.value.text(lang)
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_data_sets_down_beside_a_lab_that_answers_say_to_provision_their_node(lab, lang):
+    from exercises.base import Context, LabUnreachable
+
+    ctx = Context(lab, _Silent("http://127.0.0.1:9090", answering=True), datasets=_Silent("http://192.168.56.11:9099"))
+    with pytest.raises(LabUnreachable) as said:
+        ctx.on_datasets("query", "up")
+    assert f"vagrant provision {lab.prometheus_node.name}" in said.value.text(lang)
+
+
+def test_the_students_answer_shown_back_is_marked_neither_done_nor_refused(tmp_path, monkeypatch):
+    from exercises.__main__ import mark
+
+    monkeypatch.setattr(answers, "ANSWERS", tmp_path)
+    (tmp_path / "3-cpu.promql").write_text("sum(rate(node_cpu_seconds_total[1m]")
+    _, found = answers.read("3-cpu.promql")
+    assert [mark(f) for f in found] == ["→"]
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+@pytest.mark.parametrize(("words", "named"), [(["99"], "99"), (["x"], "x"), (["²"], "²"), (["1", "foo"], "foo"),
+                                              (["3", "reset"], "reset"), (["reset"], "1")])
+def test_a_wrong_argument_gets_one_sentence_naming_it_and_what_is_allowed(words, named, lang):
+    env = {"PATH": "/usr/bin:/bin", "LAB_LANG": lang}
+    proc = subprocess.run([sys.executable, "-m", "exercises", *words], cwd=REPO, capture_output=True, text=True, env=env)
+    assert proc.returncode == 2 and not proc.stdout and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert named in proc.stderr and "make " in proc.stderr, proc.stderr

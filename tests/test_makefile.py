@@ -74,3 +74,16 @@ def test_a_goal_word_after_make_exercise_is_data_never_makefile_text(tmp_path, g
     assert not marker.exists(), f"make ran a command from a goal word: {proc.stdout}{proc.stderr}"
     if " " not in word and (goal == "exercise" or position == 2):  # make splits at spaces; reset: the number alone
         assert f"[{word}]" in proc.stdout.splitlines(), proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("goal", ["exercise", "reset-exercise", "status", "doctor", "join", "leave"])
+def test_a_students_command_that_fails_exits_non_zero_without_makes_error_line(tmp_path, goal):
+    """The program's own sentence, then nothing: make's "*** [Makefile:N: exercise] Error 1" under it reads like a
+    crash. The program stands in here (PY=, PYTHON=): it says one sentence and exits 1."""
+    program = tmp_path / "python"
+    program.write_text('#!/bin/sh\necho "NOT DONE YET" >&2\nexit 1\n')
+    program.chmod(0o755)
+    proc = subprocess.run(["make", "-o", "venv", goal, f"PY={program}", f"PYTHON={program}"], cwd=REPO,
+                          capture_output=True, text=True)
+    assert proc.returncode != 0, proc.stderr
+    assert proc.stderr == "NOT DONE YET\n", proc.stderr

@@ -63,8 +63,9 @@ class Host:
 
 @pytest.fixture
 def lab_answers(monkeypatch):
-    """Fake SSH hosts (units named in `inactive` are inactive) and Prometheus' targets (`down`: jobs down)."""
-    said = {"inactive": set(), "down": set()}
+    """Fake SSH hosts (units named in `inactive` are inactive), Prometheus' targets (`down`: jobs down) and whose lab
+    it is (`foreign`: the sentence saying it is not this checkout's, None when it is)."""
+    said = {"inactive": set(), "down": set(), "foreign": None}
     monkeypatch.setattr(ssh, "host", lambda name, config, sudo=False: Host(said["inactive"]))
 
     def targets(self):
@@ -72,6 +73,7 @@ def lab_answers(monkeypatch):
                  "lastScrape": "2026-11-27T10:00:00Z", "lastError": ""} for t in lab().targets()]
 
     monkeypatch.setattr(status.Prometheus, "targets", targets)
+    monkeypatch.setattr(status.identity, "foreign", lambda prometheus: said["foreign"])
     return said
 
 
@@ -109,3 +111,24 @@ def test_everything_is_up_only_when_every_service_is_active_and_every_target_up(
     lab_answers[broken].add("node_exporter" if broken == "inactive" else "node")
     assert status.report() is False
     assert "NOT everything is up" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_another_checkouts_lab_is_said_in_one_sentence_and_not_shown_as_this_ones(vagrant, lab_answers, capsys,
+                                                                                  monkeypatch, lang):
+    vagrant[0]()
+    monkeypatch.setenv("LAB_LANG", lang)
+    lab_answers["foreign"] = {"en": "The Prometheus answering at X is not this checkout's lab.",
+                              "fr": "Le Prometheus qui répond à X n'est pas le lab de cette copie."}
+    assert status.report() is False
+    out = capsys.readouterr().out
+    assert lab_answers["foreign"][lang] in out, out
+    assert "last scrape" not in out and "dernière collecte" not in out, "the other lab's targets are shown as this one's"
+
+
+def test_the_view_is_in_french_under_lab_lang_fr(vagrant, lab_answers, capsys, monkeypatch):
+    vagrant[0]()
+    monkeypatch.setenv("LAB_LANG", "fr")
+    assert status.report() is True
+    out = capsys.readouterr().out
+    assert "nœud" in out and "dernière collecte" in out and "tout fonctionne" in out and "everything" not in out, out

@@ -167,3 +167,17 @@ def test_an_image_that_would_keep_vagrant_waiting_for_ssh_is_refused_before_vagr
 def test_an_image_trusting_the_checkouts_key_goes_up(given_image, capsys):
     given_image(True)
     assert up.main([]) == 0
+
+
+@pytest.mark.parametrize(("lang", "words"), [("en", ["provisioning, step 1 of 3", "done in", "creating"]),
+                                              ("fr", ["provisionnement, étape 1 sur 3", "fait en", "création"])])
+def test_each_nodes_line_speaks_the_students_language(monkeypatch, lang, words):
+    monkeypatch.setenv("LAB_LANG", lang)
+    node = up.Node("node3", 3)
+    node.phase = "provisioning"
+    lines = [str(node)]
+    node.phase, node.took, node.steps = "done", 12.0, 3
+    lines.append(str(node))
+    node.phase = "creating"
+    lines.append(str(node))
+    assert all(w in line for w, line in zip(words, lines)), lines

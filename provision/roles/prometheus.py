@@ -44,7 +44,7 @@ def files(lab, node):
                "alertmanagers": [e.address for e in lab.endpoints("alertmanager")],
                "self_targets": [t for t in lab.targets() if t.job == PROMETHEUS_JOB],
                "programs": install.paths(component, lab.install_method),
-               "web_ui_flag": web_ui.served(lab),
+               "web_ui_flag": web_ui.served(lab), "lab_id": credentials.lab_id(),
                "replica_label": lab.replica_label, "remote_write": lab.remote_write, "thanos": lab.thanos_beside(node),
                "remote_write_user": credentials.REMOTE_WRITE_USER, "remote_write_password": REMOTE_WRITE_PASSWORD,
                "alertmanager_user": credentials.ALERTMANAGER_USER, "alertmanager_password": ALERTMANAGER_PASSWORD}

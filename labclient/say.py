@@ -1,0 +1,13 @@
+"""What the student's commands say, in the student's language: LAB_LANG=fr|en, else French when LANG starts with fr
+(provision/language.py), else English."""
+
+from provision.french import french
+from provision.language import language
+
+
+def said(en, fr, theirs=False):
+    """The sentence in the user's language. French typography goes to our words; a sentence that quotes theirs (an
+    address, a name, a server's reply) has it written in already (`theirs`), so theirs are never touched."""
+    if language() != "fr":
+        return en
+    return fr if theirs else french(fr)
