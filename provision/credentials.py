@@ -25,8 +25,8 @@ ALERTMANAGER_USER = "promlab"
 ALERTMANAGER = SECRETS / "alertmanager-password"
 CLASSROOM = SECRETS / "classroom-secret"
 SHARED = (REMOTE_WRITE, ALERTMANAGER, CLASSROOM)  # what the host makes before any guest is provisioned
-# Not a secret: which checkout a running lab belongs to (its Prometheus' page title, promlab-<id>), so that a client
-# never takes another checkout's lab, answering on the same forwarded port, for its own.
+# Not a secret: which checkout a running lab belongs to (its Prometheus' page title, `Prometheus (promlab <id>)`), so
+# that a client never takes another checkout's lab, answering on the same forwarded port, for its own.
 IDENTITY = SECRETS / "lab-id"
 
 # False inside a guest (the provisioning's entry point sets it): a secret is read there, never made.

@@ -225,7 +225,7 @@ const WORDS = {
                "a red name: no report for a while"},
   fr: {title: "la classe promlab", loading: "chargement…", unread: "la grille ne peut pas être lue\u202f: ",
        head: ["étudiant", "lab", "dernier rapport"], ex: "ex ", targets: "cibles", machines: "machines", never: "jamais",
-       ago: s => "il y a " + s + " s", done: "fait", trying: n => "en cours ×" + n, hint: n => ", indice " + n,
+       ago: s => "il y a " + s + "\u00a0s", done: "fait", trying: n => "en cours ×" + n, hint: n => ", indice " + n,
        state: (n, t) => n + " étudiants, mis à jour à " + t,
        legend: "fait\u202f: la dernière vérification de l'exercice a réussi · en cours\u202f: vérifié, pas encore " +
                "réussi (essais, indice demandé) · un nom en rouge\u202f: pas de rapport depuis un moment"}};
