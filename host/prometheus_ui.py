@@ -22,6 +22,7 @@ import sys
 import tarfile
 from pathlib import Path
 
+from host import box
 from provision import install, inventory
 from provision.paths import REPO
 from provision.steps import StepError
@@ -32,14 +33,13 @@ HERE = REPO / "host" / "prometheus-ui"
 WORK = REPO / ".cache" / "prometheus-ui"  # the source, the build tree and npm's cache (never copied into a guest)
 ARTIFACTS = REPO / ".cache" / "artifacts"  # what the guests read
 LOG = REPO / "build" / "prometheus-ui.log"
-MIRROR = os.environ.get("DEBIAN_MIRROR") or "http://deb.debian.org/debian"
 BASE = "/user/"  # where Prometheus serves --web.user-assets: the bundle's own address
 
 
-# What the lock file changes in Debian's package.json, and why: {package: (asked, used)}.
+# What the lock file changes in Debian's package.json: {package: (asked, used)}. The npm registry has no
+# @prometheus-io/codemirror-promql 0.305.3 (the version Prometheus 3.5.3 was released with); 0.304.2 is the nearest
+# published before it.
 OVERRIDES = {"@prometheus-io/codemirror-promql": ("0.305.3", "0.304.2")}
-WHY_OVERRIDDEN = ("the npm registry has no @prometheus-io/codemirror-promql 0.305.3 (the version Prometheus 3.5.3 was "
-                  "released with); 0.304.2 is the nearest published before it")
 
 
 class Failed(Exception):
@@ -126,7 +126,7 @@ def build(source):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     LOG.parent.mkdir(parents=True, exist_ok=True)
     try:
-        archive, downloaded = install.fetch(f"{MIRROR}/{source.path}", source.sha256, WORK)
+        archive, downloaded = install.fetch(f"{box.mirror()}/{source.path}", source.sha256, WORK)
     except StepError as e:
         raise Failed(f"Debian's source of Prometheus {source.version}: {e}") from None
     print(f"  {'fetched' if downloaded else 'cached '} {archive.name} (sha256 verified, as read in {source.read})")

@@ -89,9 +89,7 @@ def _identity():
 def lab_id():
     """This checkout's lab: 8 hex digits, made on the host once (a guest only reads it). It goes into a unit file:
     anything else there is refused in one sentence."""
-    if make_missing:
-        made_once(IDENTITY, _identity)
-    found = shared(IDENTITY)
+    found = shared(IDENTITY, make=_identity)
     if not re.fullmatch(r"[0-9a-f]{8}", found):
         raise StepError(f"{IDENTITY} holds {found[:20]!r}, not this checkout's lab identity (8 hex digits): remove it, "
                         "and the next `make up` or `make provision` makes a new one")
@@ -107,11 +105,11 @@ def known_lab_id():
         return None
 
 
-def shared(path=REMOTE_WRITE):
-    """The secret at `path`. The host makes it (32 random URL-safe bytes) when there is none yet; a guest only reads
-    it, and says in one sentence what to do when the host has not made it."""
+def shared(path=REMOTE_WRITE, make=_random):
+    """The secret at `path`. The host makes it (`make()`: 32 random URL-safe bytes by default) when there is none yet;
+    a guest only reads it, and says in one sentence what to do when the host has not made it."""
     if make_missing:
-        made_once(path, _identity if path == IDENTITY else _random)
+        made_once(path, make)
     try:
         return path.read_text(encoding="ascii").strip()
     except FileNotFoundError:
