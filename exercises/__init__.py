@@ -11,7 +11,7 @@ import importlib
 
 MODULES = ("ex01_targets", "ex02_memory", "ex03_rates", "ex04_histogram", "ex05_interval", "ex06_node", "ex07_by_hand",
            "ex08_relabel", "ex09_recording", "ex10_alert", "ex11_dashboard", "ex12_troubleshoot",
-           "ex13_replica")
+           "ex13_replica", "ex14_otel_names", "ex15_native_histogram", "ex16_target_info")
 
 
 def exercises():

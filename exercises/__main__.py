@@ -50,6 +50,7 @@ def show_list(all_, lang, w):
     print(w["list"])
     for n, e in all_.items():
         after = f", {w['builds'].format(n=e.builds_on)}" if e.builds_on else ""
+        after += ", Prometheus 3" if e.prometheus3 else ""
         print(f"  {n:2}. {e.title(lang)} ({e.level(lang)}{after})")
         print(f"      {w['learn']}{w['colon']}{e.learn(lang)}")
 

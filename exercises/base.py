@@ -170,11 +170,14 @@ class Exercise:
     builds_on: Optional[int] = None  # the exercise whose result this one needs
     lab_file: str = "lab.yaml"  # the inventory it is written for, or one of its layout (examples/forky.yaml is lab.yaml's)
     replicated: bool = False  # written for a lab with Prometheus replicas and a global view (exercise 13)
+    prometheus3: bool = False  # needs what Prometheus 3 brought (UTF-8 names, the OpenTelemetry data sets)
 
     def fits(self, lab):
         """True when the lab has the layout the exercise is written for: one Prometheus, or replicas with a global
-        view. Its proof runs on any such lab (lab.yaml's layout with Debian 13's Prometheus 2 or forky's 3)."""
-        return bool(lab.replicated and lab.global_view) == self.replicated
+        view, and a Prometheus 3 where it needs one. Its proof runs on any such lab (lab.yaml's layout with Debian
+        13's Prometheus 2 or forky's 3)."""
+        return (bool(lab.replicated and lab.global_view) == self.replicated
+                and (not self.prometheus3 or lab.prometheus_release.major >= 3))
     faults: tuple = ()  # the kinds of fault its start may make (PROMLAB_FAULT), each proven
     # {answer file (or "rule", "alert"): judge(ctx, answer) -> [Finding]}: what judges an answer on the exercises' data
     # sets alone (teacher/cases.yaml's cases are proven through them)

@@ -8,6 +8,7 @@ be given in), and what one row is known by (a node, a job, or a single value).
 """
 
 import math
+import re
 from dataclasses import dataclass, field
 
 from exercises.base import QueryRefused, Text, done, missing, say
@@ -70,6 +71,11 @@ def _in_words(lab, dataset):
     return f"« {dataset.name} » ({fr})", f"'{dataset.name}' ({en})"
 
 
+def _listed(labels):
+    """Label names as PromQL writes them in by (...): quoted when they are not identifiers (UTF-8 names)."""
+    return ", ".join(label if re.fullmatch(r"[a-zA-Z_][a-zA-Z0-9_]*", label) else f'"{label}"' for label in labels)
+
+
 def _shape(lab, question, dataset, result, truth):
     """The first reason the answer's rows cannot be compared on this data set (a Finding), or None."""
     (fr, en), by = _in_words(lab, dataset), question.by
@@ -80,8 +86,8 @@ def _shape(lab, question, dataset, result, truth):
     rows, lacking = _rows(result, by)
     if lacking:
         return missing(f"sur le jeu de données {fr}, {lacking} série(s) n'ont pas l'étiquette {label} : gardez-la "
-                       f"(sum by ({', '.join(by)}) …)", f"on the data set {en}, {lacking} series lack the {label} label: keep "
-                       f"it (sum by ({', '.join(by)}) …)")
+                       f"(sum by ({_listed(by)}) …)", f"on the data set {en}, {lacking} series lack the {label} label: keep "
+                       f"it (sum by ({_listed(by)}) …)")
     several = sorted(k for k, v in rows.items() if len(v) > 1)
     if not by and len(result) > 1:
         return missing(f"sur le jeu de données {fr}, votre requête renvoie {len(result)} séries : une seule valeur est "

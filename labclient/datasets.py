@@ -1,5 +1,5 @@
-"""The exercises' data sets of the lab: each with the time a check asks it at and what is in it (the exercise guide
-sends students here to look at one themselves).
+"""The exercises' data sets of the lab: where their Prometheus answers, then each with the time a check asks it at and
+what is in it (the exercise guide sends students here to look at one themselves).
 
     python3 -m labclient.datasets [en|fr]
 """
@@ -13,6 +13,8 @@ from provision.datasets import DATASETS
 
 def main(argv):
     lang = argv[0] if argv else "en"
+    where = lab().datasets.host_url
+    print(f"Prometheus des jeux de données\u202f: {where}" if lang == "fr" else f"the data sets' Prometheus: {where}")
     for dataset in (d for d in DATASETS.values() if d.applies(lab())):
         fr, en = dataset.describe(lab())
         stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(dataset.end))

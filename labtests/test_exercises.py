@@ -51,6 +51,9 @@ def _marks(number):
     exercise = EXERCISES[number]
     if exercise.fits(LAB):
         return []
+    if exercise.prometheus3 and LAB.prometheus_release.major < 3:
+        return [pytest.mark.skip(reason=f"exercise {number} needs Prometheus 3; this lab runs {LAB.prometheus_release.text()} "
+                                        "(LAB_FILE=examples/forky.yaml runs it)")]
     wanted = exercise.lab_file
     return [pytest.mark.skip(reason=f"exercise {number} is written for {wanted}'s layout; this lab is {inventory.default_path()} "
                                     f"(LAB_FILE={wanted} runs it)")]

@@ -11,10 +11,14 @@ reference's at a data set's time and compares the two (exercises/grading.py).
 Standard library only: the guests render this file at provisioning, the host's tests do too.
 """
 
+import hashlib
 import math
 import random
+import subprocess
 from dataclasses import dataclass
 from typing import Callable
+
+from provision import otel_data, remote_write
 
 BASE = 1735689600  # 2025-01-01T00:00:00Z
 WINDOW = 6 * 3600  # each data set starts this far after the one before (a TSDB block of 2 h holds it alone)
@@ -31,6 +35,7 @@ class DataSet:
     describe: Callable  # (lab) -> (French, English): what is special in it, said to the student
     build: Callable  # (lab, major) -> [(metric name, labels, [value at each step])]
     applies: Callable = lambda lab: True  # noqa: E731 - does the lab have what it needs (replicas for exercise 13)
+    native: bool = False  # holds native histograms: written through remote write (provision/remote_write.py)
 
     @property
     def start(self):
@@ -379,6 +384,10 @@ def _describe_replica(dead_index):
     return describe
 
 
+def _prometheus3(lab):
+    return lab.prometheus_release.major >= 3
+
+
 def _replicated(index):
     return lambda lab: lab.replicated and len(_replica_sets(lab)) > index
 
@@ -404,6 +413,14 @@ DATASETS = {d.name: d for d in (
     DataSet("replica-1-down", 11, _describe_replica(0), _replicas(0), applies=_replicated(1)),
     DataSet("replica-2-down", 12, _describe_replica(1), _replicas(1), applies=_replicated(1)),
     DataSet("busy-elsewhere", 13, _describe_elsewhere, _load(other_busy_nodes), applies=lambda lab: bool(other_busy_nodes(lab))),
+    # Native histograms and UTF-8 names: a Prometheus 3's (the later slots: remote write appends after every block)
+    DataSet("otel-a", 14, lambda lab: ("un service OpenTelemetry, promlab-demo : deux versions, des requêtes lentes la "
+                                       "première demi-heure, rapides la seconde, chaque route à sa façon",
+                                       "an OpenTelemetry service, promlab-demo: two versions, slow requests in the first "
+                                       "half hour, fast ones in the second, each route its own way"),
+            lambda lab, major: otel_data.series("a", lab, len(steps())), applies=_prometheus3, native=True),
+    DataSet("otel-b", 15, lambda lab: ("d'autres durées, les versions échangées", "other durations, the versions swapped"),
+            lambda lab, major: otel_data.series("b", lab, len(steps())), applies=_prometheus3, native=True),
 )}
 
 
@@ -419,7 +436,7 @@ def openmetrics(lab, major):
     """Every data set of the lab as OpenMetrics text, for `promtool tsdb create-blocks-from openmetrics`: each series
     whole, its samples in time order, each family's series together."""
     families = {}
-    for dataset in (d for d in DATASETS.values() if d.applies(lab)):
+    for dataset in (d for d in DATASETS.values() if d.applies(lab) and not d.native):
         for name, labels, values in dataset.build(lab, major):
             text = ",".join(f'{k}="{_label_value(v)}"' for k, v in sorted(labels.items()))
             families.setdefault(name, []).append((text, dataset.start, values))
@@ -429,3 +446,41 @@ def openmetrics(lab, major):
             lines += [f"{name}{{{text}}} {_format(v)} {start + t}" for t, v in zip(steps(), values) if v is not None]
     return "\n".join(lines + ["# EOF"]) + "\n"
 
+
+
+def native_batches(lab, major):
+    """The data sets written through remote write, as batches for provision/remote_write.write: one per time step, every
+    series' sample at that time, in time order."""
+    batches = []
+    if major < 3:  # no UTF-8 names before Prometheus 3
+        return batches
+    for dataset in sorted((d for d in DATASETS.values() if d.applies(lab) and d.native), key=lambda d: d.slot):
+        series = dataset.build(lab, major)
+        for index, t in enumerate(steps()):
+            batches.append([({"__name__": name, **labels}, (dataset.start + t) * 1000, values[index])
+                            for name, labels, values in series if values[index] is not None])
+    return batches
+
+
+def digest(lab, major):
+    """The sha256 of every series of the lab's data sets: the blocks are rebuilt when it changes."""
+    text = openmetrics(lab, major) + repr(native_batches(lab, major))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def build_blocks(lab, release, programs, tsdb, run=subprocess.run, spawn=remote_write._popen):
+    """The lab's data sets as TSDB blocks in the new folder `tsdb`, for the Prometheus `release` (provision/features.py)
+    of `programs` ({prometheus, promtool}: paths): OpenMetrics through `promtool tsdb create-blocks-from`, then the
+    native histograms through that Prometheus' remote-write receiver (provision/remote_write.py). `run` and `spawn`:
+    how commands run (a role's Run.sh and Run.spawn)."""
+    tsdb.mkdir(parents=True, exist_ok=True)
+    source = tsdb.with_name(tsdb.name + ".om")
+    source.write_text(openmetrics(lab, release.major))
+    try:
+        run([programs["promtool"], "tsdb", "create-blocks-from", "openmetrics", str(source), str(tsdb)], check=True,
+            capture_output=True, text=True)
+    finally:
+        source.unlink()
+    batches = native_batches(lab, release.major)
+    if batches:
+        remote_write.write(programs["prometheus"], tsdb, batches, flags=release.flags("native_histograms"), spawn=spawn)

@@ -121,6 +121,13 @@ class Lab:
         return self.endpoints("prometheus")[0]
 
     @property
+    def prometheus_release(self):
+        """The Prometheus lab.yaml installs: its version and build (provision/features.py)."""
+        from provision import features
+
+        return features.release(self)
+
+    @property
     def datasets(self):
         """Where the exercises' data sets answer (provision/datasets.py): beside the first Prometheus."""
         return Endpoint("prometheus", self.prometheus_node, self.components["prometheus"]["datasets_port"])

@@ -54,6 +54,11 @@ class Run:
             raise StepError(f"{' '.join(cmd)} failed (exit {proc.returncode}): {(proc.stderr or proc.stdout).strip()}")
         return proc
 
+    def spawn(self, *cmd, out=None):
+        """A command that runs beside the step (a server the step needs for a while): its Popen, its output to `out`;
+        the caller stops it."""
+        return subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
+
     def summary(self):
         return f"{self.node}: {self.counts['ok']} ok, {self.counts['changed']} {'differ' if self.check else 'changed'}"
 

@@ -14,8 +14,8 @@ from provision import catalogue, inventory
 from provision.paths import REPO
 
 PAGES = [REPO / "README.md"] + sorted((REPO / "docs").rglob("*.md"))
-NUMBER_WORDS = {"ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "dix": 10,
-                "onze": 11, "douze": 12, "treize": 13, "quatorze": 14, "quinze": 15}
+NUMBER_WORDS = {"ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "dix": 10,
+                "onze": 11, "douze": 12, "treize": 13, "quatorze": 14, "quinze": 15, "seize": 16}
 
 
 def _ids(pages):
@@ -121,3 +121,13 @@ def test_the_pinned_versions_the_operators_page_states_are_lab_yamls():
         major_minor = ".".join(str(lab.components[name]["version"]).split(".")[:2])
         assert shown.format(major_minor) in row, f"{name} {major_minor} is not what docs/operating.md states: {row}"
     assert f"Grafana {str(lab.components['grafana']['version']).split('.')[0]}" in row, row
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_prometheus3_page_states_each_feature_with_the_version_that_brought_it(lang):
+    from provision import features
+
+    page = (REPO / "docs" / lang / "prometheus3.md").read_text()
+    found = re.search(rf"<!-- features: python3 -m provision.features {lang} -->\n(.*?)<!-- end of features -->", page, re.S)
+    assert found, f"docs/{lang}/prometheus3.md has no table of features"
+    assert found.group(1) == features.table(lang), f"paste `python3 -m provision.features {lang}` into docs/{lang}/prometheus3.md"

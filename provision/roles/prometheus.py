@@ -1,10 +1,9 @@
 """prometheus: the monitoring server; scrapes itself and every exporter in lab.yaml."""
 
-import hashlib
 import os
 import shutil
 
-from provision import credentials, datasets, install, steps, web_ui
+from provision import credentials, datasets, features, install, steps, web_ui
 from provision.model import PROMETHEUS_JOB, Target
 from provision.render import Rendered, at, put
 from provision.roles import thanos
@@ -44,7 +43,7 @@ def files(lab, node):
                "alertmanagers": [e.address for e in lab.endpoints("alertmanager")],
                "self_targets": [t for t in lab.targets() if t.job == PROMETHEUS_JOB],
                "programs": install.paths(component, lab.install_method),
-               "web_ui_flag": web_ui.served(lab), "lab_id": credentials.lab_id(),
+               "web_ui_flag": web_ui.served(lab), "lab_id": credentials.lab_id(), "feature_flags": feature_flags(lab),
                "replica_label": lab.replica_label, "remote_write": lab.remote_write, "thanos": lab.thanos_beside(node),
                "remote_write_user": credentials.REMOTE_WRITE_USER, "remote_write_password": REMOTE_WRITE_PASSWORD,
                "alertmanager_user": credentials.ALERTMANAGER_USER, "alertmanager_password": ALERTMANAGER_PASSWORD}
@@ -60,10 +59,18 @@ def files(lab, node):
         found.append(Rendered(ALERTMANAGER_PASSWORD, "", {}, content=credentials.alertmanager()[1] + "\n", group=NAME,
                               mode=0o640, secret=True))
     if node.name == lab.prometheus_node.name:
-        datasets_context = dict(context, port=lab.components[NAME]["datasets_port"], data=DATASETS_DATA, config=DATASETS_CONFIG)
+        datasets_context = dict(context, port=lab.components[NAME]["datasets_port"], data=DATASETS_DATA, config=DATASETS_CONFIG,
+                                feature_flags=lab.prometheus_release.flags("native_histograms", "info_function"))
         found += [Rendered(DATASETS_CONFIG, "prometheus-datasets.yml.j2", {}, group=NAME, mode=0o640),
                   Rendered(f"/etc/systemd/system/{DATASETS}.service", "prometheus-datasets.service.j2", datasets_context)]
     return found + thanos.beside_files(lab, node)
+
+
+def feature_flags(lab):
+    """The lab's Prometheus' flags for what Prometheus 3 brought (provision/features.py): info() for the students. Never
+    native histograms on the lab's own: on 3.x before 3.9 the flag would scrape Prometheus' own request durations as
+    native and drop the classic buckets exercise 4 reads."""
+    return lab.prometheus_release.flags("info_function")
 
 
 def check_config(run, promtool, path):
@@ -96,9 +103,10 @@ def apply(run, lab, node, cache):
 
 def _apply_datasets(run, lab, programs, items, new_binary):
     """The exercises' data sets as TSDB blocks, rebuilt only when their series change, served by their own unit."""
-    version = install.installed_version(run, run.path(programs["prometheus"])) or str(lab.components[NAME]["version"])
-    text = datasets.openmetrics(lab, int(version.split(".")[0]))
-    digest = hashlib.sha256(text.encode()).hexdigest() + "\n"
+    model = lab.prometheus_release  # what lab.yaml installs; the binary's own version where it says one
+    version = install.installed_version(run, run.path(programs["prometheus"]))
+    release = features.Release(features.parse(version), model.build) if version else model
+    digest = datasets.digest(lab, release.major) + "\n"
     stamp, data = run.path(DATASETS_STAMP), run.path(DATASETS_DATA)
     built = stamp.is_file() and stamp.read_text() == digest
     rebuilt = False
@@ -107,20 +115,19 @@ def _apply_datasets(run, lab, programs, items, new_binary):
     elif run.check:
         rebuilt = run.would(f"datasets {DATASETS_DATA}", "rebuilt from provision/datasets.py")
     else:
-        staging, source = data.with_name("datasets.new"), data.with_name("datasets.om")
+        staging = data.with_name("datasets.new")
         shutil.rmtree(staging, ignore_errors=True)
-        staging.mkdir(parents=True)
-        source.write_text(text)
         try:
-            run.sh(programs["promtool"], "tsdb", "create-blocks-from", "openmetrics", str(source), str(staging))
-        finally:
-            source.unlink()
+            datasets.build_blocks(lab, release, programs, staging, run=lambda cmd, **_: run.sh(*cmd), spawn=run.spawn)
+        except RuntimeError as e:
+            raise steps.StepError(f"the data sets could not be built: {e}") from None
         steps.stopped(run, DATASETS)
         shutil.rmtree(data, ignore_errors=True)
         os.replace(staging, data)
         run.sh("chown", "-R", f"{NAME}:{NAME}", str(data))
         run.path(DATASETS_STAMP).write_text(digest)
-        rebuilt = run.report(True, f"datasets {DATASETS_DATA}", "built from provision/datasets.py (promtool tsdb create-blocks-from)")
+        rebuilt = run.report(True, f"datasets {DATASETS_DATA}", "built from provision/datasets.py (promtool tsdb "
+                                                                 "create-blocks-from, native histograms by remote write)")
     config, unit = items
     config_changed = put(run, config, validate=steps.checked_by(run, programs["promtool"], "check", "config",
                                                                    target=DATASETS_CONFIG, keeps=DATASETS))
