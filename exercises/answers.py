@@ -51,6 +51,20 @@ def read(name):
     return text, [Finding(True, echo(shown, text), echo=True)]
 
 
+def checked(name, judge):
+    """The check of an exercise whose answer is the one query in answers/<name>: what reading it found, then
+    `judge(ctx, expr)`'s findings."""
+    def check(ctx):
+        expr, found = read(name)
+        return found if expr is None else found + judge(ctx, expr)
+    return check
+
+
+def removed(name):
+    """The undo of an exercise whose only change is its answer file: that file goes (a copy is kept)."""
+    return lambda ws: ws.remove(f"answers/{name}")
+
+
 def tree(expr):
     """The query's syntax tree from promql-parser, or None (not installed, or syntax it does not know yet: Prometheus
     itself is the judge of what runs)."""

@@ -16,17 +16,6 @@ def judge(ctx, expr):
     return grading.judge(ctx, QUESTION, expr)
 
 
-def check(ctx):
-    expr, found = answers.read(ANSWER)
-    if expr is None:
-        return found
-    return found + judge(ctx, expr)
-
-
-def undo(ws):
-    ws.remove(f"answers/{ANSWER}")
-
-
 EXERCISE = Exercise(
     number=1,
     level=say("facile", "easy"),
@@ -40,7 +29,7 @@ EXERCISE = Exercise(
         say("Une cible qui ne répond pas a up == 0 : sommer up, ou compter up == 1, donne les cibles qui répondent.",
             "A target that does not answer has up == 0: summing up, or counting up == 1, gives the targets that answer."),
     ),
-    check=check,
-    undo=undo,
+    check=answers.checked(ANSWER, judge),
+    undo=answers.removed(ANSWER),
     judges={ANSWER: judge},
 )

@@ -16,17 +16,6 @@ def judge(ctx, expr):
     return grading.judge(ctx, QUESTION, expr)
 
 
-def check(ctx):
-    expr, found = answers.read(ANSWER)
-    if expr is None:
-        return found
-    return found + judge(ctx, expr)
-
-
-def undo(ws):
-    ws.remove(f"answers/{ANSWER}")
-
-
 EXERCISE = Exercise(
     number=2,
     level=say("facile", "easy"),
@@ -42,7 +31,7 @@ EXERCISE = Exercise(
         say("Octets, Mio (divisez par 1024 deux fois), part (divisez par le total) ou pourcentage : tout est accepté.",
             "Bytes, MiB (divide by 1024 twice), a share (divide by the total) or a percentage: all are accepted."),
     ),
-    check=check,
-    undo=undo,
+    check=answers.checked(ANSWER, judge),
+    undo=answers.removed(ANSWER),
     judges={ANSWER: judge},
 )

@@ -39,17 +39,6 @@ def judge(ctx, expr):
     return grading.judge(ctx, QUESTION, expr, hint=_hint(expr))
 
 
-def check(ctx):
-    expr, found = answers.read(ANSWER)
-    if expr is None:
-        return found
-    return found + judge(ctx, expr)
-
-
-def undo(ws):
-    ws.remove(f"answers/{ANSWER}")
-
-
 EXERCISE = Exercise(
     number=4,
     title=say("Un centile avec histogram_quantile", "A percentile with histogram_quantile"),
@@ -65,7 +54,7 @@ EXERCISE = Exercise(
         say("histogram_quantile(0.9, <buckets par le>) donne la durée sous laquelle tombent 90 % des requêtes.",
             "histogram_quantile(0.9, <buckets by le>) gives the duration under which 90% of requests fall."),
     ),
-    check=check,
-    undo=undo,
+    check=answers.checked(ANSWER, judge),
+    undo=answers.removed(ANSWER),
     judges={ANSWER: judge},
 )

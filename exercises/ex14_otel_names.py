@@ -36,20 +36,6 @@ def judge(ctx, expr):
     return grading.judge(ctx, QUESTION, expr, hint=_hint(expr))
 
 
-def check(ctx):
-    needs = otel.needs_prometheus3(ctx, 14)
-    if needs:
-        return needs
-    expr, found = answers.read(ANSWER)
-    if expr is None:
-        return found
-    return found + judge(ctx, expr)
-
-
-def undo(ws):
-    ws.remove(f"answers/{ANSWER}")
-
-
 EXERCISE = Exercise(
     number=14,
     title=say("Des noms OpenTelemetry en UTF-8", "OpenTelemetry names in UTF-8"),
@@ -71,8 +57,8 @@ EXERCISE = Exercise(
             "It is a native histogram: histogram_count(rate(...[5m])) gives its requests per second, series by series; "
             "what is left is adding them up per route."),
     ),
-    check=check,
-    undo=undo,
+    check=otel.checked(14, ANSWER, judge),
+    undo=answers.removed(ANSWER),
     prometheus3=True,
     judges={ANSWER: judge},
 )

@@ -67,20 +67,6 @@ def judge(ctx, expr):
     return [missing(f"{f.text.fr} — {CLASSIC.fr}", f"{f.text.en} — {CLASSIC.en}") for f in found]
 
 
-def check(ctx):
-    needs = otel.needs_prometheus3(ctx, 15)
-    if needs:
-        return needs
-    expr, found = answers.read(ANSWER)
-    if expr is None:
-        return found
-    return found + judge(ctx, expr)
-
-
-def undo(ws):
-    ws.remove(f"answers/{ANSWER}")
-
-
 EXERCISE = Exercise(
     number=15,
     title=say("Un centile sur un histogramme natif", "A percentile from a native histogram"),
@@ -100,8 +86,8 @@ EXERCISE = Exercise(
             f'histogram_quantile(0.9, <the native histogram of route {ORDERS}, recent and brought together>): the '
             f'selector holds {{"{ROUTE}"="{ORDERS}"}}.'),
     ),
-    check=check,
-    undo=undo,
+    check=otel.checked(15, ANSWER, judge),
+    undo=answers.removed(ANSWER),
     prometheus3=True,
     judges={ANSWER: judge},
 )

@@ -39,20 +39,6 @@ def judge(ctx, expr):
     return grading.judge(ctx, QUESTION, expr, hint=_hint(expr))
 
 
-def check(ctx):
-    needs = otel.needs_prometheus3(ctx, 16)
-    if needs:
-        return needs
-    expr, found = answers.read(ANSWER)
-    if expr is None:
-        return found
-    return found + judge(ctx, expr)
-
-
-def undo(ws):
-    ws.remove(f"answers/{ANSWER}")
-
-
 EXERCISE = Exercise(
     number=16,
     title=say("Joindre target_info", "Joining target_info"),
@@ -73,8 +59,8 @@ EXERCISE = Exercise(
             "label. With promql-experimental-functions, info(...) does the same join."),
     ),
     level=say("difficile", "hard"),
-    check=check,
-    undo=undo,
+    check=otel.checked(16, ANSWER, judge),
+    undo=answers.removed(ANSWER),
     prometheus3=True,
     judges={ANSWER: judge},
 )

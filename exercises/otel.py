@@ -23,6 +23,12 @@ def needs_prometheus3(ctx, number):
                     f"`LAB_FILE=examples/forky.yaml make up`, then `LAB_FILE=examples/forky.yaml make exercise {number}`")]
 
 
+def checked(number, name, judge):
+    """answers.checked for an exercise that needs a Prometheus 3: on a 2.x, the one sentence saying so, and no more."""
+    check = answers.checked(name, judge)
+    return lambda ctx: needs_prometheus3(ctx, number) or check(ctx)
+
+
 def names_hint(root):
     """What the names of a query say is off: OpenTelemetry's name spelt with underscores, a classic-histogram series
     (_count, _sum) of a histogram that is native, the route label unquoted. None when nothing is."""
