@@ -6,6 +6,7 @@ remote write), on 127.0.0.1 (tests/test_grading.py, the teacher notes' table of 
 """
 
 import contextlib
+import functools
 import re
 import shutil
 import subprocess
@@ -20,8 +21,10 @@ def missing_programs():
     return [p for p in PROGRAMS if shutil.which(p) is None]
 
 
+@functools.cache
 def version():
-    """The version of this machine's Prometheus (the data sets store `le` as it would; 3.x gets the native ones)."""
+    """The version of this machine's Prometheus (the data sets store `le` as it would; 3.x gets the native ones), asked
+    once: the table of mistakes asks it for every case."""
     out = subprocess.run(["prometheus", "--version"], capture_output=True, text=True).stdout
     return re.search(r"version (\d+\.\d+\.\d+)", out).group(1)
 
