@@ -1,13 +1,28 @@
 """`make render`: every file the provisioning would install, for every node of lab.yaml, without booting anything.
 
-    python3 -m host.rendering [OUTDIR]   # every node's files under OUTDIR/<node>/<absolute path>
+    python3 -m host.rendering [OUTDIR]            # every node's files under OUTDIR/<node>/<absolute path>
+    python3 -m host.rendering --digests > tests/rendered.sha256   # what every inventory's nodes get, as digests
+
+The digests of lab.yaml's and every example's files are recorded in tests/rendered.sha256, and a fast test renders them
+again and compares: a change to the code that must not change what the nodes get (a refactoring) is proven byte for byte;
+one that means to change it records new digests, and the file's diff shows which files changed.
 """
 
+import copy
+import hashlib
 import os
+import re
 import sys
 from pathlib import Path
 
-from provision import inventory, roles
+from provision import credentials, inventory, roles
+
+# What differs from one checkout to another, written as its name before a file is digested: the lab's shared secrets
+# and identity, and the bcrypt hashes made of a secret.
+BCRYPT = re.compile(r"\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}")
+# The classroom's roster is the teacher's file (roster.txt, never committed): the digests render this sample instead.
+SAMPLE_ROSTER = "examples/roster.txt"
+MANIFEST = inventory.REPO / "tests" / "rendered.sha256"
 
 
 def node_files(lab, node):
@@ -42,7 +57,37 @@ def write_tree(lab, outdir):
     return written
 
 
+def inventories():
+    """lab.yaml and every example inventory, relative to the repository."""
+    return ["lab.yaml", *sorted(p.relative_to(inventory.REPO).as_posix() for p in (inventory.REPO / "examples").glob("*.yaml"))]
+
+
+def _masked(text, secrets):
+    for value, name in secrets.items():
+        text = text.replace(value, name)
+    return BCRYPT.sub("<bcrypt>", text)
+
+
+def digests(raw, source):
+    """["<sha256>  <source>:<node><path>"] of every file the nodes of the inventory data `raw` get (no setting from the
+    environment; the classroom's roster the sample one), what differs between checkouts written as its name."""
+    raw = copy.deepcopy(raw)
+    if isinstance(raw.get("components", {}).get("classroom"), dict):
+        raw["components"]["classroom"]["roster"] = SAMPLE_ROSTER
+    lab = inventory.parse(raw, source=source, env={})
+    credentials.make_all()
+    paths = (*credentials.SHARED, credentials.IDENTITY)
+    secrets = {p.read_text(encoding="ascii").strip(): f"<{p.name}>" for p in paths}
+    return [f"{hashlib.sha256(_masked(item.text(), secrets).encode()).hexdigest()}  {source}:{node.name}{item.path}"
+            for node in lab.nodes for item in node_files(lab, node)]
+
+
 def main(argv):
+    if argv[:1] == ["--digests"]:
+        print("# What the nodes of each inventory get, as digests (python3 -m host.rendering --digests; tests/test_rendered_files.py)")
+        for source in inventories():
+            print("\n".join(digests(inventory.data(inventory.REPO / source), source)))
+        return 0
     outdir = Path(argv[0]) if argv else inventory.REPO / "build" / "rendered"
     try:
         lab = inventory.load()

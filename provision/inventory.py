@@ -314,6 +314,69 @@ def read(path):
                                     "few digits"]) from None
 
 
+# An overlay: an inventory that names, in `extends`, the inventory it changes, and holds only what differs from it.
+EXTENDS = "extends"
+MAX_CHAIN = 4  # overlays of overlays, this many at most: a longer chain is a mistake, a loop surely
+EXTENDS_ALLOWED = "the path of the inventory this one changes, relative to this file's folder (examples/*.yaml: ../lab.yaml)"
+
+
+def merged(base, overlay):
+    """The overlay's rules: a mapping in both merges key by key, at every depth; any other value of the overlay (a
+    string, a number, a list: `nodes` is replaced whole, never merged entry by entry) replaces the base's. Neither is
+    changed."""
+    if not (isinstance(base, dict) and isinstance(overlay, dict)):
+        return overlay
+    return {**base, **{key: merged(base[key], value) if key in base else value for key, value in overlay.items()}}
+
+
+def chain(path, read=read):
+    """[(path, the file's own data)] from the inventory at `path` to the whole inventory its `extends` lead to, each
+    base once and inside the repository (the machines see nothing else); InventoryError in one sentence otherwise.
+    `read(path)`: a file's data (the committed text's, for the fast tests)."""
+    path = Path(os.path.abspath(path))
+    found = [(path, read(path))]
+    while isinstance(found[-1][1], dict) and EXTENDS in found[-1][1]:
+        at, value = found[-1][0], found[-1][1][EXTENDS]
+        where = f"{EXTENDS}: {excerpt(value)}"
+        if not isinstance(value, str) or not value or value.startswith("/") or "\0" in value:
+            raise InventoryError(at, [f"{where} is not a relative path; allowed: {EXTENDS_ALLOWED}"])
+        base = Path(os.path.normpath(at.parent / value))
+        if not base.is_relative_to(REPO):
+            raise InventoryError(at, [f"{where} is outside the repository ({base}); allowed: {EXTENDS_ALLOWED}, inside the "
+                                      "repository (the machines see only it)"])
+        if base in [p for p, _ in found]:
+            raise InventoryError(at, [f"{where} leads back to {base.relative_to(REPO)}; allowed: {EXTENDS_ALLOWED}, a chain "
+                                      "that ends in a whole inventory"])
+        if len(found) > MAX_CHAIN:
+            raise InventoryError(at, [f"{where} makes a chain of more than {MAX_CHAIN} overlays; allowed: {EXTENDS_ALLOWED}, "
+                                      f"at most {MAX_CHAIN} overlays in a row"])
+        if not base.is_file():
+            raise InventoryError(at, [f"{where} names no file ({base.relative_to(REPO)}); allowed: {EXTENDS_ALLOWED}"])
+        found.append((base, read(base)))
+    return found
+
+
+def data(path, read=read):
+    """The inventory at `path` as data, with the inventories it extends merged under it (`merged`), `extends` gone."""
+    result = None
+    for _, own in reversed(chain(path, read)):
+        own = {k: v for k, v in own.items() if k != EXTENDS} if isinstance(own, dict) else own
+        result = own if result is None else merged(result, own)
+    return result
+
+
+def origin(path, keys, read=read):
+    """The file of the chain that sets the value at `keys` (("lab", "scrape_interval"), ("nodes",)): the one to edit to
+    change it. The first, from the overlay down, that has it; the whole inventory when none does."""
+    found = chain(path, read)
+    for at, own in found:
+        for key in keys:
+            own = own.get(key) if isinstance(own, dict) else None
+        if own is not None:
+            return at
+    return found[-1][0]
+
+
 def default_path():
     return Path(os.environ.get("LAB_FILE") or REPO / "lab.yaml")
 
@@ -321,4 +384,4 @@ def default_path():
 def load(path=None, env=None):
     """Read and validate lab.yaml (or $LAB_FILE); raise InventoryError naming every problem."""
     path = Path(path or default_path())
-    return parse(read(path), source=str(path), env=env, secrets=GRAFANA_PASSWORD)
+    return parse(data(path), source=str(path), env=env, secrets=GRAFANA_PASSWORD)

@@ -24,8 +24,8 @@ def text(relative):
 
 
 def raw(relative="lab.yaml"):
-    """The committed inventory as data."""
-    return yaml.safe_load(text(relative))
+    """The committed inventory as data, the inventories it extends merged under it (an example is an overlay)."""
+    return inventory.data(REPO / relative, read=lambda path: yaml.safe_load(text(Path(path).relative_to(REPO).as_posix())))
 
 
 def changed(data, path, value):
