@@ -56,7 +56,7 @@ help:
 	@echo "make doctor     can this computer run the lab? (Python, Vagrant, provider, memory, ports, disk: run it days before)"
 	@echo "make up         boot and provision every node of lab.yaml, wait until all targets are up"
 	@echo "make test       fast tests (no VMs), then the labtests against the running lab (brings it up first)"
-	@echo "make check      validate lab.yaml, render, promtool check config, vagrant validate"
+	@echo "make check      validate lab.yaml, render, promtool check config, vagrant validate (MERGED=1: show an overlay merged)"
 	@echo "make render     write every file the provisioning would install under $(RENDERED)/<node>/"
 	@echo "make provision  provision the running lab again (a second run changes nothing)"
 	@echo "make status     nodes, services, Prometheus targets and the URLs to open"
@@ -92,7 +92,7 @@ $(VENV)/.installed: pyproject.toml
 	@touch $@
 
 check: venv
-	$(PY) -m host.vagrant
+	$(PY) -m host.vagrant $(if $(MERGED),--merged)
 	@$(MAKE) --no-print-directory render
 	promtool check config $(RENDERED)/*/etc/prometheus/prometheus.yml
 	vagrant validate

@@ -141,9 +141,12 @@ class Context:
         return sorted(n.name for n in self.lab.nodes_with("node_exporter"))
 
 
-def lab_file():
-    """The inventory the lab runs from, as the student names it: lab.yaml, or $LAB_FILE relative to the repository."""
-    path = inventory.default_path().resolve()
+def lab_file(*keys):
+    """The inventory the lab runs from, as the student names it: lab.yaml, or $LAB_FILE relative to the repository; with
+    `keys` (("lab", "scrape_interval")), the file of its chain that sets that value, the one to edit (an example's overlay
+    takes its scrape interval from lab.yaml)."""
+    path = inventory.default_path()
+    path = (inventory.origin(path, keys) if keys else path).resolve()
     return path.relative_to(REPO).as_posix() if path.is_relative_to(REPO) else str(path)
 
 
@@ -179,6 +182,9 @@ class Exercise:
         return (bool(lab.replicated and lab.global_view) == self.replicated
                 and (not self.prometheus3 or lab.prometheus_release.major >= 3))
     faults: tuple = ()  # the kinds of fault its start may make (PROMLAB_FAULT), each proven
+    # {a scripted attempt of teacher/ (its name without .sh): the kinds of fault its proof starts the exercise with}; a
+    # solution not named here meets every kind of `faults`, a wrong attempt not named a start without one
+    proven_with: dict = field(default_factory=dict)
     # {answer file (or "rule", "alert"): judge(ctx, answer) -> [Finding]}: what judges an answer on the exercises' data
     # sets alone (teacher/cases.yaml's cases are proven through them)
     judges: dict = field(default_factory=dict)

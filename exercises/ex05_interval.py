@@ -9,7 +9,7 @@ WANTED = 10  # seconds, however it is written (10s, 10000ms)
 
 
 def check(ctx):
-    lab, node, name = ctx.lab, ctx.lab.prometheus_node.name, lab_file()
+    lab, node, name = ctx.lab, ctx.lab.prometheus_node.name, lab_file("lab", "scrape_interval")
     if lab.interval != WANTED:
         return [missing(f"{name} dit encore scrape_interval: {lab.scrape_interval} (attendu : {WANTED} secondes)",
                         f"{name} still says scrape_interval: {lab.scrape_interval} (wanted: {WANTED} seconds)")]
@@ -35,7 +35,7 @@ def _back(text, original):
 
 
 def undo(ws):
-    name = lab_file()
+    name = lab_file("lab", "scrape_interval")
     original = committed(name, lambda root: yamledit.value(yamledit.get(yamledit.get(root, "lab"), "scrape_interval")))
     if original and ws.rewrite(name, lambda text: _back(text, original)):
         ws.provision(ws.lab().prometheus_node.name)

@@ -10,7 +10,7 @@ NEW = "node7"
 def check(ctx):
     from labclient.ssh import machines
 
-    lab, prometheus_node, name = ctx.lab, ctx.lab.prometheus_node.name, lab_file()
+    lab, prometheus_node, name = ctx.lab, ctx.lab.prometheus_node.name, lab_file("nodes")
     if NEW not in [n.name for n in lab.nodes]:
         return [missing(f"{name} n'a pas de {NEW} : ajoutez-le à la fin de nodes:",
                         f"{name} has no {NEW}: add it at the end of nodes:")]
@@ -49,7 +49,7 @@ def undo(ws):
     lab = ws.lab()
     if NEW not in [n.name for n in lab.nodes]:
         return
-    name = lab_file()
+    name = lab_file("nodes")
     if NEW in (committed(name, _committed_names) or []):
         ws.say(f"{NEW} est dans le {name} du dépôt : ce n'est pas celui de l'exercice, il reste",
                f"{NEW} is in the repository's {name}: not the exercise's, it stays")

@@ -2,10 +2,12 @@
 Vagrantfile (with the guests' environment, the docker provider's container options, mounts and sign-in key), the
 secrets synced for the guests, and the validation `make check` runs.
 
-    python3 -m host.vagrant [--json [--secrets]] [lab.yaml]
+    python3 -m host.vagrant [--json [--secrets] | --merged] [lab.yaml]
 
 --secrets (Vagrant's up, provision, reload): the secrets the guests read (LAB_GRAFANA_PASSWORD's file, and the
 lab's shared secrets: provision/credentials.py), and the docker machines' sign-in key (host/signin.py), made first.
+--merged (`make check MERGED=1`): the inventory as the lab reads it, once it is valid: an overlay (examples/*.yaml) with
+what it extends merged under it.
 """
 
 import ipaddress
@@ -15,6 +17,8 @@ import subprocess
 import sys
 from dataclasses import asdict
 from pathlib import Path
+
+import yaml
 
 from host import container, lxcfs, signin
 from provision import credentials, inventory, schema
@@ -179,6 +183,11 @@ def main(argv):
         problem = memory_problem(lab)
         if problem:
             raise InventoryError(inventory.default_path() if not paths else paths[0], [problem])
+        if "--merged" in argv:
+            print(f"# {paths[0] if paths else inventory.default_path()}, merged with what it extends (valid)")
+            print(yaml.safe_dump(inventory.data(paths[0] if paths else inventory.default_path()), sort_keys=False,
+                                 allow_unicode=True, width=120), end="")
+            return 0
         if as_json:
             if "--secrets" in argv:
                 sync_secrets()

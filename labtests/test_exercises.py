@@ -35,12 +35,6 @@ REPO = inventory.REPO
 TEACHER = REPO / "teacher"
 TOUCHED = ("lab.yaml", "templates", "answers")  # and the inventory in use, when LAB_FILE names another
 EXERCISES = exercises()
-# An exercise with a start that can break the lab in several ways (exercise 12) runs its solution once per
-# kind of fault; its wrong attempts each on one kind.
-WRONG_FAULT = {"12-not-repaired": "lockout", "12-vague": "route", "12-guesses": "stopped", "12-wrong-node": "route",
-               "12-wrong-cause": "stopped", "12-names-node": "stopped"}
-# Exercise 12's main solution meets every kind of fault; its other right ways one each.
-SOLUTION_FAULTS = {"12-french": ("route",), "12-terse": ("lockout",)}
 LAB_FILE = inventory.default_path().resolve()
 OTHER_LAB = LAB_FILE != (REPO / "lab.yaml").resolve()
 pytestmark = pytest.mark.exercise
@@ -67,15 +61,18 @@ CASES = cases.load()
 
 
 def _wrong_cases():
-    return [pytest.param(c.number, REPO / c.answer, (c.says, c.says_fr), WRONG_FAULT.get(Path(c.answer).stem),
-                         id=Path(c.answer).stem, marks=_marks(c.number)) for c in CASES if c.scripted and not c.right]
+    """Each scripted wrong attempt, on a start with the fault its exercise names for it (Exercise.proven_with), if any."""
+    return [pytest.param(c.number, REPO / c.answer, (c.says, c.says_fr), fault, id=Path(c.answer).stem, marks=_marks(c.number))
+            for c in CASES if c.scripted and not c.right
+            for fault in EXERCISES[c.number].proven_with.get(Path(c.answer).stem, (None,))]
 
 
 def _solution_cases():
+    """Each scripted solution, once per kind of fault its exercise names for it, else once per kind its start makes."""
     return [pytest.param(c.number, REPO / c.answer, fault, id=f"{Path(c.answer).stem}{'-' + fault if fault else ''}",
                          marks=_marks(c.number))
             for c in CASES if c.scripted and c.right
-            for fault in SOLUTION_FAULTS.get(Path(c.answer).stem, EXERCISES[c.number].faults or (None,))]
+            for fault in EXERCISES[c.number].proven_with.get(Path(c.answer).stem, EXERCISES[c.number].faults or (None,))]
 
 
 TIMINGS = REPO / "build" / "exercise-check-seconds.json"
@@ -97,8 +94,10 @@ def user_changes():
 
 
 def _lab_file():
-    """The inventory in use when it is not lab.yaml (examples/forky.yaml): the exercises change it too."""
-    return [LAB_FILE.relative_to(REPO).as_posix()] if OTHER_LAB and LAB_FILE.is_relative_to(REPO) else []
+    """The inventories in use besides lab.yaml (examples/forky.yaml, and what it extends): the exercises change the one
+    that sets the value they ask for."""
+    chain = [path for path, _ in inventory.chain(LAB_FILE)]
+    return [p.relative_to(REPO).as_posix() for p in chain if p.is_relative_to(REPO) and p != (REPO / "lab.yaml").resolve()]
 
 
 def snapshot():

@@ -333,14 +333,14 @@ def chain(path, read=read):
     """[(path, the file's own data)] from the inventory at `path` to the whole inventory its `extends` lead to, each
     base once and inside the repository (the machines see nothing else); InventoryError in one sentence otherwise.
     `read(path)`: a file's data (the committed text's, for the fast tests)."""
-    path = Path(os.path.abspath(path))
+    path = Path(path).resolve()  # REPO is resolved too: a checkout reached through a symlink is inside itself
     found = [(path, read(path))]
     while isinstance(found[-1][1], dict) and EXTENDS in found[-1][1]:
         at, value = found[-1][0], found[-1][1][EXTENDS]
         where = f"{EXTENDS}: {excerpt(value)}"
         if not isinstance(value, str) or not value or value.startswith("/") or "\0" in value:
             raise InventoryError(at, [f"{where} is not a relative path; allowed: {EXTENDS_ALLOWED}"])
-        base = Path(os.path.normpath(at.parent / value))
+        base = (at.parent / value).resolve()
         if not base.is_relative_to(REPO):
             raise InventoryError(at, [f"{where} is outside the repository ({base}); allowed: {EXTENDS_ALLOWED}, inside the "
                                       "repository (the machines see only it)"])

@@ -150,8 +150,11 @@ def rewrite(text, name, version, hashes, source, build=None):
 def update(path, name, version, fetch, build=None):
     """Move components.<name> to `version` (and its download path's build number): its hashes from upstream, lab.yaml
     rewritten once it validates."""
-    lab = inventory.read(path)
-    component = (lab.get("components") or {}).get(name)
+    lab = inventory.read(path)  # the file's own keys: an overlay's pins are those of the inventory it extends
+    component = (lab.get("components") or {}).get(name) if isinstance(lab, dict) else None
+    if not (component or {}).get("release") and isinstance(lab, dict) and inventory.EXTENDS in lab:
+        raise Refused(f"components.{name}'s release pins are not written in {path}: it extends {lab[inventory.EXTENDS]}, "
+                      "which holds them; update them there")
     if not component or not (component.get("release") or {}).get("checksums"):
         raise Refused(f"components.{name} has no release.checksums in {path}: nothing to take hashes from")
     release = dict(component["release"], **({"build": build} if build else {}))

@@ -1,4 +1,5 @@
-"""The example inventories are lab.yaml with one change each: their pins and settings cannot drift from it."""
+"""The example inventories are overlays on lab.yaml (tests/test_overlays.py): what each one changes, stated, so that an
+overlay never changes more than it says."""
 
 from tests import pristine
 

@@ -63,6 +63,10 @@ CORPUS = [
     ("empty-file", "", "(top level): None is not a mapping"),
     ("a-list-at-the-top", "- lab\n- nodes\n", "(top level): ['lab', 'nodes'] is not a mapping"),
     ("tab-indentation", GOOD.replace("  network:", "\tnetwork:", 1), "is not valid YAML: line"),
+    # An overlay's `extends` (these files lie outside the repository: a relative path from them leaves it too)
+    ("extends-a-number", "extends: 42\n", "extends: 42 is not a relative path"),
+    ("extends-an-absolute-path", "extends: /etc/passwd\n", "extends: '/etc/passwd' is not a relative path"),
+    ("extends-out-of-the-repository", "extends: ../../../../../../../../etc/passwd\n", "is outside the repository"),
     # Bounds
     ("scrape-every-millisecond", changed(("lab", "scrape_interval"), "1ms"), "lab.scrape_interval: '1ms' is out of range"),
     ("scrape-interval-zero", changed(("lab", "scrape_interval"), "0s"), "lab.scrape_interval: '0s' is out of range"),

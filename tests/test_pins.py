@@ -200,3 +200,14 @@ def test_a_build_number_and_the_path_that_carries_it_go_together(url, build, say
     with pytest.raises(inventory.InventoryError) as e:
         inventory.parse(raw, env={})
     assert says in str(e.value)
+
+
+def test_an_overlay_is_told_its_pins_are_in_the_inventory_it_extends(lab, upstream, capsys):
+    """An example's pins are lab.yaml's, written once: the update goes there, the overlay stays as it is."""
+    mirror, _, _ = upstream
+    overlay = lab.parent / "examples" / "forky.yaml"
+    overlay.parent.mkdir()
+    overlay.write_text("extends: ../lab.yaml\nlab:\n  install_method: apt\n")
+    assert _run(overlay, mirror, "--update", "prometheus", "9.9.9") == 2
+    assert "components.prometheus's release pins are not written in" in capsys.readouterr().err
+    assert overlay.read_text() == "extends: ../lab.yaml\nlab:\n  install_method: apt\n"
