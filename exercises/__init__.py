@@ -8,13 +8,27 @@
 """
 
 import importlib
+import pkgutil
+import re
 
-MODULES = ("ex01_targets", "ex02_memory", "ex03_rates", "ex04_histogram", "ex05_interval", "ex06_node", "ex07_by_hand",
-           "ex08_relabel", "ex09_recording", "ex10_alert", "ex11_dashboard", "ex12_troubleshoot",
-           "ex13_replica", "ex14_otel_names", "ex15_native_histogram", "ex16_target_info")
+MODULE = re.compile(r"ex(\d\d)_[a-z0-9_]+")  # exNN_<what>: NN is its number, the order of the workshop
+
+
+def modules():
+    """The exercise modules of this folder (exNN_<what>.py), found rather than listed: adding an exercise is its module,
+    its cases in teacher/cases.yaml and its guide pages."""
+    return sorted(m.name for m in pkgutil.iter_modules(__path__) if MODULE.fullmatch(m.name))
 
 
 def exercises():
-    """{number: Exercise}, in order."""
-    found = [importlib.import_module(f"exercises.{name}").EXERCISE for name in MODULES]
-    return {e.number: e for e in sorted(found, key=lambda e: e.number)}
+    """{number: Exercise}, in order. An EXERCISE whose number is not its file's, or two files of one number, is a mistake
+    said at once (ValueError), never an exercise silently shadowed."""
+    found = {}
+    for name in modules():
+        exercise = importlib.import_module(f"exercises.{name}").EXERCISE
+        if exercise.number != int(MODULE.fullmatch(name).group(1)):
+            raise ValueError(f"exercises/{name}.py holds exercise {exercise.number}: its file is named ex{exercise.number:02d}_<what>.py")
+        if exercise.number in found:
+            raise ValueError(f"exercises/{name}.py is a second exercise {exercise.number}")
+        found[exercise.number] = exercise
+    return dict(sorted(found.items()))

@@ -17,6 +17,7 @@ import yaml
 from exercises import answers
 from exercises.base import REPO, Context, Exercise, QueryRefused, done, missing, on_node, say
 from exercises.hidden import Hidden
+from provision import waiting
 
 STATE = Hidden(12)
 ANSWER = "answers/12.yaml"
@@ -72,23 +73,13 @@ def _context(lab):
     return Context(lab, Prometheus(lab))
 
 
-def _until(what, timeout):
-    """Poll what() (fresh evaluation each time) until it is truthy; the last value."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = what()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(2)
-
-
 def start(ws):
     lab = ws.lab()
     if current(lab)[0]:
         ws.say("l'exercice 12 est déjà commencé : réparez, ou `make reset-exercise 12`",
                "exercise 12 is already started: repair it, or `make reset-exercise 12`")
         return
-    if not _until(lambda: not unhealthy(_context(lab)), 90):
+    if not waiting.became(lambda: not unhealthy(_context(lab)), 90, interval=2):
         wrong = ", ".join(unhealthy(_context(lab))[:5])
         raise RuntimeError(f"the lab is not healthy before the exercise starts ({wrong}): run `make status`")
     faults = _faults(lab)
@@ -101,7 +92,7 @@ def start(ws):
     STATE.save(fault, started=time.time())
     on_node(chosen.where, chosen.breaks, check=True)
     # Said only once Prometheus sees it: the student then finds what a real incident would show.
-    _until(lambda: _context(lab).query(chosen.seen), 120)
+    waiting.became(lambda: _context(lab).query(chosen.seen), 120, interval=2)
     if not (REPO / ANSWER).exists():
         (REPO / ANSWER).parent.mkdir(exist_ok=True)
         (REPO / ANSWER).write_text(SKELETON[ws.lang])
@@ -248,6 +239,10 @@ EXERCISE = Exercise(
               "diagnosing with what the lab shows: targets, lastError, *_up, journals"),
     start=start,
     faults=("stopped", "route", "lockout"),
+    # The main solution meets every kind of fault; its other right ways one each, each wrong attempt one.
+    proven_with={"12-french": ("route",), "12-terse": ("lockout",), "12-not-repaired": ("lockout",), "12-vague": ("route",),
+                 "12-guesses": ("stopped",), "12-wrong-node": ("route",), "12-wrong-cause": ("stopped",),
+                 "12-names-node": ("stopped",)},
     hints=(
         say("Commencez par ce que Prometheus voit : la page des cibles (quelles cibles sont down, et leur erreur), puis "
             "les métriques *_up et probe_success.", "Start with what Prometheus sees: the targets page (which targets are "

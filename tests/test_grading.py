@@ -20,7 +20,6 @@ from tests import pristine
 pytestmark = pytest.mark.skipif(bool(missing_programs()), reason=f"{' and '.join(missing_programs())} not installed on this "
                                 "machine (Debian: apt-get install prometheus): the data sets need the real engine")
 EXERCISES = exercises()
-HA = {13}  # the exercises written for examples/ha.yaml
 HERE = version() if not missing_programs() else "0.0.0"  # this machine's Prometheus
 
 
@@ -52,7 +51,7 @@ def serve(tmp_path_factory):
 
 def judged(serve, case, tmp_path):
     """The case's findings; an answer file's text read back from a file, as the check reads it (a BOM, line ends)."""
-    lab, server = serve("examples/ha.yaml" if case.number in HA else "lab.yaml")
+    lab, server = serve(EXERCISES[case.number].lab_file)  # the inventory it is written for (13: examples/ha.yaml)
     ctx = Context(lab, prometheus=None, datasets=server)
     answer = case.answer
     if case.file.endswith(".promql"):
