@@ -15,7 +15,7 @@ QUESTION = grading.Question(
     datasets=("memory-a", "memory-b"),
     readings=(grading.Reading("1 - node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes", {units.SHARE_ONLY: 1}),),
     what=say("la part de sa mémoire utilisée", "the share of its memory in use"))
-# What each mutant of the rule gives instead (provision/rules_test.py): a test passing with it cannot tell.
+# What each mutant of the rule gives instead (provision/rule_test_judge.py): a test passing with it cannot tell.
 MUTANTS = {"complement": say("la part disponible (1 moins la vôtre)", "the share available (1 minus yours)"),
            "zero": say("toujours 0", "always 0"), "percent": say("un pourcentage (100 fois la vôtre)", "a percentage (100 times yours)")}
 
@@ -45,7 +45,7 @@ def _test_findings(ctx, node):
         return problems
     guest = f"{ctx.guest_repo}/answers"
     # promtool as the node has it, whichever method installed it (both put it on root's PATH).
-    proc = on_node(node, f"cd {ctx.guest_repo} && python3 -m provision.rules_test {guest}/{TEST} {RECORD} promtool")
+    proc = on_node(node, f"cd {ctx.guest_repo} && python3 -m provision.rule_test_judge {guest}/{TEST} {RECORD} promtool")
     try:
         result = json.loads(proc.stdout.strip().splitlines()[-1])
     except (ValueError, IndexError):

@@ -12,6 +12,7 @@ import requests
 from exercises import answers
 from exercises.base import REPO, Exercise, Finding, QueryRefused, done, missing, on_node, say
 from exercises.hidden import Hidden
+from provision import waiting
 from provision.datasets import DATASETS
 
 STATE = Hidden(13)
@@ -35,13 +36,6 @@ def _ready(endpoint):
         return False
 
 
-def _wait(what, timeout):
-    deadline = time.monotonic() + timeout
-    while not what() and time.monotonic() < deadline:
-        time.sleep(1)
-    return what()
-
-
 def start(ws):
     from labclient.prom import Prometheus
 
@@ -53,12 +47,12 @@ def start(ws):
                "exercise 13 is already started: `make reset-exercise 13` to begin again")
         return
     servers = lab.endpoints("prometheus")
-    if not _wait(lambda: all(_ready(e) for e in servers), 180):
+    if not waiting.became(lambda: all(_ready(e) for e in servers), 180, interval=1):
         raise RuntimeError("a Prometheus replica is not up before the exercise starts: run `make status`")
     dead = random.choice(servers)
     survivor = Prometheus(url=next(e for e in servers if e is not dead).host_url)
     on_node(dead.node.name, "systemctl stop prometheus", check=True)
-    _wait(lambda: survivor.query(f'up{{job="prometheus", node="{dead.node.name}"}} == 0'), 120)
+    waiting.became(lambda: survivor.query(f'up{{job="prometheus", node="{dead.node.name}"}} == 0'), 120, interval=1)
     STATE.save(dead.node.name, started=time.time())
     ws.say("un des Prometheus vient de s'arrêter. À vous : lequel ? Écrivez son nom dans " + NAMED + ", une requête qui "
            "trouve un Prometheus mort dans " + QUERY + ", puis ramenez-le",

@@ -13,11 +13,10 @@ CLASSROOM_FILE: another classroom inventory inside the repository (the tests use
 import os
 import subprocess
 import sys
-import time
 
 import requests
 
-from provision import credentials, inventory, roster
+from provision import credentials, inventory, roster, waiting
 from provision.language import language
 from provision.paths import REPO
 from provision.roles import classroom as role
@@ -64,18 +63,19 @@ def page(lab):
 
 def ready(lab, within=READY_WITHIN):
     """True once the page answers with the grid (the service up, its Prometheus answering)."""
-    deadline, last = time.monotonic() + within, None
-    while time.monotonic() < deadline:
+    def grid():
         try:
             reply = requests.get(f"{page(lab)}/api/grid", timeout=3)
-            if reply.status_code == 200:
-                return True
-            last = f"{reply.status_code} {reply.text[:200]}"
         except requests.RequestException as e:
-            last = f"no answer ({'timed out' if isinstance(e, requests.Timeout) else 'refused or unreachable'})"
-        time.sleep(1)
-    print(f"classroom: the page does not show the grid after {within} s; last seen: {last}", file=sys.stderr)
-    return False
+            return f"no answer ({'timed out' if isinstance(e, requests.Timeout) else 'refused or unreachable'})"
+        return reply.status_code if reply.status_code == 200 else f"{reply.status_code} {reply.text[:200]}"
+
+    try:
+        waiting.until(grid, lambda found: found == 200, within, "the classroom page showing the grid", interval=1)
+        return True
+    except waiting.TimedOut as e:
+        print(f"classroom: {e}", file=sys.stderr)
+        return False
 
 
 def up(env=None):

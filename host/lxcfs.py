@@ -15,9 +15,9 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
+from provision import waiting
 from provision.catalogue import OWN_PROC
 
 DIR = "/var/lib/lxcfs"
@@ -102,12 +102,7 @@ def ensure(wait=10):
     with open(LOG, "ab") as log:
         subprocess.Popen([shutil.which("lxcfs"), *OPTIONS, DIR], stdin=subprocess.DEVNULL, stdout=log, stderr=log,
                          start_new_session=True)
-    deadline = time.monotonic() + wait
-    while time.monotonic() < deadline:
-        if serving():
-            return None
-        time.sleep(0.2)
-    return f"lxcfs did not start (its log: {LOG})"
+    return None if waiting.became(serving, wait, interval=0.2) else f"lxcfs did not start (its log: {LOG})"
 
 
 def main():

@@ -10,8 +10,9 @@ import base64
 import contextlib
 import shutil
 import tempfile
-import time
 import urllib.parse
+
+from provision.waiting import until
 
 CHROMIUM = ("chromium", "chromium-browser", "google-chrome")
 DRIVER = "chromedriver"
@@ -68,17 +69,7 @@ def text_when(driver, css, ok, timeout, what):
     """The text of the elements matching `css` once ok(texts) holds; AssertionError saying what was last seen."""
     from selenium.webdriver.common.by import By
 
-    deadline, last = time.monotonic() + timeout, None
-    while True:
-        try:
-            last = [e.text for e in driver.find_elements(By.CSS_SELECTOR, css)]
-            if ok(last):
-                return last
-        except Exception as e:  # noqa: BLE001 - a page being redrawn: try again
-            last = f"{type(e).__name__}: {e}"
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what}: not so after {timeout:.0f}s; last seen: {str(last)[:1500]}")
-        time.sleep(0.5)
+    return until(lambda: [e.text for e in driver.find_elements(By.CSS_SELECTOR, css)], ok, timeout, what)
 
 
 CLICKABLE = "a, button, input[type=button], input[type=submit], [role=tab]"

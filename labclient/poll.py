@@ -1,23 +1,9 @@
-"""Polling with a deadline: never a blind sleep, and on timeout say what was last seen."""
+"""Polling the running lab with a deadline (provision/waiting.py, the lab's one way of waiting): on timeout, TimedOut
+says what was awaited and what was last seen."""
 
-import time
+from provision.waiting import TimedOut, until  # noqa: F401 - TimedOut, as the callers catch it
 
 
 def wait_for(fetch, ok, timeout, what, interval=0.5):
-    """Call fetch() until ok(value) holds; return that value.
-
-    An exception from fetch() counts as a value not yet good. On timeout raise
-    AssertionError naming `what` and the last value (or error) seen.
-    """
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            value = fetch()
-            if ok(value):
-                return value
-            last = repr(value)
-        except Exception as e:  # noqa: BLE001 - anything fetch() raises is "not yet"
-            last = f"{type(e).__name__}: {e}"
-        if time.monotonic() >= deadline:
-            raise AssertionError(f"{what}: not so after {timeout:.0f}s; last seen: {last[:2000]}")
-        time.sleep(interval)
+    """Call fetch() until ok(value) holds; return that value (provision.waiting.until)."""
+    return until(fetch, ok, timeout, what, interval)

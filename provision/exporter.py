@@ -4,9 +4,8 @@ A role module for an exporter keeps only what is its own: the unit's flags (its
 template), the server it watches and how that server lets it in.
 """
 
-import time
 
-from provision import install, steps
+from provision import install, steps, waiting
 from provision.render import Rendered, at, put
 
 
@@ -50,8 +49,5 @@ def server(run, package, unit_name, ready, configure=None, on_change="reload", t
     steps.service(run, unit_name, reload=changed and on_change == "reload", restart=changed and on_change == "restart")
     if run.check:  # nothing was started: waiting for it would only time out
         return
-    deadline = time.monotonic() + timeout
-    while run.sh(*ready, check=False).returncode != 0:
-        if time.monotonic() > deadline:
-            raise steps.StepError(f"{unit_name} does not accept connections after {timeout}s (`{' '.join(ready)}` fails)")
-        time.sleep(0.5)
+    waiting.until(lambda: run.sh(*ready, check=False), lambda proc: proc.returncode == 0, timeout,
+                  f"{unit_name} accepting connections (`{' '.join(ready)}` succeeding)", error=steps.StepError)

@@ -16,9 +16,10 @@ import shutil
 import socket
 import struct
 import subprocess
-import time
 import urllib.request
 from dataclasses import dataclass
+
+from provision import waiting
 
 
 @dataclass(frozen=True)
@@ -140,19 +141,16 @@ def started(prometheus, tsdb, flags=(), timeout=60, spawn=_popen, what="a Promet
         proc = spawn(prometheus, f"--config.file={config}", f"--storage.tsdb.path={tsdb}",
                      "--storage.tsdb.retention.time=100y", f"--web.listen-address=127.0.0.1:{port}", *flags, out=out)
     try:
-        deadline, last = time.monotonic() + timeout, "nothing"
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/-/ready", timeout=2) as reply:
-                    if reply.status == 200:
-                        break
-            except OSError as e:
-                last = str(e)
-            if proc.poll() is not None or time.monotonic() > deadline:
-                tail = log.read_text(errors="replace").strip().splitlines()[-3:]
-                raise RuntimeError(f"{what} did not become ready on {url}; last seen: {last}; its log: "
-                                   f"{' | '.join(tail)}")
-            time.sleep(0.2)
+        def ready():
+            with urllib.request.urlopen(f"{url}/-/ready", timeout=2) as reply:
+                return reply.status
+
+        try:
+            waiting.until(ready, lambda status: status == 200, timeout, f"{what} ready on {url}", interval=0.2,
+                          stop=lambda: proc.poll() is not None and f"it exited with {proc.returncode}")
+        except waiting.TimedOut as e:
+            tail = log.read_text(errors="replace").strip().splitlines()[-3:]
+            raise RuntimeError(f"{e}; its log: {' | '.join(tail)}") from None
         yield url
     finally:
         proc.terminate()

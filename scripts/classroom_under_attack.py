@@ -21,7 +21,7 @@ import threading
 import time
 from pathlib import Path
 
-from provision import roster
+from provision import roster, waiting
 from provision.paths import REPO
 from tests import attacks
 
@@ -41,15 +41,10 @@ def _port():
 
 
 def _wait(call, within, what):
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        try:
-            if call():
-                return
-        except (OSError, ValueError, KeyError, http.client.HTTPException):
-            pass
-        time.sleep(0.2)
-    raise SystemExit(f"classroom_under_attack: {what} not so after {within} s")
+    try:
+        waiting.until(call, bool, within, what, interval=0.2)
+    except waiting.TimedOut as e:
+        raise SystemExit(f"classroom_under_attack: {e}") from None
 
 
 class Room:

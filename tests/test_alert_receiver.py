@@ -13,7 +13,7 @@ import urllib.request
 
 import pytest
 
-from provision import inventory
+from provision import inventory, waiting
 from tests import attacks
 
 sys.path.insert(0, str(inventory.REPO / "provision" / "files"))
@@ -187,9 +187,7 @@ def test_a_request_that_does_not_arrive_in_time_is_let_go(receiver, kind):
     line and headers (a few seconds): held for ever, it would hold memory and a connection's place."""
     base, _, _ = receiver
     with attacks.attack(kind, int(base.rsplit(":", 1)[1]), ["127.0.0.8"]) as seen:
-        deadline = time.monotonic() + 30
-        while not seen.closed and time.monotonic() < deadline:
-            time.sleep(0.2)
+        waiting.became(lambda: seen.closed, 30, interval=0.2)
     assert seen.closed >= 1, f"a {kind} connection still open after 30 s ({seen})"
 
 
@@ -237,8 +235,6 @@ def test_connections_closed_no_longer_count_against_the_bound(receiver):
     after another): a reader from another address is still answered."""
     base, _, _ = receiver
     with attacks.attack("half", int(base.rsplit(":", 1)[1]), attacks.addresses(400, per_address=8)) as seen:
-        deadline = time.monotonic() + 30
-        while seen.closed < served.MOST + 100 and time.monotonic() < deadline:
-            time.sleep(0.5)
+        waiting.became(lambda: seen.closed >= served.MOST + 100, 30)
     assert seen.closed > served.MOST, f"only {seen.closed} connections were closed in 30 s ({seen})"
     assert _get(base, SHARED), "a reader was refused after the connections were closed: they are still counted"

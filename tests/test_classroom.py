@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from labclient import classroom as client
 from labclient import progress
-from provision import roster
+from provision import roster, waiting
 from provision.paths import REPO
 
 FILES = REPO / "provision" / "files"
@@ -44,16 +44,7 @@ def _free_port():
 
 
 def _wait(fetch, ok, timeout, what):
-    deadline, last = time.monotonic() + timeout, None
-    while time.monotonic() < deadline:
-        try:
-            last = fetch()
-            if ok(last):
-                return last
-        except (requests.RequestException, ValueError) as e:
-            last = f"{type(e).__name__}: {e}"
-        time.sleep(0.2)
-    raise AssertionError(f"{what}: not so after {timeout} s; last seen: {str(last)[:800]}")
+    return waiting.until(fetch, ok, timeout, what, interval=0.2)
 
 
 @contextlib.contextmanager

@@ -6,7 +6,6 @@ import os
 import subprocess
 import sys
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -14,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from labclient import classroom as client
-from provision import roster
+from provision import roster, waiting
 from provision.paths import REPO
 from tests.test_classroom import NAMES, SECRET, running
 
@@ -102,9 +101,7 @@ def test_the_credential_is_on_no_command_line_environment_or_file_of_the_reporte
             cmdline = open(f"/proc/{pid}/cmdline", "rb").read().decode()
             environ = open(f"/proc/{pid}/environ", "rb").read().decode(errors="replace")
             assert credential not in files + cmdline + environ
-            deadline = time.monotonic() + 30
-            while room.counts["accepted"] < 2 and time.monotonic() < deadline:  # join's own report, then the reporter's
-                time.sleep(0.2)
+            waiting.became(lambda: room.counts["accepted"] >= 2, 30, interval=0.2)  # join's own report, then the reporter's
             assert room.counts["accepted"] >= 2, f"the reporter's reports did not arrive: {room.counts}"
         finally:
             subprocess.run([sys.executable, "-m", "labclient.classroom", "leave"], cwd=REPO, env=env, capture_output=True,

@@ -118,7 +118,7 @@ def test_a_prometheus_that_cannot_start_is_said_with_its_log(tmp_path):
     program = tmp_path / "prometheus"
     program.write_text("#!/bin/sh\necho 'err: the storage is locked' >&2\nexit 1\n")
     program.chmod(0o755)
-    with pytest.raises(RuntimeError, match="did not become ready.*the storage is locked"):
+    with pytest.raises(RuntimeError, match="ready on .*: not so, it exited with 1; .*the storage is locked"):
         with remote_write.receiving(str(program), tmp_path / "tsdb", timeout=10):
             pass
 

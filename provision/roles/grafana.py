@@ -2,13 +2,12 @@
 replica as a datasource of its own), the admin password from lab.yaml."""
 
 import json
-import time
 import urllib.error
 import urllib.request
 from base64 import b64encode
 from pathlib import Path
 
-from provision import credentials, install, render, steps
+from provision import credentials, install, render, steps, waiting
 from provision.render import Rendered, put
 
 NAME = "grafana"
@@ -123,17 +122,8 @@ def _get(url, auth=None, timeout=5):
 
 
 def _wait_healthy(base, timeout=90):
-    deadline, last = time.monotonic() + timeout, None
-    while time.monotonic() < deadline:
-        try:
-            status, body = _get(f"{base}/api/health")
-            if status == 200 and json.loads(body).get("database") == "ok":
-                return
-            last = f"{status} {body[:200]!r}"
-        except OSError as e:
-            last = str(e)
-        time.sleep(0.5)
-    raise steps.StepError(f"Grafana at {base} is not healthy after {timeout}s; last seen: {last}")
+    waiting.until(lambda: _get(f"{base}/api/health"), lambda reply: reply[0] == 200 and json.loads(reply[1]).get("database") == "ok",
+                  timeout, f"Grafana at {base} healthy", error=steps.StepError)
 
 
 def admin_password(run, component, grafana):

@@ -1,11 +1,11 @@
-"""Exercise 9's judge of a student's rule test (provision/rules_test.py), run with this machine's promtool: a test is
+"""Exercise 9's judge of a student's rule test (provision/rule_test_judge.py), run with this machine's promtool: a test is
 credited with catching a wrong rule only when that wrong rule loads and the test then fails."""
 
 import shutil
 
 import pytest
 
-from provision import rules_test
+from provision import rule_test_judge
 
 pytestmark = pytest.mark.skipif(shutil.which("promtool") is None, reason="promtool is not installed on this machine "
                                 "(Debian: apt-get install prometheus): the judge is promtool test rules")
@@ -37,7 +37,7 @@ tests:
 def examined(tmp_path, expr, available, used):
     (tmp_path / "rules.yml").write_text(RULES.format(expr=expr))
     (tmp_path / "9.test.yml").write_text(TEST.format(available=available, used=used))
-    return rules_test.examine(str(tmp_path / "9.test.yml"), RECORD, shutil.which("promtool"))
+    return rule_test_judge.examine(str(tmp_path / "9.test.yml"), RECORD, shutil.which("promtool"))
 
 
 @pytest.mark.parametrize("expr", [

@@ -6,7 +6,7 @@ wrong one of the same labels (the other share, nothing at all, a percentage), an
 cannot tell them apart. A mutant is first loaded by `promtool check rules`: one that does not load would fail any
 test, and proves nothing (it is counted as surviving, and said so).
 
-    python3 -m provision.rules_test TEST_FILE RECORD PROMTOOL   # prints one JSON object
+    python3 -m provision.rule_test_judge TEST_FILE RECORD PROMTOOL   # prints one JSON object
 """
 
 import glob
