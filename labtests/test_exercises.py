@@ -28,6 +28,7 @@ import yaml
 
 from exercises import cases, exercises
 from labclient.poll import wait_for
+from labclient.ssh import run as on_node
 from labtests.lab import LAB
 from provision import inventory
 
@@ -156,7 +157,7 @@ def users_work_is_not_at_stake():
     if changed:
         pytest.exit("refusing to prove the exercises: they would change files that hold changes of yours: "
                     f"{', '.join(changed)} (commit or move them first)", returncode=2)
-    foreign = run("vagrant", "ssh", LAB.prometheus_node.name, "-c", "ls /etc/prometheus/rules").stdout.split()
+    foreign = on_node(LAB.prometheus_node.name, "ls /etc/prometheus/rules").stdout.split()
     if set(foreign) - {"promlab.rules.yml"}:
         pytest.exit(f"refusing to prove the exercises: {LAB.prometheus_node.name} has rule files of yours: "
                     f"{', '.join(sorted(set(foreign) - {'promlab.rules.yml'}))}", returncode=2)
@@ -256,8 +257,8 @@ def _rules_file(kind, name, answer):
 
 def _put_rule(path, text):
     node = LAB.prometheus_node.name
-    put = run("vagrant", "ssh", node, "-c", f"sudo tee {path} >/dev/null && sudo promtool check rules {path} >/dev/null "
-                                            "&& sudo systemctl reload prometheus", input=text)
+    put = on_node(node, f"tee {path} >/dev/null && promtool check rules {path} >/dev/null && systemctl reload prometheus",
+                  input=text)
     assert put.returncode == 0, shown(put)
 
 
@@ -337,7 +338,7 @@ def _plant():
     lab = REPO / "lab.yaml"
     lab.write_text(re.sub(r"^  cpu_busy_above: .*$", "  cpu_busy_above: 0.85  # mine", lab.read_text(), count=1, flags=re.M))
     rules = "groups:\n  - name: mine\n    rules:\n      - record: mine:up:count\n        expr: count(up)\n"
-    planted = run("vagrant", "ssh", LAB.prometheus_node.name, "-c", f"sudo tee {MINE_RULES} >/dev/null", input=rules)
+    planted = on_node(LAB.prometheus_node.name, f"tee {MINE_RULES} >/dev/null", input=rules)
     assert planted.returncode == 0, shown(planted)
     provisioned = provision(LAB.prometheus_node.name)
     assert provisioned.returncode == 0, shown(provisioned)
@@ -368,7 +369,7 @@ def _silence_state(silence):
 
 
 def _planted_rules():
-    return run("vagrant", "ssh", LAB.prometheus_node.name, "-c", f"sudo cat {MINE_RULES}").stdout
+    return on_node(LAB.prometheus_node.name, f"cat {MINE_RULES}").stdout
 
 
 @pytest.mark.skipif(OTHER_LAB, reason=f"LAB_FILE names {inventory.default_path()}: the planted work is written for lab.yaml")
@@ -408,6 +409,6 @@ def test_students_work_survives_make_test_and_every_reset():
             from labclient.alerting import alertmanager_url, api
 
             api("DELETE", f"{alertmanager_url()}/api/v2/silence/{silence}")
-        run("vagrant", "ssh", LAB.prometheus_node.name, "-c", f"sudo rm -f {MINE_RULES}")
+        on_node(LAB.prometheus_node.name, f"rm -f {MINE_RULES}")
         restore(before)
         provision(LAB.prometheus_node.name)

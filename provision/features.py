@@ -107,10 +107,10 @@ def table(lang):
     for feature in FEATURES.values():
         since = ".".join(map(str, feature.since[:2]))
         if not feature.flag:
-            how = "toujours actif" if fr else "always on"
+            how = "sans option" if fr else "always on"
         elif feature.flag_until:
             until = ".".join(map(str, feature.flag_until[:2]))
-            how = (f"`{feature.flag}` avant {until}, toujours actif ensuite" if fr
+            how = (f"`{feature.flag}` avant {until}, sans option ensuite" if fr
                    else f"`{feature.flag}` before {until}, always on from then")
         else:
             how = f"`{feature.flag}`"
