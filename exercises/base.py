@@ -129,7 +129,7 @@ class Context:
     def api(self, path, **params):
         return self._ask(self.prometheus, "data", path, **params)
 
-    def targets(self):
+    def active_targets(self):
         return self.api("targets", state="active")["activeTargets"]
 
     def loaded_config(self):

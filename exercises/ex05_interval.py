@@ -18,7 +18,7 @@ def check(ctx):
     if seconds(loaded) != WANTED:
         return found + [missing(f"Prometheus tourne encore avec {loaded} : appliquez {name} à {node}",
                                 f"Prometheus still runs with {loaded}: apply {name} to {node}")]
-    slow = sorted(f"{t['labels']['job']}/{t['labels'].get('node')} ({t['scrapeInterval']})" for t in ctx.targets()
+    slow = sorted(f"{t['labels']['job']}/{t['labels'].get('node')} ({t['scrapeInterval']})" for t in ctx.active_targets()
                   if seconds(t["scrapeInterval"]) != WANTED)
     if slow:
         return found + [missing(f"ces cibles ont un autre intervalle : {', '.join(slow[:5])}",

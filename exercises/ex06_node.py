@@ -22,7 +22,7 @@ def check(ctx):
     if state != "running":
         return found + [missing(f"la machine {NEW} est « {state} » : créez-la", f"machine {NEW} is '{state}': bring it up")]
     found.append(done(f"la machine {NEW} tourne", f"machine {NEW} runs"))
-    target = [t for t in ctx.targets() if t["labels"]["job"] == "node" and t["labels"].get("node") == NEW]
+    target = [t for t in ctx.active_targets() if t["labels"]["job"] == "node" and t["labels"].get("node") == NEW]
     if not target:
         return found + [missing(f"Prometheus ne connaît pas encore {NEW} : provisionnez {prometheus_node}",
                                 f"Prometheus does not know {NEW} yet: provision {prometheus_node}")]

@@ -29,7 +29,7 @@ def hand_targets(ctx):
     """Live targets on the node's address that the template holds as written by hand (jobs lab.yaml does not make)."""
     ours = written(ctx.lab) or set()
     ip = ctx.lab.node(NODE).ip
-    return [t for t in ctx.targets() if _address(t).startswith(f"{ip}:") and (t["labels"]["job"], _address(t)) in ours]
+    return [t for t in ctx.active_targets() if _address(t).startswith(f"{ip}:") and (t["labels"]["job"], _address(t)) in ours]
 
 
 def check(ctx):
@@ -81,7 +81,7 @@ COMMON = ("go_", "process_", "promhttp_", "scrape_", "python_")
 def _kinds(ctx):
     """{(job, instance): metric names} of every target Prometheus scrapes now, without the names every exporter has
     (a job removed minutes ago still has series for Prometheus' lookback: not the lab's any more)."""
-    active = {(t["labels"].get("job"), t["labels"].get("instance")) for t in ctx.targets()}
+    active = {(t["labels"].get("job"), t["labels"].get("instance")) for t in ctx.active_targets()}
     found = {}
     for series in ctx.query('group by (__name__, job, instance) ({job=~".+"})'):
         labels = series["metric"]

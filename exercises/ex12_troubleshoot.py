@@ -61,7 +61,7 @@ def current(lab):
 
 def unhealthy(ctx):
     """What Prometheus sees wrong in the lab (targets down, an exporter that cannot reach its server); [] when healthy."""
-    down = [f"{t['labels']['job']}/{t['labels'].get('node')}" for t in ctx.targets() if t["health"] != "up"]
+    down = [f"{t['labels']['job']}/{t['labels'].get('node')}" for t in ctx.active_targets() if t["health"] != "up"]
     metrics = [c["subject_up"] for c in ctx.lab.components.values() if c.get("subject_up")] + ["probe_success"]
     zero = [f"{m}/{s['metric'].get('node')}" for m in metrics for s in ctx.query(f"{m} == 0")]
     return sorted(set(down + zero))

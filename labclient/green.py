@@ -22,7 +22,7 @@ def status(prometheus, the_lab=None):
     a node having several of one job. The targets added by hand are the status view's to show, not green's to wait for.
     """
     the_lab = the_lab or lab()
-    targets = prometheus.targets()
+    targets = prometheus.active_targets()
     by_node = {(t["labels"]["job"], t["labels"].get("node")): t["health"] for t in targets}
     by_instance = {(t["labels"]["job"], t["labels"].get("instance")): t["health"] for t in targets}
     found = {(t.job, t.node, t.address): by_node.get((t.job, t.node), "absent") for t in the_lab.targets()}

@@ -94,7 +94,7 @@ class Prometheus:
         """The version Prometheus reports (/api/v1/status/buildinfo), e.g. '2.53.3+ds1'."""
         return self.data("status/buildinfo")["version"]
 
-    def targets(self):
+    def active_targets(self):
         """The active targets; Unreachable or QueryRefused when Prometheus cannot say."""
         return self.data("targets", state="active")["activeTargets"]
 
@@ -104,7 +104,7 @@ class Prometheus:
 
     def target(self, job, node):
         """The active target of `job` labelled with `node`, or None."""
-        return find_target(self.targets(), job, node)
+        return find_target(self.active_targets(), job, node)
 
     def query(self, expr, at=None):
         """An instant query's result, now or at `at` (a Unix time); QueryRefused with Prometheus' reason."""

@@ -105,7 +105,7 @@ def report(out=None):
     try:
         if not_ours:
             raise NotOurs()
-        targets = prometheus.targets()
+        targets = prometheus.active_targets()
         rows = sorted((t["labels"]["job"], t["labels"].get("node", "-"), t["labels"]["instance"], t["health"],
                        ago(t["lastScrape"]), t["lastError"][:60]) for t in targets)
         ok &= all(r[3] == "up" for r in rows)

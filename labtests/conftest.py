@@ -149,7 +149,7 @@ def fresh_targets(prometheus):
     def scraped_since_start(targets):
         return targets and all(parse_time(t["lastScrape"]) > SESSION_START for t in targets)
 
-    return wait_for(prometheus.targets, scraped_since_start, 90, "every target scraped since the tests started")
+    return wait_for(prometheus.active_targets, scraped_since_start, 90, "every target scraped since the tests started")
 
 
 def pytest_addoption(parser):

@@ -71,7 +71,7 @@ def install(name, package, prometheus_yml=None):
         docker("exec", where, "systemctl", "restart", "prometheus")
 
 
-def targets(address):
+def active_health(address):
     with urllib.request.urlopen(f"http://{address}:9090/api/v1/targets", timeout=5) as r:
         return [t["health"] for t in json.load(r)["data"]["activeTargets"]]
 
@@ -96,7 +96,7 @@ def measure(the_lab):
             booted = time.monotonic()
             list(pool.map(lambda n: install(n[0], n[2], prometheus_yml if n[2] == "prometheus" else None), nodes))
         installed = time.monotonic()
-        wait_for(lambda: targets(nodes[0][1]), lambda h: len(h) == len(nodes) and set(h) == {"up"}, 180,
+        wait_for(lambda: active_health(nodes[0][1]), lambda h: len(h) == len(nodes) and set(h) == {"up"}, 180,
                  f"the floor's {len(nodes)} targets up")
         green = time.monotonic()
     finally:

@@ -190,7 +190,7 @@ class _Series:
         return [{"metric": {"__name__": name, "job": job, "instance": instance}}
                 for (job, instance), names in {**self.by_target, **gone}.items() for name in names]
 
-    def targets(self):
+    def active_targets(self):
         return [{"labels": {"job": job, "instance": instance}} for job, instance in self.by_target]
 
 

@@ -15,7 +15,7 @@ class Listed:
     def __init__(self, targets):
         self._targets = targets
 
-    def targets(self):
+    def active_targets(self):
         return self._targets
 
 
@@ -47,5 +47,5 @@ def test_a_probe_prometheus_does_not_list_is_absent():
 
 def test_a_target_added_by_hand_is_not_waited_for():
     hand = {"labels": {"job": "mine", "node": "node6", "instance": "192.168.56.16:9999"}, "health": "down"}
-    health = green.status(Listed(listed().targets() + [hand]), LAB)
+    health = green.status(Listed(listed().active_targets() + [hand]), LAB)
     assert set(health.values()) == {"up"}

@@ -68,11 +68,11 @@ def lab_answers(monkeypatch):
     said = {"inactive": set(), "down": set(), "foreign": None}
     monkeypatch.setattr(ssh, "host", lambda name, config, sudo=False: Host(said["inactive"]))
 
-    def targets(self):
+    def active_targets(self):
         return [{"labels": {"job": t.job, "node": t.node, "instance": t.address}, "health": "down" if t.job in said["down"] else "up",
                  "lastScrape": "2026-11-27T10:00:00Z", "lastError": ""} for t in lab().targets()]
 
-    monkeypatch.setattr(status.Prometheus, "targets", targets)
+    monkeypatch.setattr(status.Prometheus, "active_targets", active_targets)
     monkeypatch.setattr(status.identity, "foreign", lambda prometheus: said["foreign"])
     return said
 
