@@ -157,3 +157,24 @@ def test_the_merged_inventory_is_shown_on_request(capsys):
     assert vagrant.main(["--merged", "examples/forky.yaml"]) == 0
     shown = yaml.safe_load(capsys.readouterr().out)
     assert shown == pristine.raw("examples/forky.yaml") or shown == inventory.data(inventory.REPO / "examples/forky.yaml")
+
+
+def _committed(path):
+    from pathlib import Path
+
+    return yaml.safe_load(pristine.text(Path(path).relative_to(inventory.REPO).as_posix()))
+
+
+@pytest.mark.parametrize(("source", "keys", "holder"), [
+    ("examples/forky.yaml", ("lab", "scrape_interval"), "lab.yaml"),
+    ("examples/forky.yaml", ("lab", "install_method"), "examples/forky.yaml"),
+    ("examples/forky.yaml", ("nodes",), "lab.yaml"),
+    ("examples/ha.yaml", ("nodes",), "examples/ha.yaml"),
+    ("examples/classroom.yaml", ("lab", "scrape_interval"), "examples/classroom.yaml"),
+    ("lab.yaml", ("lab", "scrape_interval"), "lab.yaml"),
+    ("examples/forky.yaml", ("lab", "no_such_key"), "lab.yaml"),
+])
+def test_the_file_to_edit_is_the_one_that_sets_the_value(source, keys, holder):
+    """What exercises 5 and 6 name and reset: under examples/forky.yaml, the scrape interval is lab.yaml's."""
+    found = inventory.origin(inventory.REPO / source, keys, read=_committed)
+    assert found == (inventory.REPO / holder).resolve()
