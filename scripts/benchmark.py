@@ -134,14 +134,14 @@ def refusal_rows():
     import statistics
     import tempfile
 
-    from tests.test_hostile_inventories import COMMANDS, CORPUS, _write
+    from tests.hostile import COMMANDS, CORPUS, write
 
     rows, python = [], sys.executable
     with tempfile.TemporaryDirectory() as tmp:
         for argv in COMMANDS.values():
             took = {}
             for name, content, _ in CORPUS:
-                path = _write(Path(tmp), name, content)
+                path = write(Path(tmp), name, content)
                 start = time.monotonic()
                 subprocess.run(argv(python), cwd=REPO, env=dict(os.environ, LAB_FILE=str(path)), capture_output=True)
                 took[name] = time.monotonic() - start
