@@ -25,7 +25,7 @@ def written(lab):
         return None
 
 
-def hand_targets(ctx):
+def active_hand_targets(ctx):
     """Live targets on the node's address that the template holds as written by hand (jobs lab.yaml does not make)."""
     ours = written(ctx.lab) or set()
     ip = ctx.lab.node(NODE).ip
@@ -41,7 +41,7 @@ def check(ctx):
                         f"{TEMPLATE} does not render to a YAML configuration: read your job again (indentation, quotes)")]
     node = lab.node(NODE)
     taken = {lab.components[r]["port"] for r in node.roles} | {22}
-    mine = hand_targets(ctx)
+    mine = active_hand_targets(ctx)
     if not mine:
         roles = [r for r in node.roles if r != "node_exporter" and lab.components[r].get("job")]
         if roles:

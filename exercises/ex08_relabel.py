@@ -6,7 +6,7 @@ import requests
 
 from exercises import own_targets, relabel
 from exercises.base import Exercise, done, missing, say
-from exercises.ex07_by_hand import _address, edit_template, hand_targets
+from exercises.ex07_by_hand import _address, active_hand_targets, edit_template
 
 LABEL = "port"
 DROPPED = "go_"
@@ -90,7 +90,7 @@ def _dropped(ctx, target, job):
 
 
 def check(ctx):
-    theirs = hand_targets(ctx)
+    theirs = active_hand_targets(ctx)
     if not theirs:
         return [missing("faites d'abord l'exercice 7 : ce qui suit porte sur votre cible écrite à la main",
                         "do exercise 7 first: this one works on your hand-written target")]
