@@ -2,11 +2,10 @@
 
 import json
 
-import requests
-
 from exercises import own_targets, relabel
 from exercises.base import Exercise, done, missing, say
 from exercises.ex07_by_hand import _address, active_hand_targets, edit_template
+from labclient import http
 
 LABEL = "port"
 DROPPED = "go_"
@@ -57,8 +56,8 @@ def _samples(ctx, target, metric):
 def _exposed(target):
     """(series the exporter exposes now, those whose name starts with go_), read from its own page; None unreachable."""
     try:
-        page = requests.get(target["scrapeUrl"], timeout=5).text
-    except requests.RequestException:
+        page = http.get(target["scrapeUrl"]).text
+    except http.Unreachable:
         return None
     names = [line.split("{")[0].split(" ")[0] for line in page.splitlines() if line and not line.startswith("#")]
     return len(names), sum(n.startswith(DROPPED) for n in names)

@@ -7,11 +7,10 @@ import random
 import re
 import time
 
-import requests
-
 from exercises import answers
 from exercises.base import REPO, Exercise, Finding, QueryRefused, done, missing, on_node, say
 from exercises.hidden import Hidden
+from labclient import http
 from provision import waiting
 from provision.datasets import DATASETS
 
@@ -31,8 +30,8 @@ def current(lab):
 
 def _ready(endpoint):
     try:
-        return requests.get(f"{endpoint.host_url}/-/ready", timeout=5).status_code == 200
-    except requests.RequestException:
+        return http.get(f"{endpoint.host_url}/-/ready").status_code == 200
+    except http.Unreachable:
         return False
 
 

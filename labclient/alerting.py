@@ -4,8 +4,7 @@ With Alertmanager on several nodes (one cluster), each node's receiver records w
 sent: the lab's notifications are those of every receiver, merged in the order they were received.
 """
 
-import requests
-
+from labclient import http
 from labclient.lab import lab
 from provision import credentials
 
@@ -17,7 +16,7 @@ def auth():
 
 def api(method, url, **kwargs):
     """A call to an Alertmanager's API, signed in."""
-    return requests.request(method, url, auth=auth(), timeout=5, **kwargs)
+    return http.request(method, url, auth=auth(), **kwargs)
 
 
 def alertmanager_urls():
@@ -42,7 +41,7 @@ def notifications():
     receiver recorded it ("at": its URL), so which Alertmanager sent it."""
     found = []
     for url in receiver_urls():
-        reply = requests.get(f"{url}/alerts", timeout=5)
+        reply = http.get(f"{url}/alerts", at=url)
         reply.raise_for_status()
         found += [dict(n, at=url) for n in reply.json() if n.get("by") == "alertmanager"]
     return sorted(found, key=lambda n: n["received"])

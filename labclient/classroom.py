@@ -31,9 +31,7 @@ import sys
 import time
 from pathlib import Path
 
-import requests
-
-from labclient import progress
+from labclient import http, progress
 from labclient.prom import why
 from labclient.say import said
 from provision.language import language
@@ -121,9 +119,9 @@ def health(the_lab, prometheus_url):
     """Targets up out of those lab.yaml expects; machines answering (a target of theirs up) out of its nodes."""
     expected = len(the_lab.targets()) + len(the_lab.probes())
     try:
-        active = requests.get(f"{prometheus_url}/api/v1/targets", params={"state": "active"},
-                              timeout=TIMEOUT).json()["data"]["activeTargets"]
-    except (requests.RequestException, ValueError, KeyError):
+        active = http.get(f"{prometheus_url}/api/v1/targets", params={"state": "active"},
+                          timeout=TIMEOUT).json()["data"]["activeTargets"]
+    except (http.Unreachable, ValueError, KeyError):
         active = []
     up = [t for t in active if t.get("health") == "up"]
     answering = {t.get("labels", {}).get("node") for t in up}
@@ -140,10 +138,10 @@ def send(url, credential, body, ca=None):
     text); never raises, never waits more than TIMEOUT. Over https, the classroom's certificate is checked (against
     `ca`, the teacher's, when given)."""
     try:
-        reply = requests.post(f"{url}/report", json=body, headers={"Authorization": f"Bearer {credential}"},
-                              timeout=TIMEOUT, verify=ca or True, allow_redirects=False)
+        reply = http.post(f"{url}/report", json=body, headers={"Authorization": f"Bearer {credential}"},
+                          timeout=TIMEOUT, verify=ca or True, allow_redirects=False)
         text = reply.content[:4096].decode("utf-8", "replace")
-    except requests.RequestException as e:
+    except http.Unreachable as e:
         return None, None, why(e)[language()]
     try:
         parsed = json.loads(text)

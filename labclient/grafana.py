@@ -1,7 +1,6 @@
 """The lab's Grafana HTTP API, reached on the host through the forwarded port."""
 
-import requests
-
+from labclient import http
 from labclient.lab import lab
 
 
@@ -16,7 +15,7 @@ class Grafana:
         self.admin = (component["admin_user"], component["admin_password"])
 
     def get(self, path, auth="admin"):
-        return requests.get(self.url + path, auth=self.admin if auth == "admin" else auth, timeout=10)
+        return http.get(self.url + path, at=self.url, auth=self.admin if auth == "admin" else auth, timeout=10)
 
     def post(self, path, body):
-        return requests.post(self.url + path, json=body, auth=self.admin, timeout=10)
+        return http.post(self.url + path, at=self.url, json=body, auth=self.admin, timeout=10)

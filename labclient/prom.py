@@ -6,31 +6,13 @@ from datetime import datetime
 
 import requests
 
+from labclient import http
+from labclient.http import Unreachable, why  # noqa: F401 - labclient.prom.Unreachable and why, as callers import them
 from labclient.lab import lab as the_lab
 
 
 class QueryRefused(Exception):
     """Prometheus answered, and refused (a PromQL error, an unknown API); str() is its own reason."""
-
-
-class Unreachable(Exception):
-    """Prometheus does not answer at its URL; str() names the URL and why, in words (never an exception's name);
-    .url and .why (both languages) for a sentence of one's own."""
-
-    def __init__(self, url, error=None):
-        self.url, self.why = url, why(error)
-        super().__init__(f"{url} ({self.why['en']})")
-
-
-def why(error):
-    """Why a request got no answer, in words a student reads ({"en": ..., "fr": ...}), from requests' exception."""
-    if isinstance(error, requests.exceptions.SSLError):
-        return {"en": "its certificate is refused", "fr": "son certificat est refusé"}
-    if isinstance(error, requests.Timeout):
-        return {"en": "no answer in time", "fr": "pas de réponse à temps"}
-    if isinstance(error, requests.ConnectionError):
-        return {"en": "nothing answers there", "fr": "rien n'y répond"}
-    return {"en": "its answer cannot be read", "fr": "sa réponse ne se lit pas"}
 
 
 def base_url(lab):
@@ -61,18 +43,18 @@ class Prometheus:
         self.auth = auth
 
     def get(self, path, **params):
-        return requests.get(self.url + path, params=params, timeout=5, auth=self.auth)
+        return http.get(self.url + path, at=self.url, params=params, auth=self.auth)
 
     def data(self, path, **params):
         """data of /api/v1/<path>; Unreachable when Prometheus does not answer, QueryRefused with its reason.
         A query goes as a form (POST): a long one fits, and its text reaches Prometheus as written."""
         try:
             if path in ("query", "query_range"):
-                reply = requests.post(f"{self.url}/api/v1/{path}", data=params, timeout=15, auth=self.auth)
+                reply = http.post(f"{self.url}/api/v1/{path}", at=self.url, data=params, timeout=15, auth=self.auth)
             else:
                 reply = self.get(f"/api/v1/{path}", **params)
             body = reply.json()
-        except requests.RequestException as e:
+        except requests.RequestException as e:  # no answer, or one that is not JSON (requests' JSONDecodeError)
             raise Unreachable(self.url, e) from None
         except ValueError:
             raise QueryRefused(f"HTTP {reply.status_code}, not JSON") from None

@@ -6,11 +6,12 @@ the React UI again. The paths are the tour's own (docs/tour.yaml): what the lab 
 status, the tour, the browser test) comes from there."""
 
 import functools
+import urllib.parse
 from dataclasses import dataclass
 
-import requests
 import yaml
 
+from labclient import http
 from provision.paths import REPO
 
 # A page of Debian's package that stands where the React UI would be says how to install it.
@@ -57,9 +58,9 @@ class Pages:
 def _home(url):
     """(path the home page leads to, its text); (None, '') when the server does not answer."""
     try:
-        reply = requests.get(url + "/", timeout=5)
-        return requests.utils.urlparse(reply.url).path, reply.text
-    except requests.RequestException:
+        reply = http.get(url + "/")
+        return urllib.parse.urlparse(reply.url).path, reply.text
+    except http.Unreachable:
         return None, ""
 
 

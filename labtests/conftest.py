@@ -10,9 +10,8 @@ import socket
 from datetime import datetime, timezone
 
 import pytest
-import requests
 
-from labclient import ssh
+from labclient import http, ssh
 from labclient.poll import wait_for
 from labclient.prom import Prometheus, parse_time
 from labtests.lab import LAB, Service
@@ -67,10 +66,10 @@ DOWN = {}
 def _prometheus_answers(url):
     """None when Prometheus at `url` is ready, else what was seen."""
     try:
-        reply = requests.get(f"{url}/-/ready", timeout=3)
+        reply = http.get(f"{url}/-/ready", timeout=3)
         return None if reply.status_code == 200 else f"/-/ready answers {reply.status_code}"
-    except requests.RequestException as e:
-        return type(e).__name__
+    except http.Unreachable as e:
+        return e.why["en"]
 
 
 def _ssh_answers(node):
