@@ -338,12 +338,12 @@ def chain(path, read=read):
     while isinstance(found[-1][1], dict) and EXTENDS in found[-1][1]:
         at, value = found[-1][0], found[-1][1][EXTENDS]
         where = f"{EXTENDS}: {excerpt(value)}"
-        if not isinstance(value, str) or not value or value.startswith("/") or "\0" in value:
+        if not isinstance(value, str) or not value or value.startswith("/") or schema.control_character(value):
             raise InventoryError(at, [f"{where} is not a relative path; allowed: {EXTENDS_ALLOWED}"])
         base = (at.parent / value).resolve()
         if not base.is_relative_to(REPO):
-            raise InventoryError(at, [f"{where} is outside the repository ({base}); allowed: {EXTENDS_ALLOWED}, inside the "
-                                      "repository (the machines see only it)"])
+            raise InventoryError(at, [f"{where} is outside the repository ({excerpt(str(base))}); allowed: {EXTENDS_ALLOWED}, "
+                                      "inside the repository (the machines see only it)"])
         if base in [p for p, _ in found]:
             raise InventoryError(at, [f"{where} leads back to {base.relative_to(REPO)}; allowed: {EXTENDS_ALLOWED}, a chain "
                                       "that ends in a whole inventory"])

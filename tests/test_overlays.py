@@ -109,6 +109,7 @@ def test_a_mistake_in_the_overlay_is_named_as_the_merged_inventorys_field(repo):
     ({"examples/a.yaml": "extends: [../lab.yaml]\n"}, "extends: ['../lab.yaml'] is not a relative path"),
     ({"examples/a.yaml": "extends: ''\n"}, "extends: '' is not a relative path"),
     ({"examples/a.yaml": "extends: ../lab.yml\n"}, "extends: '../lab.yml' names no file (lab.yml)"),
+    ({"examples/a.yaml": 'extends: "../lab.yaml\\e[2J"\n'}, "extends: '../lab.yaml\\x1b[2J' is not a relative path"),
     ({"examples/a.yaml": "extends: ../../lab.yaml\n"}, "is outside the repository"),
     ({"examples/a.yaml": "extends: a.yaml\n"}, "extends: 'a.yaml' leads back to examples/a.yaml"),
     ({"examples/a.yaml": "extends: b.yaml\n", "examples/b.yaml": "extends: a.yaml\n"}, "leads back to examples/a.yaml"),
@@ -116,7 +117,8 @@ def test_a_mistake_in_the_overlay_is_named_as_the_merged_inventorys_field(repo):
     ({**{f"examples/{i}.yaml": f"extends: {i + 1}.yaml\n" for i in range(6)}, "examples/6.yaml": "extends: ../lab.yaml\n"},
      "makes a chain of more than 4 overlays"),
     ({"examples/a.yaml": "extends: b.yaml\n", "examples/b.yaml": "extends: ../lab.yaml\n  oops: [\n"}, "examples/b.yaml is invalid"),
-], ids=["a-list", "empty", "a-missing-file", "out-of-the-repository", "itself", "a-loop", "a-folder", "too-long-a-chain",
+], ids=["a-list", "empty", "a-missing-file", "a-control-character", "out-of-the-repository", "itself", "a-loop", "a-folder",
+        "too-long-a-chain",
         "a-base-that-is-not-yaml"])
 def test_a_wrong_extends_is_refused_in_one_sentence(repo, files, says):
     for relative, text in files.items():
