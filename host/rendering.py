@@ -11,15 +11,11 @@ one that means to change it records new digests, and the file's diff shows which
 import copy
 import hashlib
 import os
-import re
 import sys
 from pathlib import Path
 
 from provision import credentials, inventory, roles
 
-# What differs from one checkout to another, written as its name before a file is digested: the lab's shared secrets
-# and identity, and the bcrypt hashes made of a secret.
-BCRYPT = re.compile(r"\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}")
 # The classroom's roster is the teacher's file (roster.txt, never committed): the digests render this sample instead.
 SAMPLE_ROSTER = "examples/roster.txt"
 MANIFEST = inventory.REPO / "tests" / "rendered.sha256"
@@ -62,24 +58,18 @@ def inventories():
     return ["lab.yaml", *sorted(p.relative_to(inventory.REPO).as_posix() for p in (inventory.REPO / "examples").glob("*.yaml"))]
 
 
-def _masked(text, secrets):
-    for value, name in secrets.items():
-        text = text.replace(value, name)
-    return BCRYPT.sub("<bcrypt>", text)
-
-
 def digests(raw, source):
     """["<sha256>  <source>:<node><path>"] of every file the nodes of the inventory data `raw` get (no setting from the
-    environment; the classroom's roster the sample one), what differs between checkouts written as its name."""
+    environment; the classroom's roster the sample one), the lab's secrets and identity fixed stand-ins
+    (credentials.standing_in): the same in every checkout, what is made of them (a bcrypt hash, the students' hashes)
+    too."""
     raw = copy.deepcopy(raw)
     if isinstance(raw.get("components", {}).get("classroom"), dict):
         raw["components"]["classroom"]["roster"] = SAMPLE_ROSTER
     lab = inventory.parse(raw, source=source, env={})
-    credentials.make_all()
-    paths = (*credentials.SHARED, credentials.IDENTITY)
-    secrets = {p.read_text(encoding="ascii").strip(): f"<{p.name}>" for p in paths}
-    return [f"{hashlib.sha256(_masked(item.text(), secrets).encode()).hexdigest()}  {source}:{node.name}{item.path}"
-            for node in lab.nodes for item in node_files(lab, node)]
+    with credentials.standing_in():
+        return [f"{hashlib.sha256(item.text().encode()).hexdigest()}  {source}:{node.name}{item.path}"
+                for node in lab.nodes for item in node_files(lab, node)]
 
 
 def main(argv):
