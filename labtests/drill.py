@@ -34,6 +34,12 @@ def run_labtests(*args):
     return proc.returncode, proc.stdout + proc.stderr
 
 
+def failure_messages(out):
+    """The lines of a pytest output that carry a failure's own message (not only a test's id): an assertion's, or a
+    wait's that timed out (provision.waiting.TimedOut, which says what was awaited and last seen)."""
+    return [line for line in out.splitlines() if "AssertionError" in line or "TimedOut" in line]
+
+
 def exec_on(host, command):
     result = host.run(command)
     assert result.rc == 0, f"{command}: {result.stderr}"

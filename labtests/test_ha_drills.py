@@ -9,7 +9,7 @@ import pytest
 from labclient.alerting import cluster
 from labclient.poll import wait_for
 from labclient.prom import global_view
-from labtests.drill import exec_on, reprovision, run_labtests
+from labtests.drill import exec_on, failure_messages, reprovision, run_labtests
 from labtests.lab import LAB
 from labtests.test_ha import EXPECTED, FRESH, INTERVAL, REPLICAS, VIEW, _count
 
@@ -22,7 +22,7 @@ REPLICA = LAB.node(REPLICAS[-1])  # the replica the drills break
 
 def _fails_saying(args, words):
     code, out = run_labtests(*args)
-    messages = [line for line in out.splitlines() if "AssertionError" in line]
+    messages = failure_messages(out)
     assert code != 0, f"the labtests passed although high availability is broken:\n{out[-3000:]}"
     assert any(words in line for line in messages), f"the labtests failed without saying {words!r}:\n{out[-3000:]}"
 

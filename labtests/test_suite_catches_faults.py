@@ -12,7 +12,7 @@ import pytest
 from labclient import faults
 from labclient.faults import LOCKOUTS, strike
 from labclient.poll import wait_for
-from labtests.drill import exec_on, reprovision, run_labtests, wait_target
+from labtests.drill import exec_on, failure_messages, reprovision, run_labtests, wait_target
 from labtests.lab import LAB, VICTIM, lane, subjects
 
 pytestmark = pytest.mark.drill
@@ -29,7 +29,7 @@ needs_exporter = pytest.mark.skipif(VICTIM is None, reason="lab.yaml gives no no
 def _fails_naming(args, name):
     """The labtests selected by args fail, and a failure's own message (not only the test id) names `name`."""
     code, out = run_labtests(*args)
-    messages = [line for line in out.splitlines() if "AssertionError" in line]
+    messages = failure_messages(out)
     assert code != 0, f"the labtests passed although the lab is broken:\n{out[-3000:]}"
     assert any(name in line for line in messages), f"the labtests failed without naming {name}:\n{out[-3000:]}"
 
