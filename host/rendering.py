@@ -18,7 +18,6 @@ from provision import credentials, inventory, roles
 
 # The classroom's roster is the teacher's file (roster.txt, never committed): the digests render this sample instead.
 SAMPLE_ROSTER = "examples/roster.txt"
-MANIFEST = inventory.REPO / "tests" / "rendered.sha256"
 
 
 def node_files(lab, node):

@@ -4,7 +4,6 @@ A role module for an exporter keeps only what is its own: the unit's flags (its
 template), the server it watches and how that server lets it in.
 """
 
-
 from provision import install, steps, waiting
 from provision.render import Rendered, at, put
 
