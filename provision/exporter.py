@@ -14,7 +14,7 @@ def services(lab, node, name):
 
 
 def unit(lab, node, name, **values):
-    """The exporter's unit, from templates/<name>.service.j2 (which extends exporter.service.j2)."""
+    """The exporter's unit, from provision/roles/<name>/<name>.service.j2 (which extends templates/exporter.service.j2)."""
     component = lab.components[name]
     context = {"name": name, "node": node, "port": component["port"], "subject": component.get("subject"),
                "at": at(services(lab, node, name)),

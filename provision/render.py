@@ -1,13 +1,21 @@
-"""Render templates/ with values from lab.yaml: what a role installs (Rendered), how (put). `make render`, every node's
-files at once, is host/rendering.py."""
+"""Render templates with values from lab.yaml: what a role installs (Rendered), how (put). A role's own templates live
+in its folder (provision/roles/<role>/); templates/ holds those the roles share and those a student edits (the own
+targets of prometheus.yml.j2, the alert rules, the dashboards). `make render`, every node's files at once, is
+host/rendering.py."""
 
 import re
 from dataclasses import dataclass
 
 from provision import credentials, steps
+from provision.catalogue import FOLDER, ROLES
 from provision.paths import REPO
 
 TEMPLATES = REPO / "templates"
+
+
+def searched():
+    """Where a template is looked for, in order: templates/, then each role's folder (a name is in one of them)."""
+    return [str(TEMPLATES)] + [str(FOLDER / role) for role in ROLES]
 
 
 @dataclass
@@ -80,7 +88,7 @@ def render(template, **context):
     import jinja2
 
     yaml_template = template.endswith((".yml.j2", ".yaml.j2"))
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), undefined=jinja2.StrictUndefined,
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(searched()), undefined=jinja2.StrictUndefined,
                              keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
                              finalize=yaml_value if yaml_template else None)
     return env.get_template(template).render(**context)

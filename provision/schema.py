@@ -14,9 +14,9 @@ import reprlib
 import string
 import sys
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
-from provision.catalogue import OWN, ROLES
+from provision.catalogue import OWN, ROLES, SPECS, refuse
 from provision.french import french
 
 ARCHES = ("amd64", "arm64")
@@ -452,89 +452,67 @@ REPLICA_LABEL = Text("a label name: lower-case letters, digits and '_', not job,
 REPO_FILE = Text("a file of the repository: letters, digits, '.', '_', '-' and '/'",
                  "un fichier du dépôt : lettres, chiffres, « . », « _ », « - » et « / »",
                  r"(?!.*(^|/)\.\.?(/|$))[A-Za-z0-9][A-Za-z0-9._/-]{0,200}", "is not a file of the repository")
-TLS = Record("HTTPS on the reports port", "HTTPS sur le port des rapports", keys={
-    "certificate": Key(REPO_FILE, "the certificate (PEM) students' labs check the classroom with: one a certificate "
-                       "authority signed, or a self-signed one the teacher hands out (`make join ... CLASSROOM_CA=`)",
-                       "le certificat (PEM) avec lequel les labs des élèves vérifient la classe : signé par une autorité "
-                       "de certification, ou auto-signé et remis par l’enseignant (`make join ... CLASSROOM_CA=`)"),
-    "key": Key(REPO_FILE, "its private key (PEM, unencrypted): copied to the classroom machine, readable by root and the "
-               "service only", "sa clé privée (PEM, non chiffrée) : copiée sur la machine de la classe, lisible par root "
-               "et le service seuls"),
-})
+# --- The roles' own keys: each role.yaml names its keys' types, as data (provision/catalogue.py reads the files) ---
 
-CLASSROOM = Record("the classroom service's settings", "les réglages du service de la classe", keys={
-    "port": Key(SERVICE_PORT, "the teacher's page and the metrics the classroom's Prometheus scrapes (forward it to the teacher's "
-                "127.0.0.1)", "la page de l’enseignant et les métriques que le Prometheus de la classe collecte (à "
-                "transférer vers 127.0.0.1 chez l’enseignant)", 9301),
-    "reports_port": Key(SERVICE_PORT, "where students' labs send their reports (authenticated with each student's credential)",
-                        "où les labs des élèves envoient leurs rapports (authentifiés par l’identifiant de chaque élève)",
-                        9300),
-    "job": Key(JOB, "the Prometheus job that scrapes the service", "le job Prometheus qui collecte le service",
-               "classroom"),
-    "roster": Key(REPO_FILE,
-                  "the teacher's roster: one student per line (a name or a seat number), # for a comment",
-                  "la liste de l’enseignant : un élève par ligne (un nom ou un numéro de place), # pour un commentaire",
-                  "roster.txt"),
-    "host_address": Key(Address("an IPv4 address of the teacher's computer", "une adresse IPv4 de l’ordinateur de "
-                                "l’enseignant"),
-                        "the teacher's computer address students reach the reports port at: 127.0.0.1 to try it on one "
-                        "computer, the classroom network's address in class (the only port not kept on 127.0.0.1)",
-                        "l’adresse de l’ordinateur de l’enseignant où les élèves joignent le port des rapports : "
-                        "127.0.0.1 pour essayer sur un seul ordinateur, l’adresse du réseau de la classe en cours (le "
-                        "seul port qui ne reste pas sur 127.0.0.1)", "127.0.0.1"),
-    "stale_after": Key(Duration("a duration from 10s to 1h: 2m", "une durée de 10s à 1h : 2m", 10, 3600),
-                       "a student without a report for this long shows in red", "un élève sans rapport depuis ce temps "
-                       "apparaît en rouge", "2m"),
-    "tls": Key(TLS, "HTTPS on the reports port with the teacher's certificate; without it, reports (each with its "
-               "student's credential) cross the classroom network in clear HTTP", "HTTPS sur le port des rapports avec "
-               "le certificat de l’enseignant ; sans lui, les rapports (chacun avec l’identifiant de son élève) "
-               "traversent le réseau de la classe en HTTP en clair", None),
-})
+# The types a role.yaml names by name, and the kinds it may spell out with their parameters.
+NAMED = {"service_port": SERVICE_PORT, "name": NAME, "job": JOB, "repo_file": REPO_FILE, "replica_label": REPLICA_LABEL,
+         "port": PORT}
+KINDS = {"text": Text, "address": Address, "duration": Duration, "secret": Secret, "switch": Switch, "record": Record,
+         "size": Size, "share": Share}
+KEY_FIELDS = {"type", "doc", "fr", "default", "optional"}
 
-EXTRA = {
-    "prometheus": {
-        "replica_label": Key(REPLICA_LABEL, "with two Prometheus (or a global view): the external label naming each replica; "
-                             "dropped from alerts and from remote_write, so that replicas' alerts and samples are one",
-                             "avec deux Prometheus (ou une vue globale) : le label externe qui nomme chaque réplique ; "
-                             "retiré des alertes et du remote_write, pour que les alertes et échantillons des répliques ne fassent qu’un",
-                             "replica"),
-        "datasets_port": Key(SERVICE_PORT, "on the first Prometheus node: a second, read-only Prometheus serving the exercises' "
-                             "data sets (crafted series the checks grade answers on)",
-                             "sur le premier nœud Prometheus : un second Prometheus, en lecture seule, qui sert les jeux "
-                             "de données des exercices (des séries construites sur lesquelles les vérifications jugent)", 9099),
-    },
-    "thanos": {
-        "grpc_port": Key(SERVICE_PORT, "the querier's gRPC port (the port key is its HTTP API, the global view)",
-                         "le port gRPC du querier (la clé port est son API HTTP, la vue globale)"),
-        "sidecar_port": Key(SERVICE_PORT, "beside each Prometheus: the sidecar's HTTP port",
-                            "à côté de chaque Prometheus : le port HTTP du sidecar"),
-        "sidecar_grpc_port": Key(SERVICE_PORT, "beside each Prometheus: the sidecar's gRPC StoreAPI, which the querier reads",
-                                 "à côté de chaque Prometheus : l’API Store gRPC du sidecar, que le querier lit"),
-        "store_port": Key(SERVICE_PORT, "beside each Prometheus: the store gateway's HTTP port (its uploaded blocks)",
-                          "à côté de chaque Prometheus : le port HTTP de la passerelle store (ses blocs envoyés)"),
-        "store_grpc_port": Key(SERVICE_PORT, "beside each Prometheus: the store gateway's gRPC StoreAPI",
-                               "à côté de chaque Prometheus : l’API Store gRPC de la passerelle store"),
-    },
-    "grafana": {
-        "admin_user": Key(NAME, "Grafana's administrator", "l’administrateur de Grafana"),
-        "admin_password": Key(Secret("8 to 128 characters, not 'admin', no leading or trailing space (or set LAB_GRAFANA_PASSWORD)",
-                                     "8 à 128 caractères, pas « admin », sans espace au début ni à la fin (ou LAB_GRAFANA_PASSWORD)"),
-                              "its password; a change is applied on the next provisioning",
-                              "son mot de passe ; un changement s’applique au provisionnement suivant"),
-        "anonymous": Key(Switch("true | false", "true | false"), "true: anyone who can reach Grafana may view dashboards",
-                         "true : quiconque joint Grafana peut voir les tableaux de bord"),
-        "datasource_uid": Key(Text("1 to 40 letters, digits, '-' or '_'", "1 à 40 lettres, chiffres, « - » ou « _ »",
-                                   r"[a-zA-Z0-9_-]{1,40}", "is not a Grafana uid"),
-                              "the fixed uid of the Prometheus datasource; dashboards refer to it",
-                              "l’uid fixe de la source Prometheus ; les tableaux de bord y renvoient"),
-    },
-    "alertmanager": {
-        "receiver_port": Key(SERVICE_PORT, "the lab's webhook receiver beside Alertmanager (authenticated POST /alerts, GET /alerts)",
-                             "le récepteur de webhooks du lab à côté d’Alertmanager (POST /alerts authentifié, GET /alerts)"),
-        "cluster_port": Key(SERVICE_PORT, "where Alertmanagers on several nodes gossip as one cluster (TCP and UDP)",
-                            "où les Alertmanager de plusieurs nœuds échangent pour former une grappe (TCP et UDP)", 9094),
-    },
-}
+
+def spec_type(spec, where):
+    """The Type a role.yaml's `type` names: a name of NAMED, or {kind, en, fr, and the kind's own parameters}."""
+    if isinstance(spec, str) and spec in NAMED:
+        return NAMED[spec]
+    if not isinstance(spec, dict) or spec.get("kind") not in KINDS:
+        raise ValueError(f"{where}: is neither one of {', '.join(NAMED)} nor a mapping with a kind of {', '.join(KINDS)}")
+    params = {name: value for name, value in spec.items() if name != "kind"}
+    kind = KINDS[spec["kind"]]
+    if kind is Text:
+        try:
+            re.compile(str(params.get("pattern", "")))
+        except re.error:
+            raise ValueError(f"{where}.pattern: is not a regular expression") from None
+    if kind is Record:
+        params["keys"] = spec_keys(params.get("keys"), f"{where}.keys")
+    try:
+        return kind(**params)
+    except TypeError:
+        allowed = ", ".join(f.name for f in fields(kind))
+        raise ValueError(f"{where}: a {spec['kind']} takes {allowed}") from None
+
+
+def spec_keys(keys, where):
+    """{name: Key} from a role.yaml's `keys`: each with its type, its doc in English and French, and a default
+    (none: required; `optional: true`: may be left out)."""
+    if not isinstance(keys, dict):
+        raise ValueError(f"{where}: is not a mapping of keys")
+    found = {}
+    for name, key in keys.items():
+        at = f"{where}.{name}"
+        if (not isinstance(key, dict) or not {"type", "doc", "fr"} <= set(key) or set(key) - KEY_FIELDS
+                or not all(isinstance(key[f], str) and key[f] for f in ("doc", "fr"))):
+            raise ValueError(f"{at}: needs type, doc and fr (each a text), and may have default or optional: true")
+        default = None if key.get("optional") else key.get("default", REQUIRED)
+        found[name] = Key(spec_type(key["type"], f"{at}.type"), key["doc"], key["fr"], default)
+    return found
+
+
+def _role_keys():
+    try:
+        return {role: spec_keys(spec["keys"], f"provision/roles/{role}/role.yaml: keys")
+                for role, spec in SPECS.items() if "keys" in spec}
+    except ValueError as error:
+        refuse(error)
+
+
+ROLE_KEYS = _role_keys()
+# The keys a component has beyond every component's, per role; promlab's own programs (OWN) have a record of their own.
+EXTRA = {role: keys for role, keys in ROLE_KEYS.items() if role not in OWN}
+OWN_RECORDS = {role: Record(SPECS[role]["record"]["en"], SPECS[role]["record"]["fr"], keys=ROLE_KEYS.get(role, {}))
+               for role in OWN}
 
 NODE = Record("a node: {name, ip, roles}", "un nœud : {name, ip, roles}", keys={
     "name": Key(NAME, "host name, unique in the lab", "nom d’hôte, unique dans le lab"),
@@ -632,10 +610,8 @@ SCHEMA = Record("a lab inventory", "un inventaire de lab", keys={
     "components": Key(Record("one entry per role", "une entrée par rôle",
                              keys={**{role: Key(component(EXTRA.get(role)), f"the {role} role's component",
                                                 f"le composant du rôle {role}") for role in ROLES if role not in OWN},
-                                   "classroom": Key(CLASSROOM, "(examples/classroom.yaml, `make classroom`) the classroom "
-                                                    "service: students' labs report their progress to it",
-                                                    "(examples/classroom.yaml, `make classroom`) le service de la classe : "
-                                                    "les labs des élèves lui envoient leur avancement", {})}),
+                                   **{role: Key(OWN_RECORDS[role], SPECS[role]["about"]["en"], SPECS[role]["about"]["fr"],
+                                                {}) for role in OWN}}),
                       "what gets installed; the role of the same name installs it", "ce qui est installé ; le rôle du même nom l’installe"),
     "nodes": Key(ListOf(f"a list of 1 to {MAX_NODES} nodes", f"une liste de 1 à {MAX_NODES} nœuds", item=NODE, longest=10_000,
                         unique=False),
@@ -701,8 +677,8 @@ def rows(record=SCHEMA, prefix=""):
         yield from rows(common, "components.<name>.")
         for role, extra in EXTRA.items():
             yield from rows(Record("", "", keys=extra), f"components.{role}.")
-        for role in OWN:  # promlab's own programs: a record of their own, not a component's
-            yield from rows(SCHEMA.keys["components"].type.keys[role].type, f"components.{role}.")
+        for role, record in OWN_RECORDS.items():  # promlab's own programs: a record of their own, not a component's
+            yield from rows(record, f"components.{role}.")
 
 
 def _cell(text):

@@ -9,22 +9,24 @@ import pytest
 from host import rendering
 from tests import pristine
 
-RECORDED = [line for line in pristine.text("tests/rendered.sha256").splitlines() if line and not line.startswith("#")]
+
+def parsed(lines):
+    """{"<inventory>:<node>/<path>": sha256} from sha256sum-style lines (comments and blank lines skipped)."""
+    return {entry: digest for digest, entry in (line.split("  ", 1) for line in lines if line and not line.startswith("#"))}
 
 
-def _recorded(source):
-    return {line.split("  ", 1)[1]: line.split("  ", 1)[0] for line in RECORDED if line.split("  ", 1)[1].startswith(f"{source}:")}
+RECORDED = parsed(pristine.text("tests/rendered.sha256").splitlines())
 
 
 def test_every_inventory_has_its_digests_recorded():
-    recorded = {line.split("  ", 1)[1].split(":", 1)[0] for line in RECORDED}
+    recorded = {entry.split(":", 1)[0] for entry in RECORDED}
     assert recorded == set(rendering.inventories()), "tests/rendered.sha256 lacks an inventory, or records one that is gone"
 
 
 @pytest.mark.parametrize("source", rendering.inventories())
 def test_the_nodes_get_the_files_recorded_byte_for_byte(source):
-    found = {line.split("  ", 1)[1]: line.split("  ", 1)[0] for line in rendering.digests(pristine.raw(source), source)}
-    recorded = _recorded(source)
+    found = parsed(rendering.digests(pristine.raw(source), source))
+    recorded = {entry: digest for entry, digest in RECORDED.items() if entry.startswith(f"{source}:")}
     differ = sorted(path for path in found.keys() & recorded.keys() if found[path] != recorded[path])
     assert (sorted(found.keys() - recorded.keys()), sorted(recorded.keys() - found.keys()), differ) == ([], [], []), (
         f"{source}'s nodes get other files than tests/rendered.sha256 records (new, gone, changed): when the change means "

@@ -6,6 +6,7 @@ import pytest
 import yaml
 
 from provision import inventory, roles
+from provision.catalogue import FOLDER
 
 LAB = inventory.parse(yaml.safe_load((inventory.REPO / "lab.yaml").read_text()), env={})
 SERVER_EXPORTERS = LAB.server_exporters()
@@ -19,14 +20,14 @@ def test_every_role_has_its_module_parts_and_a_component(role):
 
 
 @pytest.mark.parametrize("role", EXPORTERS)
-def test_every_exporter_has_its_unit_template(role):
-    assert (inventory.REPO / "templates" / f"{role}.service.j2").is_file(), f"templates/{role}.service.j2 is missing"
+def test_every_exporter_has_its_unit_template_in_its_folder(role):
+    assert (FOLDER / role / f"{role}.service.j2").is_file(), f"provision/roles/{role}/{role}.service.j2 is missing"
 
 
 @pytest.mark.parametrize("role", SERVER_EXPORTERS)
 @pytest.mark.parametrize("part", ["server_package", "server_ports", "dashboard", "lockout"])
 def test_every_exporter_of_a_server_declares_each_part(role, part):
-    assert getattr(roles.contract(role), part), f"provision/roles/{role}.py declares no {part.upper()}"
+    assert getattr(roles.contract(role), part), f"provision/roles/{role} declares no {part}"
 
 
 @pytest.mark.parametrize("role", SERVER_EXPORTERS)
@@ -36,5 +37,5 @@ def test_the_server_s_dashboard_row_shows_the_up_metric_lab_yaml_names(role):
 
 def test_a_module_missing_a_part_is_named(monkeypatch):
     monkeypatch.setattr(roles, "module", lambda role: types.SimpleNamespace(services=lambda lab, node: [], apply=None))
-    with pytest.raises(TypeError, match=r"provision/roles/x\.py lacks files, apply"):
+    with pytest.raises(TypeError, match=r"provision/roles/x/__init__\.py lacks files, apply"):
         roles.contract("x")

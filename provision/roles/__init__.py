@@ -1,19 +1,20 @@
-"""One module per role; a role installs the component of the same name in lab.yaml.
+"""One folder per role, provision/roles/<role>/; a role installs the component of the same name in lab.yaml.
 
-A role module is the whole role (`contract(role)` reads it; tests/test_roles.py proves each has every
-part): `services(lab, node)` (the systemd units it runs, with their port and listen address),
-`files(lab, node)` (what it renders, for `make render`) and `apply(run, lab, node, cache)` (the
-provisioning steps, in order). An exporter of a server adds SERVER_PACKAGE (the server, from Debian),
-SERVER_PORTS (what that server listens on), DASHBOARD (its row on the Services dashboard) and LOCKOUT
-(how the drills lock it out of its server, and the way back); a role keeping a credential in a file
-names it in SECRETS.
+The folder is the whole role (`contract(role)` reads it; tests/test_roles.py proves each has every part):
+- role.yaml, data only: its order, its lab.yaml keys, the server it watches, its dashboard row (provision/catalogue.py);
+- __init__.py, its code: `services(lab, node)` (the systemd units it runs, with their port and listen address),
+  `files(lab, node)` (what it renders, for `make render`) and `apply(run, lab, node, cache)` (the provisioning steps,
+  in order). An exporter of a server adds SERVER_PACKAGE (the server, from Debian), SERVER_PORTS (what that server
+  listens on) and LOCKOUT (how the drills lock it out of its server, and the way back); a role keeping a credential in
+  a file names it in SECRETS;
+- its templates (*.j2), found by the renderer beside the shared ones of templates/.
 """
 
 import importlib
 from dataclasses import dataclass, field
 from typing import Callable
 
-from provision.catalogue import GLOBAL_VIEWS, PORT_KEYS, ROLES, SSH  # noqa: F401 - the catalogue, as roles.<name>
+from provision.catalogue import GLOBAL_VIEWS, PORT_KEYS, ROLES, SSH, dashboard  # noqa: F401 - the catalogue, as roles.<name>
 
 
 def module(role):
@@ -40,10 +41,10 @@ def contract(role):
     found = module(role)
     missing = [part for part in ("services", "files", "apply") if not callable(getattr(found, part, None))]
     if missing:
-        raise TypeError(f"provision/roles/{role}.py lacks {', '.join(missing)}")
+        raise TypeError(f"provision/roles/{role}/__init__.py lacks {', '.join(missing)}")
     return Role(role, found.services, found.files, found.apply, secrets=tuple(getattr(found, "SECRETS", ())),
                 server_package=getattr(found, "SERVER_PACKAGE", None), server_ports=dict(getattr(found, "SERVER_PORTS", {})),
-                dashboard=getattr(found, "DASHBOARD", None), lockout=getattr(found, "LOCKOUT", None))
+                dashboard=dashboard(role), lockout=getattr(found, "LOCKOUT", None))
 
 
 def listening(lab, node):
