@@ -29,13 +29,14 @@ KINDS = ("idle", "half", "trickle", "oversized")
 class Seen:
     opened: int = 0
     closed: int = 0  # by the service (it answered or let go), counted when noticed
+    lived: list = field(default_factory=list)  # how long each connection the service closed had been open, in seconds
     refused: int = 0  # connections that could not be opened
     errors: list = field(default_factory=list)
 
 
 class _Slot:
     def __init__(self, source):
-        self.source, self.sock, self.due, self.pending = source, None, 0.0, b""
+        self.source, self.sock, self.opened, self.due, self.pending = source, None, 0.0, 0.0, b""
 
 
 def _open(slot, port, kind, seen, selector):
@@ -45,7 +46,7 @@ def _open(slot, port, kind, seen, selector):
         seen.refused += 1
         return
     sock.setblocking(False)
-    slot.sock, slot.due = sock, time.monotonic() + EVERY
+    slot.sock, slot.opened, slot.due = sock, time.monotonic(), time.monotonic() + EVERY
     slot.pending = {"idle": b"", "half": HALF, "trickle": HALF + b"X-Trickle: " + b"a" * 4096,
                     "oversized": HALF + HUGE_LINE * 99}[kind]
     selector.register(sock, selectors.EVENT_READ, slot)
@@ -57,6 +58,12 @@ def _close(slot, selector):
         selector.unregister(slot.sock)
     slot.sock.close()
     slot.sock = None
+
+
+def _closed_by_the_service(slot, selector, seen):
+    seen.closed += 1
+    seen.lived.append(time.monotonic() - slot.opened)
+    _close(slot, selector)
 
 
 def _send(slot, kind, now):
@@ -86,8 +93,7 @@ def _run(kind, port, sources, stop, seen):
                 except BlockingIOError:
                     pass
                 except OSError:
-                    seen.closed += 1
-                    _close(slot, selector)
+                    _closed_by_the_service(slot, selector, seen)
             for key, _ in selector.select(timeout=0.05):
                 slot = key.data
                 try:
@@ -97,8 +103,7 @@ def _run(kind, port, sources, stop, seen):
                 except OSError:
                     data = b""
                 if not data:
-                    seen.closed += 1
-                    _close(slot, selector)
+                    _closed_by_the_service(slot, selector, seen)
     except Exception as e:  # noqa: BLE001 - said by the test that reads `seen`
         seen.errors.append(repr(e))
     finally:

@@ -36,6 +36,10 @@ def receiver(tmp_path):
     """(base URL, token, store file) of a receiver running for one test (its process: _running[base URL])."""
     token, store = secrets.token_urlsafe(32), tmp_path / "notifications.jsonl"
     (tmp_path / "token").write_text(token + "\n")
+    # As its unit (LimitNOFILE=2048): the receiver's own bound (served.MOST), not a lower file limit it inherits, is what
+    # the tests of the bound meet.
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(2048, hard)), hard))
     proc, (port,) = attacks.started([sys.executable, str(PROGRAM), "--listen", "127.0.0.1:0", "--store", str(store),
                                      "--token-file", str(tmp_path / "token")], r"listening on 127\.0\.0\.1:(\d+)")
     base = f"http://127.0.0.1:{port}"
@@ -199,9 +203,11 @@ def test_a_connection_past_the_bound_in_all_is_closed_at_once(receiver):
         pytest.skip(f"this process may open {hard} files, fewer than the {len(sources)} connections the bound needs")
     resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, len(sources) + 200), hard))
     with attacks.attack("half", int(base.rsplit(":", 1)[1]), sources) as seen:
-        time.sleep(1)
-        closed = seen.closed
-    assert closed >= 40, f"{served.MOST + 40} half requests at once, {closed} closed at once ({seen})"
+        # Those past the bound are closed at once: each well within a half request's own deadline (HEADERS_WITHIN) of
+        # its opening, however long a busy machine takes to open them all.
+        waiting.until(lambda: sum(1 for t in seen.lived if t < served.HEADERS_WITHIN / 2), lambda n: n >= 40, 30,
+                      f"40 of {len(sources)} half requests each closed within {served.HEADERS_WITHIN / 2} s of its opening",
+                      interval=0.1)
 
 
 def test_three_hundred_stalled_connections_take_no_thread(receiver):
