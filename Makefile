@@ -55,7 +55,7 @@ QUIETLY = || { kill -QUIT $$PPID 2>/dev/null && sleep 0.5 && exit 0; exit 1; }
 help:
 	@echo "make doctor     can this computer run the lab? (Python, Vagrant, provider, memory, ports, disk: run it days before)"
 	@echo "make up         boot and provision every node of lab.yaml, wait until all targets are up"
-	@echo "make test       fast tests (no VMs), then the labtests against the running lab (brings it up first)"
+	@echo "make test       brings the lab up, then the labtests against it with the fast tests (no VMs) beside them"
 	@echo "make check      validate lab.yaml, render, promtool check config, vagrant validate (MERGED=1: show an overlay merged)"
 	@echo "make render     write every file the provisioning would install under $(RENDERED)/<node>/"
 	@echo "make provision  provision the running lab again (a second run changes nothing)"
@@ -160,12 +160,16 @@ else
 	vagrant provision
 endif
 
-test: test-fast
+# The lab up (green), then the labtests with the fast tests beside them (they need no lab, and the labtests mostly wait
+# on Prometheus): scripts/labtest.py --with-fast-tests.
+test: venv
 	@$(MAKE) --no-print-directory up
-	@$(MAKE) --no-print-directory labtest
+	$(PY) -m scripts.labtest --with-fast-tests $(PYTEST_ARGS)
 
+# FAST_WORKERS processes side by side (pytest-xdist); FAST_WORKERS=0: one process, in order.
+FAST_WORKERS ?= 4
 test-fast: venv
-	$(PY) -m pytest tests
+	$(PY) -m pytest $(if $(filter-out 0,$(FAST_WORKERS)),-n $(FAST_WORKERS)) tests
 
 # In two parts (scripts/labtest.py): what leaves the lab as it is, then the drills of different nodes side by side.
 labtest: venv

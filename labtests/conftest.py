@@ -12,10 +12,10 @@ from datetime import datetime, timezone
 import pytest
 
 from labclient import http, ssh
-from labclient.poll import wait_for
 from labclient.prom import Prometheus, parse_time
 from labtests.lab import LAB, Service
 from provision.catalogue import SSH
+from provision.waiting import until
 
 # A target's health is that of its last scrape: the tests that read Prometheus'
 # targets wait for a scrape after this moment (see fresh_targets).
@@ -148,7 +148,7 @@ def fresh_targets(prometheus):
     def scraped_since_start(targets):
         return targets and all(parse_time(t["lastScrape"]) > SESSION_START for t in targets)
 
-    return wait_for(prometheus.active_targets, scraped_since_start, 90, "every target scraped since the tests started")
+    return until(prometheus.active_targets, scraped_since_start, 90, "every target scraped since the tests started")
 
 
 def pytest_addoption(parser):

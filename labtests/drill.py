@@ -7,8 +7,8 @@ import sys
 
 from labclient.check import provision
 from labclient.lab import lab
-from labclient.poll import wait_for
 from provision.paths import REPO
+from provision.waiting import until
 
 
 def reprovision(node, check=False):
@@ -22,7 +22,7 @@ def reprovision(node, check=False):
 
 def wait_target(prometheus, job, node, health, timeout=None):
     timeout = timeout or 2 * lab().interval + 15
-    return wait_for(lambda: prometheus.target(job, node), lambda t: t is not None and t["health"] == health, timeout,
+    return until(lambda: prometheus.target(job, node), lambda t: t is not None and t["health"] == health, timeout,
                     f"target {job} on {node} {health}")
 
 

@@ -6,10 +6,10 @@ import pytest
 import requests
 
 from labclient.alerting import alertmanager_urls, api, cluster, notifications, receiver_url
-from labclient.poll import wait_for
 from labtests.lab import LAB, needs_role
 from provision.roles import alertmanager
 from provision.roles import prometheus as prometheus_role
+from provision.waiting import until
 
 pytestmark = needs_role("alertmanager")
 GROUPS = ["promlab-hosts", "promlab-prometheus", "promlab-targets"]
@@ -26,13 +26,13 @@ def test_alert_rules_are_loaded_and_healthy(prometheus):
 
 def test_prometheus_sends_alerts_to_every_alertmanager(prometheus):
     expected = sorted(f"{url}/api/v2/alerts" for url in alertmanager_urls())
-    wait_for(lambda: sorted(a["url"] for a in prometheus.api("alertmanagers")["activeAlertmanagers"]), lambda urls: urls == expected,
+    until(lambda: sorted(a["url"] for a in prometheus.api("alertmanagers")["activeAlertmanagers"]), lambda urls: urls == expected,
              30, f"Prometheus' Alertmanagers being {expected}")
 
 
 @pytest.mark.parametrize("url", alertmanager_urls() if LAB.nodes_with("alertmanager") else [])
 def test_alertmanager_is_ready(url):
-    wait_for(lambda: api("GET", f"{url}/-/ready").status_code, lambda s: s == 200, 30, f"{url}/-/ready answering 200")
+    until(lambda: api("GET", f"{url}/-/ready").status_code, lambda s: s == 200, 30, f"{url}/-/ready answering 200")
 
 
 @pytest.mark.parametrize("url", alertmanager_urls() if LAB.nodes_with("alertmanager") else [])
@@ -40,7 +40,7 @@ def test_each_alertmanager_sees_the_whole_cluster_or_none(url):
     """Three or more Alertmanagers: each reports the cluster ready with every member; one: clustering is off."""
     members = len(LAB.nodes_with("alertmanager"))
     wanted = ("ready", members) if members > 1 else ("disabled", 0)
-    wait_for(lambda: cluster(url), lambda seen: seen == wanted, 60, f"{url}'s cluster being {wanted} (status, members)")
+    until(lambda: cluster(url), lambda seen: seen == wanted, 60, f"{url}'s cluster being {wanted} (status, members)")
 
 
 def test_receiver_answers():
@@ -84,7 +84,7 @@ def test_a_silence_made_on_one_alertmanager_is_seen_on_every_other():
     sid = made.json()["silenceID"]
     try:
         for url in others:
-            wait_for(lambda url=url: [s["id"] for s in api("GET", f"{url}/api/v2/silences").json()],
+            until(lambda url=url: [s["id"] for s in api("GET", f"{url}/api/v2/silences").json()],
                      lambda ids: sid in ids, 30, f"{url} knowing the silence {sid} made on {first}")
     finally:
         api("DELETE", f"{first}/api/v2/silence/{sid}")

@@ -16,11 +16,11 @@ import requests
 from labclient import browser, faults
 from labclient.alerting import alertmanager_url, auth
 from labclient.faults import strike
-from labclient.poll import wait_for
 from labclient.ui import NOT_PACKAGED, pages, uis
 from labtests.drill import wait_target
 from labtests.lab import LAB, hand_targets, lane, probes, scraped_nodes
 from provision.paths import REPO
+from provision.waiting import until
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(bool(browser.missing()), reason=f"no browser here: {browser.missing()}")]
@@ -99,7 +99,7 @@ def test_the_menu_the_tour_names_leads_to_target_health(ui, chromium, prometheus
     chromium.get(prometheus.url + ui.query)
     browser.click_text(chromium, menu)
     browser.click_text(chromium, item)
-    wait_for(lambda: chromium.current_url, lambda url: url.split("?")[0].endswith(ui.targets), 10,
+    until(lambda: chromium.current_url, lambda url: url.split("?")[0].endswith(ui.targets), 10,
              f"menu {menu} → {item} opening {ui.targets}")
 
 
@@ -137,7 +137,7 @@ def _firing_on_prometheus_page(chromium, url, node, kind):
     def names_the_node_firing(lines):
         return isinstance(lines, list) and any(f'node="{node}"' in a and "firing" in a.lower() for a in lines)
 
-    wait_for(alerts_of_the_firing_rule, names_the_node_firing, 120, f"InstanceDown firing for {node}, its labels shown on {url}",
+    until(alerts_of_the_firing_rule, names_the_node_firing, 120, f"InstanceDown firing for {node}, its labels shown on {url}",
              interval=2)
 
 
@@ -188,7 +188,7 @@ def test_grafanas_dashboards_draw_their_panels(chromium):
     browser.sign_in(chromium, *grafana.admin)
     for uid in ("promlab-nodes", "promlab-prometheus", "promlab-services"):
         chromium.get(f"{grafana.url}/d/{uid}")
-        wait_for(lambda: chromium.page_source, lambda page: "No data" not in page and "panel" in page, 60,
+        until(lambda: chromium.page_source, lambda page: "No data" not in page and "panel" in page, 60,
                  f"dashboard {uid} drawn without 'No data'")
 
 
@@ -250,6 +250,6 @@ def test_grafana_sends_the_queries_exercise_11_reads(chromium, prometheus):
             bodies = chromium.execute_script("return window.__promlabSent || []")
             return sorted({q.get("expr") for b in bodies for q in json.loads(b).get("queries", []) if q.get("expr")})
 
-        wait_for(sent, lambda got: got == expected, 60, f"Grafana sending {expected}")
+        until(sent, lambda got: got == expected, 60, f"Grafana sending {expected}")
     finally:
         requests.delete(f"{grafana.url}/api/dashboards/uid/{board['uid']}", auth=grafana.admin, timeout=10)

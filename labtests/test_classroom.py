@@ -22,11 +22,11 @@ import requests
 
 from host import classroom as teacher
 from labclient import browser
-from labclient.poll import wait_for
 from labtests.lab import LAB
 from provision import credentials, roster
 from provision.paths import REPO
 from provision.roles import classroom as role
+from provision.waiting import until
 
 
 def _classroom():
@@ -86,7 +86,7 @@ def test_each_simulated_student_shows_on_the_grid_as_reported(room):
         return (first["exercises"].get("2", {}).get("state") == "done"
                 and second["exercises"].get("3", {}).get("state") == "trying" and _row(grid, names[2])["last_report"] is not None)
 
-    grid = wait_for(lambda: _grid(page), as_sent, 60, "the simulated students on the grid")
+    grid = until(lambda: _grid(page), as_sent, 60, "the simulated students on the grid")
     assert _row(grid, names[1])["exercises"]["3"] == {"state": "trying", "attempts": 3, "hint": 2, "passed": 0}
     assert _row(grid, names[0])["health"] == HEALTHY and not _row(grid, names[0])["stale"]
 
@@ -99,7 +99,7 @@ def test_a_student_who_never_reported_shows_as_late(room):
 def test_a_report_naming_another_student_is_refused_and_the_grid_keeps_theirs(room):
     reports, page, names, creds = room
     assert _post(reports, creds[names[0]], {"exercises": _state(5, True, 1, 0)}).status_code == 200
-    wait_for(lambda: _grid(page), lambda g: _row(g, names[0])["exercises"].get("5", {}).get("state") == "done", 60,
+    until(lambda: _grid(page), lambda g: _row(g, names[0])["exercises"].get("5", {}).get("state") == "done", 60,
              f"{names[0]}'s exercise 5 on the grid")
     forged = _post(reports, creds[names[1]], {"student": names[0], "exercises": _state(5, False, 9, 3)})
     assert forged.status_code == 403, forged.text
@@ -115,7 +115,7 @@ def test_a_report_without_a_credential_is_refused(room):
 def test_the_classroom_prometheus_stores_progress_under_the_credentials_student(room):
     _, _, names, _ = room
     url = teacher.node(CLASSROOM).host_url(CLASSROOM.components["prometheus"]["port"])
-    found = wait_for(lambda: requests.get(f"{url}/api/v1/query", params={"query": "promlab_classroom_exercise_passed"},
+    found = until(lambda: requests.get(f"{url}/api/v1/query", params={"query": "promlab_classroom_exercise_passed"},
                                           timeout=5).json()["data"]["result"],
                      lambda r: any(s["metric"].get("student") == names[0] for s in r), 60, "progress in Prometheus")
     assert {s["metric"]["student"] for s in found} <= set(names)
@@ -155,7 +155,7 @@ def test_this_labs_reporter_sends_its_health_and_progress(room, joined):
     _, page, _, _ = room
     name, _, _ = joined
     expected = len(LAB.targets()) + len(LAB.probes())
-    row = wait_for(lambda: _row(_grid(page), name),
+    row = until(lambda: _row(_grid(page), name),
                    lambda r: r["health"].get("targets_expected") == expected and r["exercises"].get("4", {}).get("state") == "done",
                    60, f"{name}'s lab health and exercise 4 on the grid")
     assert row["health"]["machines_expected"] == len(LAB.nodes)
@@ -166,7 +166,7 @@ def test_make_leave_stops_the_reporter(joined):
     _, env, pid = joined
     assert _alive(pid)
     subprocess.run([sys.executable, "-m", "labclient.classroom", "leave"], cwd=REPO, env=env, capture_output=True, timeout=60)
-    wait_for(lambda: _alive(pid), lambda alive: not alive, 15, f"the reporter {pid} gone after make leave")
+    until(lambda: _alive(pid), lambda alive: not alive, 15, f"the reporter {pid} gone after make leave")
 
 
 def test_make_exercise_never_contacts_the_classroom(tmp_path):
@@ -254,5 +254,5 @@ def test_each_classroom_dashboard_query_gives_data_on_the_classrooms_prometheus(
     """Grafana's Classroom dashboard, where Grafana runs, reads what the page reads: each panel's query answers."""
     url = teacher.node(CLASSROOM).host_url(CLASSROOM.components["prometheus"]["port"])
     query = expr.replace("$__rate_interval", f"{4 * CLASSROOM.interval:g}s")
-    wait_for(lambda: requests.get(f"{url}/api/v1/query", params={"query": query}, timeout=5).json()["data"]["result"],
+    until(lambda: requests.get(f"{url}/api/v1/query", params={"query": query}, timeout=5).json()["data"]["result"],
              bool, 60, f"{query} on the classroom's Prometheus")

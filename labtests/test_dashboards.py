@@ -9,10 +9,10 @@ import re
 import pytest
 
 from host import dashboards
-from labclient.poll import wait_for
 from labtests.lab import LAB, nodes_with, skip_reason
 from provision.render import TEMPLATES
 from provision.roles import grafana
+from provision.waiting import until
 
 # The lab's own dashboards; a student's beside them are theirs (exercise 11 judges the workshop's).
 BOARDS = {name: json.loads((TEMPLATES / "dashboards" / name).read_text()) for name in grafana.SHIPPED}
@@ -44,7 +44,7 @@ def test_panel_query_returns_data(prometheus, fresh_targets, expr, node):
     query = fill(expr, node)
     assert "$" not in query, f"an unfilled variable in {query}"
     # rate() needs two samples in its window: poll for up to two scrape intervals more.
-    wait_for(lambda: prometheus.query(query), bool, 45, f"data for {query}")
+    until(lambda: prometheus.query(query), bool, 45, f"data for {query}")
 
 
 def test_node_variable_lists_every_exporter_node(prometheus):

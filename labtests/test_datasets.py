@@ -7,18 +7,18 @@ import re
 import pytest
 import requests
 
-from labclient.poll import wait_for
 from labclient.prom import Prometheus
 from labtests.lab import LAB
 from provision import otel_data
 from provision.datasets import DATASETS
+from provision.waiting import until
 
 SERVER = Prometheus(url=LAB.datasets.host_url)
 HERE = [d for d in DATASETS.values() if d.applies(LAB)]
 
 
 def test_the_data_sets_prometheus_is_ready():
-    wait_for(lambda: requests.get(f"{SERVER.url}/-/ready", timeout=5).status_code, lambda code: code == 200, 60,
+    until(lambda: requests.get(f"{SERVER.url}/-/ready", timeout=5).status_code, lambda code: code == 200, 60,
              f"{SERVER.url}/-/ready answering 200")
 
 

@@ -13,10 +13,10 @@ import pytest
 from labclient import faults
 from labclient.alerting import notifications, received
 from labclient.faults import strike
-from labclient.poll import wait_for
 from labtests.drill import wait_target
 from labtests.lab import LAB, lane, needs_role, probes, subjects
 from provision.paths import REPO
+from provision.waiting import until
 
 pytestmark = pytest.mark.drill
 INTERVAL = LAB.interval
@@ -48,20 +48,20 @@ def test_stopped_exporter_is_noticed_alerted_received_and_resolved(hosts, promet
         wait_target(prometheus, "node", name, "down", timeout=2 * INTERVAL + 5)
         mark("target down")
         state = lambda: _alert_state(prometheus, name)  # noqa: E731
-        wait_for(state, lambda s: s in ("pending", "firing"), 2 * INTERVAL, f"InstanceDown pending for {name}")
+        until(state, lambda s: s in ("pending", "firing"), 2 * INTERVAL, f"InstanceDown pending for {name}")
         mark("alert pending")
-        wait_for(state, lambda s: s == "firing", DOWN_FOR + 2 * INTERVAL, f"InstanceDown firing for {name}")
+        until(state, lambda s: s == "firing", DOWN_FOR + 2 * INTERVAL, f"InstanceDown firing for {name}")
         mark("alert firing")
-        wait_for(lambda: received(since, "InstanceDown", name, "firing"), bool, 30, f"the receiver recording InstanceDown for {name}")
+        until(lambda: received(since, "InstanceDown", name, "firing"), bool, 30, f"the receiver recording InstanceDown for {name}")
         mark("notification received")
     finally:
         host.run(faults.stopped(LAB.node(name)).repairs)
     mark("exporter restarted")
     wait_target(prometheus, "node", name, "up")
     mark("target up")
-    wait_for(lambda: _alert_state(prometheus, name), lambda s: s == "inactive", 2 * INTERVAL, f"InstanceDown resolved for {name}")
+    until(lambda: _alert_state(prometheus, name), lambda s: s == "inactive", 2 * INTERVAL, f"InstanceDown resolved for {name}")
     mark("alert resolved")
-    wait_for(lambda: received(since, "InstanceDown", name, "resolved"), bool, 60, f"the receiver recording the resolution for {name}")
+    until(lambda: received(since, "InstanceDown", name, "resolved"), bool, 60, f"the receiver recording the resolution for {name}")
     mark("resolution received")
     out = REPO / "build" / "drill-timings.json"
     out.parent.mkdir(exist_ok=True)
@@ -81,10 +81,10 @@ def _stop_see_then_start_see(host, prometheus, unit, expr, what):
     deadline = 2 * INTERVAL + 10
     try:
         host.run(f"systemctl stop {unit}")
-        wait_for(lambda: _value(prometheus, expr), lambda v: v == "0", deadline, f"{what} down ({expr} = 0) after stopping {unit}")
+        until(lambda: _value(prometheus, expr), lambda v: v == "0", deadline, f"{what} down ({expr} = 0) after stopping {unit}")
     finally:
         host.run(f"systemctl start {unit}")
-    wait_for(lambda: _value(prometheus, expr), lambda v: v == "1", deadline, f"{what} up again ({expr} = 1) after starting {unit}")
+    until(lambda: _value(prometheus, expr), lambda v: v == "1", deadline, f"{what} up again ({expr} = 1) after starting {unit}")
 
 
 @pytest.mark.parametrize(("node", "role", "subject", "up_metric"), subjects(in_lanes=True))

@@ -27,10 +27,10 @@ import pytest
 import yaml
 
 from exercises import cases, exercises
-from labclient.poll import wait_for
 from labclient.ssh import run as on_node
 from labtests.lab import LAB
 from provision import inventory
+from provision.waiting import until
 
 REPO = inventory.REPO
 TEACHER = REPO / "teacher"
@@ -174,7 +174,7 @@ def at_start(number, fault=None, start=True):
             for script in [REPO / c.answer for c in CASES if c.number == exercise.builds_on and c.scripted and c.right][:1]:
                 applied = run("sh", str(script))
                 assert applied.returncode == 0, f"exercise {exercise.builds_on}'s solution failed: {shown(applied)}"
-            wait_for(lambda: check(exercise.builds_on), lambda p: p.returncode == 0, 120,
+            until(lambda: check(exercise.builds_on), lambda p: p.returncode == 0, 120,
                      f"exercise {exercise.builds_on} done before exercise {number}")
         if exercise.start and start:
             started = run(sys.executable, "-m", "exercises", str(number), "start", fault=fault)
@@ -193,7 +193,7 @@ def at_start(number, fault=None, start=True):
 def _fault_wait(number):
     """Exercise 12 starts by breaking the lab: Prometheus must have seen it before the check is asked."""
     if EXERCISES[number].start:
-        wait_for(lambda: check(number), lambda p: "not healthy yet" in p.stdout, 120, "Prometheus seeing the fault")
+        until(lambda: check(number), lambda p: "not healthy yet" in p.stdout, 120, "Prometheus seeing the fault")
 
 
 @pytest.mark.parametrize("number", [pytest.param(n, marks=_marks(n), id=str(n)) for n in EXERCISES])
@@ -217,10 +217,10 @@ def test_check_refuses_a_wrong_attempt_for_its_reason(number, script, expect, fa
             assert proc.returncode != 0, f"exercise {number} accepts the wrong attempt {script.name}: {shown(proc)}"
             return proc.returncode == 1 and re.search(words, proc.stdout, re.S)
 
-        wait_for(lambda: check(number), lambda p: refused(p, expect[0]), 150,
+        until(lambda: check(number), lambda p: refused(p, expect[0]), 150,
                  f"exercise {number} refusing {script.name} saying /{expect[0]}/")
         # the same state, in French (polled too: a reload of Prometheus in between is no acceptance of either)
-        wait_for(lambda: check(number, "fr"), lambda p: refused(p, expect[1]), 60,
+        until(lambda: check(number, "fr"), lambda p: refused(p, expect[1]), 60,
                  f"exercise {number} refusing {script.name} in French, saying /{expect[1]}/")
 
 
@@ -231,7 +231,7 @@ def test_solution_passes_and_the_reset_undoes_it(number, script, fault):
         solution = run("sh", str(script))
         assert solution.returncode == 0, f"the solution {script.name} failed: {shown(solution)}"
         done_at = time.monotonic()
-        after = wait_for(lambda: check(number), lambda p: p.returncode == 0, 300, f"exercise {number} passing after {script.name}")
+        after = until(lambda: check(number), lambda p: p.returncode == 0, 300, f"exercise {number} passing after {script.name}")
         until_done = time.monotonic() - done_at
         assert "✘" not in after.stdout and "DONE" in after.stdout, shown(after)
         asked_at = time.monotonic()
@@ -309,7 +309,7 @@ def test_an_answer_of_the_table_is_judged_on_the_lab_as_on_the_engine(case):
             assert not right and proc.returncode != 0, f"exercise {case.number} accepts {case.answer!r}: {shown(proc)}"
             return re.search(case.says, proc.stdout, re.S)
 
-        wait_for(lambda: check(case.number), judged, 60, f"exercise {case.number} judging {case.answer!r} "
+        until(lambda: check(case.number), judged, 60, f"exercise {case.number} judging {case.answer!r} "
                  + ("right" if case.right else f"wrong, saying /{case.says}/"))
 
 

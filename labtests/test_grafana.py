@@ -8,10 +8,10 @@ import json
 import pytest
 
 from labclient.grafana import Grafana
-from labclient.poll import wait_for
 from labtests.lab import LAB, needs_role, scraped_nodes
 from provision.render import TEMPLATES
 from provision.roles import grafana as grafana_role
+from provision.waiting import until
 
 pytestmark = needs_role("grafana")
 UID = LAB.components["grafana"]["datasource_uid"]
@@ -21,7 +21,7 @@ DASHBOARD_UIDS = [json.loads((TEMPLATES / "dashboards" / name).read_text())["uid
 @pytest.fixture(scope="module")
 def grafana():
     g = Grafana()
-    wait_for(lambda: g.get("/api/health", auth=None).json(), lambda h: h.get("database") == "ok", 90,
+    until(lambda: g.get("/api/health", auth=None).json(), lambda h: h.get("database") == "ok", 90,
              f"{g.url}/api/health saying the database is ok")
     return g
 
@@ -58,13 +58,13 @@ def test_up_query_through_grafana_has_every_target_up(grafana):
             series[(labels.get("job"), labels.get("node"))] = frame["data"]["values"][1][-1]
         return series
 
-    series = wait_for(query, lambda s: sorted(s) == scraped_nodes(), 45, "one `up` series per inventory target")
+    series = until(query, lambda s: sorted(s) == scraped_nodes(), 45, "one `up` series per inventory target")
     assert all(value == 1 for value in series.values()), f"targets not up: {series}"
 
 
 @pytest.mark.parametrize("uid", DASHBOARD_UIDS)
 def test_dashboard_is_provisioned(grafana, uid):
-    reply = wait_for(lambda: grafana.get(f"/api/dashboards/uid/{uid}"), lambda r: r.status_code == 200, 60,
+    reply = until(lambda: grafana.get(f"/api/dashboards/uid/{uid}"), lambda r: r.status_code == 200, 60,
                      f"dashboard {uid} in Grafana")
     assert reply.json()["meta"]["provisioned"], f"dashboard {uid} exists but was not provisioned from files"
 

@@ -11,9 +11,9 @@ import pytest
 import requests
 
 from labclient.alerting import api, cluster, notifications
-from labclient.poll import wait_for
 from labclient.prom import global_view, parse_time, replicas
 from labtests.lab import LAB, hand_targets, needs_role
+from provision.waiting import until
 
 INTERVAL = LAB.interval
 DOWN_FOR = LAB.down_for
@@ -58,7 +58,7 @@ def view():
     if time.time() < settled:
         time.sleep(settled - time.time())
     history = f"count_over_time({SERIES}[{int(12 * INTERVAL)}s])"
-    wait_for(lambda: _count(found, f"min({history})"), lambda n: n >= 10, 20 * INTERVAL,
+    until(lambda: _count(found, f"min({history})"), lambda n: n >= 10, 20 * INTERVAL,
              f"the global view holding twelve intervals of {SERIES}")
     return found
 
@@ -70,7 +70,7 @@ def _healthy_targets(prom):
 @pytest.mark.parametrize("node", REPLICAS)
 def test_each_replica_scrapes_every_target(node):
     prom = replicas()[node]
-    wait_for(lambda: _healthy_targets(prom), lambda found: len(found) == EXPECTED and {h for *_, h in found} == {"up"},
+    until(lambda: _healthy_targets(prom), lambda found: len(found) == EXPECTED and {h for *_, h in found} == {"up"},
              3 * INTERVAL, f"Prometheus on {node} scraping all {EXPECTED} targets, every one up")
 
 
@@ -79,7 +79,7 @@ def test_the_global_view_counts_each_target_once(view):
     raw = sum(len(prom.active_targets()) for prom in replicas().values())  # one series of up per active target
     assert raw == len(REPLICAS) * EXPECTED, f"the replicas hold {raw} series of up, not {len(REPLICAS)} x {EXPECTED}"
     written = time.time() + INTERVAL  # what the view shows from then on was written after this test began
-    wait_for(lambda: float(view.query("max(timestamp(up))")[0]["value"][1]), lambda t: t >= written, 8 * INTERVAL,
+    until(lambda: float(view.query("max(timestamp(up))")[0]["value"][1]), lambda t: t >= written, 8 * INTERVAL,
              f"the global view ({VIEW.host_url}) showing samples written since the test began")
     counted = _count(view, FRESH)
     assert counted == EXPECTED, f"the global view counts {counted} series of up, not each of the {EXPECTED} targets once"
@@ -125,7 +125,7 @@ def test_a_stopped_replica_leaves_no_gap_in_the_global_view(hosts, view):
     finally:
         host.run("systemctl start prometheus")
     end = time.time() + INTERVAL
-    wait_for(lambda: _samples(view, target, start, end), lambda s: s and s[-1] >= end - INTERVAL, 90,
+    until(lambda: _samples(view, target, start, end), lambda s: s and s[-1] >= end - INTERVAL, 90,
              f"the global view holding {target}'s samples up to the end of the outage")
     own = _samples(replicas()[stopped], target, start, end)
     assert _largest_gap(own, start, end) >= 3 * INTERVAL, f"Prometheus on {stopped} shows no gap in {target}'s series: was it stopped?"
@@ -170,11 +170,11 @@ def _outage_notifications(hosts, node, stopped):
     """Stop node_exporter on `node` until its InstanceDown is notified, and a while more: the notifications of its
     group that hold the outage's alert (see _group)."""
     running = [e.host_url for e in LAB.endpoints("alertmanager") if e.node.name != stopped]
-    wait_for(lambda: _active(node, running), lambda found: not found, 10 * INTERVAL, f"no Alertmanager holding InstanceDown on {node}")
+    until(lambda: _active(node, running), lambda found: not found, 10 * INTERVAL, f"no Alertmanager holding InstanceDown on {node}")
     since, start = len(notifications()), time.time() - INTERVAL
     try:
         hosts[node].run("systemctl stop node_exporter")
-        wait_for(lambda: _group(since, node, start), bool, DOWN_FOR + 6 * INTERVAL, f"a notification of InstanceDown on {node}")
+        until(lambda: _group(since, node, start), bool, DOWN_FOR + 6 * INTERVAL, f"a notification of InstanceDown on {node}")
         time.sleep(2 * INTERVAL)  # a duplicate, from another Alertmanager or replica, would come within this
     finally:
         hosts[node].run("systemctl start node_exporter")
@@ -196,7 +196,7 @@ needs_cluster = pytest.mark.skipif(len(LAB.nodes_with("alertmanager")) < 3, reas
 def test_an_alert_is_notified_once_per_group_while_the_cluster_is_whole(hosts):
     node, members = LAB.nodes_with("node_exporter")[-1].name, LAB.endpoints("alertmanager")
     for e in members:  # a member that came back (an earlier test stopped it) rejoins within seconds
-        wait_for(lambda e=e: cluster(e.host_url), lambda seen: seen == ("ready", len(members)), 60,
+        until(lambda e=e: cluster(e.host_url), lambda seen: seen == ("ready", len(members)), 60,
                  f"{e.host_url}'s cluster whole before the outage")
     found = _outage_notifications(hosts, node, None)
     _one_alert_each(found, node)

@@ -7,11 +7,11 @@ import shlex
 import pytest
 
 from labclient.alerting import cluster
-from labclient.poll import wait_for
 from labclient.prom import global_view
 from labtests.drill import exec_on, failure_messages, reprovision, run_labtests
 from labtests.lab import LAB
 from labtests.test_ha import EXPECTED, FRESH, INTERVAL, REPLICAS, VIEW, _count
+from provision.waiting import until
 
 pytestmark = [pytest.mark.drill,
               pytest.mark.skipif(not LAB.replicated or VIEW is None or VIEW.role != "victoriametrics",
@@ -50,7 +50,7 @@ def test_deduplication_switched_off_fails_the_suite(hosts):
         _fails_saying(["labtests/test_ha.py", "-k", "counts_each_target_once"], "once")
     finally:
         reprovision(REPLICA)
-        wait_for(lambda: _count(view, FRESH), lambda n: n == EXPECTED, 12 * INTERVAL,
+        until(lambda: _count(view, FRESH), lambda n: n == EXPECTED, 12 * INTERVAL,
                  "the global view counting each target once again")
 
 
@@ -63,12 +63,12 @@ def test_an_alertmanager_cut_off_from_the_cluster_fails_the_suite(hosts):
         for route in routes:
             exec_on(host, f"ip route add {route}")
         # The others notice a silent member once their probes time out (the cut one cannot tell): then the fault is on.
-        wait_for(lambda: cluster(others[0].host_url), lambda seen: seen[1] < len(others) + 1, 120,
+        until(lambda: cluster(others[0].host_url), lambda seen: seen[1] < len(others) + 1, 120,
                  f"{others[0].host_url} losing {cut.host_url} from its cluster")
         _fails_saying(["labtests/test_alerting.py", "-k", "whole_cluster"], f"cluster being ('ready', {len(others) + 1})")
     finally:
         for route in routes:
             host.run(f"ip route del {route}")
         for e in LAB.endpoints("alertmanager"):
-            wait_for(lambda e=e: cluster(e.host_url), lambda seen: seen == ("ready", len(others) + 1), 120,
+            until(lambda e=e: cluster(e.host_url), lambda seen: seen == ("ready", len(others) + 1), 120,
                      f"{e.host_url}'s cluster whole again")

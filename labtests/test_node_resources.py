@@ -9,8 +9,8 @@ when they fail. They compare the loaded node with another one (a ratio, not a fi
 import pytest
 
 from host import lxcfs
-from labclient.poll import wait_for
 from labtests.lab import EXPORTERS, VICTIM
+from provision.waiting import until
 
 NODES = [pytest.param(n, id=n.name) for n in EXPORTERS]
 QUIET = next((n for n in EXPORTERS if VICTIM and n.name != VICTIM.name), None)
@@ -79,7 +79,7 @@ def test_load_on_one_node_shows_on_that_node_only(hosts, prometheus):
         def stands_out(r):
             return all(mine > 0.5 and mine > 3 * other for mine, other in r.values())
 
-        wait_for(readings, stands_out, 120, f"{VICTIM.name} busy ({loops} loops) standing out from {QUIET.name} "
+        until(readings, stands_out, 120, f"{VICTIM.name} busy ({loops} loops) standing out from {QUIET.name} "
                                               "(busy CPU share and load1, at least 3 times)")
     finally:
         busy.run(f"pkill -f '{BUSY_PATTERN}'")
@@ -99,7 +99,7 @@ def test_memory_taken_on_one_node_shows_on_that_node_only(hosts, prometheus):
     try:
         hog.run(f'nohup timeout 150 python3 -c "{HOG}" {HOG_MARK} >/dev/null 2>&1 &')
         # 160 MiB taken on one node: its MemAvailable drops by 100 MiB or more, the other's moves by less than 50.
-        wait_for(available, lambda now: before[0] - now[0] >= 100 * 2**20 and abs(before[1] - now[1]) < 50 * 2**20, 90,
+        until(available, lambda now: before[0] - now[0] >= 100 * 2**20 and abs(before[1] - now[1]) < 50 * 2**20, 90,
                  f"{VICTIM.name}'s MemAvailable dropping by 100 MiB (from {before[0] / 2**20:.0f} MiB) while "
                  f"{QUIET.name}'s (from {before[1] / 2**20:.0f} MiB) stays")
     finally:

@@ -5,9 +5,9 @@ import sys
 import pytest
 import yaml
 
-from labclient.poll import wait_for
 from labclient.prom import find_target
 from labtests.lab import LAB, hand_targets, probes, scraped_nodes
+from provision.waiting import until
 
 TARGETS = scraped_nodes()
 PROBES = probes()
@@ -15,7 +15,7 @@ HAND = hand_targets()
 
 
 def test_prometheus_is_ready(prometheus):
-    wait_for(lambda: prometheus.get("/-/ready").status_code, lambda code: code == 200, 60,
+    until(lambda: prometheus.get("/-/ready").status_code, lambda code: code == 200, 60,
              f"{prometheus.url}/-/ready answering 200")
 
 

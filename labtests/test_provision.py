@@ -5,11 +5,11 @@ import re
 import pytest
 import yaml
 
-from labclient.poll import wait_for
 from labtests.drill import reprovision
 from labtests.lab import LAB
 from provision import roles
 from provision.model import PROMETHEUS_JOB
+from provision.waiting import until
 
 CONFIG = "/etc/prometheus/prometheus.yml"
 
@@ -113,5 +113,5 @@ def test_config_change_reloads_prometheus_without_restart(hosts, prometheus):
     out = reprovision(node)
     assert f"changed file {CONFIG}" in out and "changed service prometheus: reloaded" in out, out
     assert host.service("prometheus").systemd_properties["MainPID"] == pid, "Prometheus was restarted, not reloaded"
-    wait_for(lambda: _last_reload(prometheus), lambda t: t > reloaded_before, 10, "Prometheus reporting a successful reload")
+    until(lambda: _last_reload(prometheus), lambda t: t > reloaded_before, 10, "Prometheus reporting a successful reload")
     assert "# drift" not in host.file(CONFIG).content_string

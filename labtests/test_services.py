@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from labclient.poll import wait_for
 from labtests.lab import services
+from provision.waiting import until
 
 SERVICES = services()
 MAX_EXPOSURE = 2.0
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.parametrize("service", SERVICES)
 
 def test_service_is_running(hosts, service):
     unit = hosts[service.node].service(service.name)
-    wait_for(lambda: unit.is_running, bool, 10, f"{service.name} running on {service.node}")
+    until(lambda: unit.is_running, bool, 10, f"{service.name} running on {service.node}")
 
 
 def test_service_is_enabled(hosts, service):
@@ -33,7 +33,7 @@ def test_service_does_not_run_as_root(hosts, service):
 
 def test_service_listens_on_its_port(hosts, service):
     socket = hosts[service.node].socket(f"tcp://{service.address}:{service.port}")
-    wait_for(lambda: socket.is_listening, bool, 10,
+    until(lambda: socket.is_listening, bool, 10,
              f"{service.name} listening on {service.address}:{service.port} on {service.node}")
 
 

@@ -11,9 +11,9 @@ import pytest
 
 from labclient import faults
 from labclient.faults import LOCKOUTS, strike
-from labclient.poll import wait_for
 from labtests.drill import exec_on, failure_messages, reprovision, run_labtests, wait_target
 from labtests.lab import LAB, VICTIM, lane, subjects
+from provision.waiting import until
 
 pytestmark = pytest.mark.drill
 PROMETHEUS = LAB.prometheus_node
@@ -111,4 +111,4 @@ def test_exporter_locked_out_of_its_server_fails_the_suite(hosts, prometheus, no
             exec_on(host, fault.repairs)
         else:
             reprovision(LAB.node(node))
-        wait_for(lambda: prometheus.query(f'{up_metric}{{node="{node}"}} == 1'), bool, 60, f"{up_metric} of {node} back to 1")
+        until(lambda: prometheus.query(f'{up_metric}{{node="{node}"}} == 1'), bool, 60, f"{up_metric} of {node} back to 1")

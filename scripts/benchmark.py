@@ -154,8 +154,8 @@ def refusal_rows():
 def global_view_delay(lab, samples=5):
     """Seconds from a scrape (its sample's timestamp on a replica) until the global view shows a sample of
     that interval: the median and the longest of `samples` scrapes."""
-    from labclient.poll import wait_for
     from labclient.prom import global_view, replicas
+    from provision.waiting import until
 
     interval = lab.interval
     series = f'timestamp(up{{job="node", node="{lab.nodes_with("node_exporter")[-1].name}"}})'
@@ -167,8 +167,8 @@ def global_view_delay(lab, samples=5):
 
     delays, last = [], stamp(replica)
     for _ in range(samples):
-        scraped = wait_for(lambda: stamp(replica), lambda t, last=last: t > last, 3 * interval, "a new scrape on the replica")
-        wait_for(lambda: stamp(view), lambda t, scraped=scraped: t > scraped - interval, 300, "the global view showing it",
+        scraped = until(lambda: stamp(replica), lambda t, last=last: t > last, 3 * interval, "a new scrape on the replica")
+        until(lambda: stamp(view), lambda t, scraped=scraped: t > scraped - interval, 300, "the global view showing it",
                  interval=0.2)
         delays.append(time.time() - scraped)
         last = scraped

@@ -22,8 +22,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from host import container
 from labclient.lab import lab
-from labclient.poll import wait_for
 from provision import inventory
+from provision.waiting import until
 from scripts.docker_image import TAGS
 
 NAME = "promlab-floor"
@@ -57,7 +57,7 @@ def docker(*args, stdin=None):
 def boot(name, address):
     docker("run", "--detach", f"--name={NAME}-{name}", f"--hostname={name}", f"--label={NAME}={inventory.REPO}",
            f"--network={NAME}", f"--ip={address}", *container.SYSTEMD, TAGS[0])
-    wait_for(lambda: subprocess.run(["docker", "exec", f"{NAME}-{name}", "systemctl", "is-system-running"],
+    until(lambda: subprocess.run(["docker", "exec", f"{NAME}-{name}", "systemctl", "is-system-running"],
                                     capture_output=True, text=True).stdout.strip(),
              lambda state: state in ("running", "degraded"), 120, f"systemd running in {name}")
 
@@ -96,7 +96,7 @@ def measure(the_lab):
             booted = time.monotonic()
             list(pool.map(lambda n: install(n[0], n[2], prometheus_yml if n[2] == "prometheus" else None), nodes))
         installed = time.monotonic()
-        wait_for(lambda: active_health(nodes[0][1]), lambda h: len(h) == len(nodes) and set(h) == {"up"}, 180,
+        until(lambda: active_health(nodes[0][1]), lambda h: len(h) == len(nodes) and set(h) == {"up"}, 180,
                  f"the floor's {len(nodes)} targets up")
         green = time.monotonic()
     finally:

@@ -10,6 +10,11 @@ of the whole folder in both. With a `-m` of your own, one run as you asked,
 everything one after another. `--drills`: only the drills. DRILLS=0: no drills.
 A lane's whole output is shown when it fails, its last lines otherwise. Exit status: the first failing part's;
 a part or lane that selects no test (pytest's 5) is no failure when another ran some.
+
+`--with-fast-tests` (make test): the fast tests (`make test-fast`, no lab) run beside the labtests from the start, at
+the lowest priority (nice 19), their output kept in a file and shown once the labtests are done: their last line, or
+all of it when they fail. The labtests mostly wait on Prometheus (a scrape, an alert's `for`), the fast tests on
+services under attack and deadlines; side by side they take about the time of the longer.
 """
 
 import os
@@ -107,18 +112,43 @@ def run(parts, call=subprocess.call, lanes=run_lanes):
     return combined(codes)
 
 
+# At the lowest priority: the processor goes to the labtests (and the lab's nodes) first, the fast tests take what their
+# waits leave.
+FAST_TESTS = ["nice", "-n", "19", "make", "--no-print-directory", "test-fast"]
+
+
+def start_fast_tests(command=FAST_TESTS):
+    """The fast tests started in the background, their output in a temporary file: (process, file)."""
+    log = tempfile.TemporaryFile(mode="w+")
+    return subprocess.Popen(command, cwd=inventory.REPO, stdout=log, stderr=subprocess.STDOUT, text=True), log
+
+
+def fast_tests_result(process, log):
+    """Wait for the fast tests; print their last line, or everything they said when they failed; their status."""
+    code = process.wait()
+    log.seek(0)
+    lines = log.read().rstrip().splitlines()
+    log.close()
+    print("=== the fast tests, run beside the labtests: " + ("ok" if code == 0 else "failed"), flush=True)
+    print(*(lines if code != 0 else lines[-1:]), sep="\n", flush=True)
+    return code
+
+
 def main(argv):
     only_drills = "--drills" in argv
-    args = [a for a in argv if a != "--drills"]
-    config = shared_ssh_config()
+    args = [a for a in argv if a not in ("--drills", "--with-fast-tests")]
+    config = shared_ssh_config()  # before the fast tests start: their `vagrant validate` runs would meet Vagrant's lock
+    fast = start_fast_tests() if "--with-fast-tests" in argv else None
     if config:
         os.environ[ssh.SHARED_CONFIG] = config
     try:
-        return run(plan(args, drills=os.environ.get("DRILLS", "1") != "0", only_drills=only_drills))
+        code = run(plan(args, drills=os.environ.get("DRILLS", "1") != "0", only_drills=only_drills))
     finally:
         if config:
             os.remove(config)
             os.rmdir(os.path.dirname(config))
+        fast_code = fast_tests_result(*fast) if fast else 0
+    return fast_code if code in (0, NO_TESTS) and fast_code != 0 else code
 
 
 if __name__ == "__main__":

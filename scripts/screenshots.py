@@ -21,10 +21,10 @@ import yaml
 from labclient import browser, faults, ssh
 from labclient.alerting import alertmanager_url, api, auth
 from labclient.lab import lab
-from labclient.poll import wait_for
 from labclient.prom import Prometheus, QueryRefused, Unreachable
 from labclient.ui import pages, uis
 from provision.paths import REPO
+from provision.waiting import until
 
 IMG = REPO / "docs" / "img"
 MANIFEST = IMG / "pictures.json"
@@ -76,7 +76,7 @@ def _firing(driver, picture, ui, url):
         return f"node_exporter is not running on {node.name} (left as it is)"
     ssh.run(fault.where, fault.breaks)
     try:
-        wait_for(lambda: (driver.get(url + ui.alerts), browser.firing_rule_opened(driver, ui.kind, picture["firing"]))[1],
+        until(lambda: (driver.get(url + ui.alerts), browser.firing_rule_opened(driver, ui.kind, picture["firing"]))[1],
                  lambda lines: isinstance(lines, list) and any(f'node="{node.name}"' in line for line in lines), 240,
                  f"{picture['firing']} firing for {node.name} on {url + ui.alerts}", interval=5)
         rows = [r for r in driver.find_elements("css selector", "table tbody tr") if f'node="{node.name}"' in r.text]

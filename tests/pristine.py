@@ -23,9 +23,15 @@ def text(relative):
     return (REPO / relative).read_text(encoding="utf-8")
 
 
+def read_committed(path):
+    """The committed inventory at `path` (absolute, in the repository) as data, not merged: the reader inventory.data
+    and inventory.origin take."""
+    return yaml.safe_load(text(Path(path).relative_to(REPO).as_posix()))
+
+
 def raw(relative="lab.yaml"):
     """The committed inventory as data, the inventories it extends merged under it (an example is an overlay)."""
-    return inventory.data(REPO / relative, read=lambda path: yaml.safe_load(text(Path(path).relative_to(REPO).as_posix())))
+    return inventory.data(REPO / relative, read=read_committed)
 
 
 def changed(data, path, value):

@@ -133,3 +133,40 @@ def test_the_shared_ssh_config_leaves_no_folder_behind_when_the_lab_is_not_up(mo
 
     monkeypatch.setattr(labtest.ssh, "write_config", not_up)
     assert labtest.shared_ssh_config() is None and list(tmp_path.iterdir()) == []
+
+
+_start_fast_tests = labtest.start_fast_tests
+
+
+def _fast(code, said):
+    return _start_fast_tests([sys.executable, "-c", f"print({said!r}); raise SystemExit({code})"])
+
+
+def test_fast_tests_that_pass_show_their_last_line_only(capsys):
+    assert labtest.fast_tests_result(*_fast(0, "collected\n2412 passed")) == 0
+    assert capsys.readouterr().out.splitlines() == ["=== the fast tests, run beside the labtests: ok", "2412 passed"]
+
+
+def test_fast_tests_that_fail_show_everything_they_said(capsys):
+    assert labtest.fast_tests_result(*_fast(1, "FAILED tests/test_x.py::test_y\n1 failed")) == 1
+    assert capsys.readouterr().out.splitlines() == ["=== the fast tests, run beside the labtests: failed",
+                                                    "FAILED tests/test_x.py::test_y", "1 failed"]
+
+
+@pytest.mark.parametrize(("labtests", "fast", "status"), [(0, 0, 0), (0, 1, 1), (1, 0, 1), (2, 1, 2), (5, 1, 1), (5, 0, 5)],
+                         ids=["both-pass", "fast-fail", "labtests-fail", "both-fail-labtests-first", "no-labtest-fast-fail",
+                              "no-labtest"])
+def test_with_fast_tests_the_exit_status_is_the_first_failure(monkeypatch, capsys, labtests, fast, status):
+    monkeypatch.setattr(labtest, "shared_ssh_config", lambda: None)
+    monkeypatch.setattr(labtest, "run", lambda parts: labtests)
+    monkeypatch.setattr(labtest, "start_fast_tests", lambda: _fast(fast, "done"))
+    assert labtest.main(["--with-fast-tests"]) == status
+
+
+def test_with_fast_tests_the_labtests_get_no_such_argument(monkeypatch):
+    seen = []
+    monkeypatch.setattr(labtest, "shared_ssh_config", lambda: None)
+    monkeypatch.setattr(labtest, "run", lambda parts: seen.append(parts) or 0)
+    monkeypatch.setattr(labtest, "start_fast_tests", lambda: _fast(0, "done"))
+    labtest.main(["--with-fast-tests", "-x"])
+    assert all("--with-fast-tests" not in args for _, args, _ in seen[0]) and all("-x" in args for _, args, _ in seen[0])

@@ -164,12 +164,6 @@ def test_the_merged_inventory_is_shown_on_request(capsys):
     assert shown == pristine.raw("examples/forky.yaml") or shown == inventory.data(inventory.REPO / "examples/forky.yaml")
 
 
-def _committed(path):
-    from pathlib import Path
-
-    return yaml.safe_load(pristine.text(Path(path).relative_to(inventory.REPO).as_posix()))
-
-
 @pytest.mark.parametrize(("source", "keys", "holder"), [
     ("examples/forky.yaml", ("lab", "scrape_interval"), "lab.yaml"),
     ("examples/forky.yaml", ("lab", "install_method"), "examples/forky.yaml"),
@@ -181,5 +175,5 @@ def _committed(path):
 ])
 def test_the_file_to_edit_is_the_one_that_sets_the_value(source, keys, holder):
     """What exercises 5 and 6 name and reset: under examples/forky.yaml, the scrape interval is lab.yaml's."""
-    found = inventory.origin(inventory.REPO / source, keys, read=_committed)
+    found = inventory.origin(inventory.REPO / source, keys, read=pristine.read_committed)
     assert found == (inventory.REPO / holder).resolve()

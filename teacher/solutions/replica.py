@@ -8,8 +8,8 @@ from pathlib import Path
 
 import requests
 
-from labclient.poll import wait_for
 from labclient.prom import replicas
+from provision.waiting import until
 
 QUERIES = {"plain": 'up{job="prometheus"} == 0', "count": 'count by (node) (up{job="prometheus"} < 1)'}
 
@@ -24,7 +24,7 @@ def main(args):
                 down.append(name)
         return down
 
-    dead = wait_for(not_answering, bool, 60, "a replica not answering")[0]
+    dead = until(not_answering, bool, 60, "a replica not answering")[0]
     other = next(name for name in replicas() if name != dead)
     answers = Path("answers")
     answers.mkdir(exist_ok=True)
