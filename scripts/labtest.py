@@ -11,10 +11,11 @@ everything one after another. `--drills`: only the drills. DRILLS=0: no drills.
 A lane's whole output is shown when it fails, its last lines otherwise. Exit status: the first failing part's;
 a part or lane that selects no test (pytest's 5) is no failure when another ran some.
 
-`--with-fast-tests` (make test): the fast tests (`make test-fast`, no lab) run beside the labtests from the start, at
-the lowest priority (nice 19), their output kept in a file and shown once the labtests are done: their last line, or
-all of it when they fail. The labtests mostly wait on Prometheus (a scrape, an alert's `for`), the fast tests on
-services under attack and deadlines; side by side they take about the time of the longer.
+`--with-fast-tests` (make test): the fast tests of real-time deadlines first, alone on the quiet machine (`make
+test-deadlines`); then the other fast tests (`make test-fast-others`, no lab) beside the labtests, their output kept in
+a file and shown once the labtests are done: their last line, or all of it when they fail. The labtests mostly wait on
+Prometheus (a scrape, an alert's `for`), the fast tests on subprocesses; side by side they take about the time of the
+longer.
 """
 
 import os
@@ -112,9 +113,10 @@ def run(parts, call=subprocess.call, lanes=run_lanes):
     return combined(codes)
 
 
-# At the lowest priority: the processor goes to the labtests (and the lab's nodes) first, the fast tests take what their
-# waits leave.
-FAST_TESTS = ["nice", "-n", "19", "make", "--no-print-directory", "test-fast"]
+# The fast tests of real-time deadlines (a service under attack) first, alone on the quiet machine; the others beside the
+# labtests. Beside them, the services under attack took over 3 s to accept a connection, and their tests failed.
+DEADLINE_TESTS = ["make", "--no-print-directory", "test-deadlines"]
+FAST_TESTS = ["make", "--no-print-directory", "test-fast-others"]
 
 
 def start_fast_tests(command=FAST_TESTS):
@@ -134,9 +136,17 @@ def fast_tests_result(process, log):
     return code
 
 
+call = subprocess.call
+
+
 def main(argv):
     only_drills = "--drills" in argv
     args = [a for a in argv if a not in ("--drills", "--with-fast-tests")]
+    if "--with-fast-tests" in argv:
+        print("=== the fast tests of deadlines, alone on the quiet machine", flush=True)
+        deadlines = call(DEADLINE_TESTS, cwd=inventory.REPO)
+        if deadlines != 0:
+            return deadlines
     config = shared_ssh_config()  # before the fast tests start: their `vagrant validate` runs would meet Vagrant's lock
     fast = start_fast_tests() if "--with-fast-tests" in argv else None
     if config:

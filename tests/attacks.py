@@ -29,14 +29,14 @@ KINDS = ("idle", "half", "trickle", "oversized")
 class Seen:
     opened: int = 0
     closed: int = 0  # by the service (it answered or let go), counted when noticed
-    lived: list = field(default_factory=list)  # how long each connection the service closed had been open, in seconds
+    order: list = field(default_factory=list)  # each connection the service closed, by its place among the openings
     refused: int = 0  # connections that could not be opened
     errors: list = field(default_factory=list)
 
 
 class _Slot:
     def __init__(self, source):
-        self.source, self.sock, self.opened, self.due, self.pending = source, None, 0.0, 0.0, b""
+        self.source, self.sock, self.serial, self.due, self.pending = source, None, 0, 0.0, b""
 
 
 def _open(slot, port, kind, seen, selector):
@@ -46,7 +46,7 @@ def _open(slot, port, kind, seen, selector):
         seen.refused += 1
         return
     sock.setblocking(False)
-    slot.sock, slot.opened, slot.due = sock, time.monotonic(), time.monotonic() + EVERY
+    slot.sock, slot.serial, slot.due = sock, seen.opened, time.monotonic() + EVERY
     slot.pending = {"idle": b"", "half": HALF, "trickle": HALF + b"X-Trickle: " + b"a" * 4096,
                     "oversized": HALF + HUGE_LINE * 99}[kind]
     selector.register(sock, selectors.EVENT_READ, slot)
@@ -62,7 +62,7 @@ def _close(slot, selector):
 
 def _closed_by_the_service(slot, selector, seen):
     seen.closed += 1
-    seen.lived.append(time.monotonic() - slot.opened)
+    seen.order.append(slot.serial)
     _close(slot, selector)
 
 

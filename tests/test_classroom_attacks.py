@@ -16,6 +16,9 @@ from provision.paths import REPO
 from tests import attacks
 from tests.test_classroom import DONE, NAMES, SECRET
 
+# A service's real-time deadlines under attack: run alone, on a quiet machine (make test-fast).
+pytestmark = pytest.mark.deadlines
+
 PROGRAM = REPO / "provision" / "files" / "classroom.py"
 NAT = "127.0.0.5"  # every student's address behind the forwarded port (VirtualBox: 10.0.2.2)
 MEMORY_MAX = 128  # MiB: the unit's MemoryMax (templates/classroom.service.j2)

@@ -157,6 +157,7 @@ def test_fast_tests_that_fail_show_everything_they_said(capsys):
                          ids=["both-pass", "fast-fail", "labtests-fail", "both-fail-labtests-first", "no-labtest-fast-fail",
                               "no-labtest"])
 def test_with_fast_tests_the_exit_status_is_the_first_failure(monkeypatch, capsys, labtests, fast, status):
+    monkeypatch.setattr(labtest, "call", lambda command, cwd: 0)
     monkeypatch.setattr(labtest, "shared_ssh_config", lambda: None)
     monkeypatch.setattr(labtest, "run", lambda parts: labtests)
     monkeypatch.setattr(labtest, "start_fast_tests", lambda: _fast(fast, "done"))
@@ -165,8 +166,27 @@ def test_with_fast_tests_the_exit_status_is_the_first_failure(monkeypatch, capsy
 
 def test_with_fast_tests_the_labtests_get_no_such_argument(monkeypatch):
     seen = []
+    monkeypatch.setattr(labtest, "call", lambda command, cwd: 0)
     monkeypatch.setattr(labtest, "shared_ssh_config", lambda: None)
     monkeypatch.setattr(labtest, "run", lambda parts: seen.append(parts) or 0)
     monkeypatch.setattr(labtest, "start_fast_tests", lambda: _fast(0, "done"))
     labtest.main(["--with-fast-tests", "-x"])
     assert all("--with-fast-tests" not in args for _, args, _ in seen[0]) and all("-x" in args for _, args, _ in seen[0])
+
+
+def test_with_fast_tests_the_deadline_tests_run_first_alone_and_a_failure_stops_there(monkeypatch):
+    order = []
+    monkeypatch.setattr(labtest, "call", lambda command, cwd: order.append(command) or 1)
+    monkeypatch.setattr(labtest, "shared_ssh_config", lambda: order.append("ssh-config"))
+    monkeypatch.setattr(labtest, "run", lambda parts: order.append("labtests") or 0)
+    monkeypatch.setattr(labtest, "start_fast_tests", lambda: order.append("fast tests"))
+    assert labtest.main(["--with-fast-tests"]) == 1
+    assert order == [labtest.DEADLINE_TESTS]
+
+
+def test_the_tests_of_a_service_s_deadlines_under_attack_are_marked_to_run_alone():
+    collect = [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", "-m", "deadlines",
+               "tests/test_alert_receiver.py", "tests/test_classroom_attacks.py"]
+    found = subprocess.run(collect, cwd=inventory.REPO, capture_output=True, text=True).stdout
+    assert "tests/test_alert_receiver.py::test_a_connection_past_the_bound_in_all_is_closed_at_once" in found
+    assert "tests/test_classroom_attacks.py::test_an_attack_leaves_the_classroom_small_and_alive[half-requests]" in found
