@@ -39,8 +39,10 @@ def _wrong(data):
             return f"{name}: is not a {FIELDS[name].__name__}"
     if data.get("own") and not all(isinstance(data.get(f), dict) and set(data[f]) == {"en", "fr"} for f in ("about", "record")):
         return "own: a program of promlab's own needs about and record, each with en and fr"
-    if "server" in data and set(data["server"]) != SERVER_FIELDS:
-        return f"server: needs exactly {', '.join(sorted(SERVER_FIELDS))}"
+    if not all(isinstance(key, dict) for key in data.get("keys", {}).values()):
+        return "keys: each key is a mapping (type, doc, fr, and default or optional)"
+    if "server" in data and (set(data["server"]) != SERVER_FIELDS or not isinstance(data["server"]["versions"], dict)):
+        return f"server: needs exactly {', '.join(sorted(SERVER_FIELDS))} (versions: a version per Debian release)"
     dashboard = data.get("dashboard")
     if dashboard is not None and (set(dashboard) != DASHBOARD_FIELDS or any(
             not isinstance(dashboard[p], dict) or set(dashboard[p]) != PANEL_FIELDS for p in ("level", "rate"))):

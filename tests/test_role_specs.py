@@ -29,8 +29,10 @@ def folder_with(tmp_path, specs):
     ("order: 10\ndashboard: {title: X, up: x_up, level: {name: a}, rate: {name: b, expr: c, unit: d}}\n",
      "provision/roles/demo/role.yaml: dashboard: needs title, up, and level and rate"),
     ("order: [10\n", "provision/roles/demo/role.yaml: is not YAML"),
+    ("order: 10\nkeys: {port_of_mine: 9999}\n", "provision/roles/demo/role.yaml: keys: each key is a mapping"),
+    ("order: 10\nserver: {package: p, name: P, versions: '17'}\n", "provision/roles/demo/role.yaml: server: needs exactly"),
 ], ids=["a-list", "no-order", "order-not-a-number", "order-a-switch", "unknown-field", "own-without-its-record",
-        "server-incomplete", "dashboard-panel-incomplete", "not-yaml"])
+        "server-incomplete", "dashboard-panel-incomplete", "not-yaml", "a-key-not-a-mapping", "versions-not-a-mapping"])
 def test_a_role_yaml_the_catalogue_cannot_read_is_refused_naming_file_and_field(tmp_path, text, says):
     with pytest.raises(RoleSpecError) as refused:
         catalogue.read(folder_with(tmp_path, {"demo": text}))
