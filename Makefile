@@ -55,7 +55,7 @@ QUIETLY = || { kill -QUIT $$PPID 2>/dev/null && sleep 0.5 && exit 0; exit 1; }
 help:
 	@echo "make doctor     can this computer run the lab? (Python, Vagrant, provider, memory, ports, disk: run it days before)"
 	@echo "make up         boot and provision every node of lab.yaml, wait until all targets are up"
-	@echo "make test       brings the lab up, then the labtests against it with the fast tests (no VMs) beside them"
+	@echo "make test       brings the lab up, the fast tests of deadlines, then the labtests with the other fast tests beside them"
 	@echo "make check      validate lab.yaml, render, promtool check config, vagrant validate (MERGED=1: show an overlay merged)"
 	@echo "make render     write every file the provisioning would install under $(RENDERED)/<node>/"
 	@echo "make provision  provision the running lab again (a second run changes nothing)"

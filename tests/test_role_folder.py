@@ -94,7 +94,7 @@ def test_the_role_is_found_without_a_list_edited(copy):
 def test_its_node_gets_its_hardened_unit_with_the_key_s_default(copy, rendered):
     unit = (rendered / NODE / "etc/systemd/system" / f"{ROLE}.service").read_text()
     lab = yaml.safe_load((copy / "lab.yaml").read_text())
-    address = next(n for n in lab["nodes"] if n["name"] == NODE).get("ip", "192.168.56.16")
+    address = next(n for n in lab["nodes"] if n["name"] == NODE)["ip"]
     assert f"-web.listen-address={address}:9256" in unit and "-procnames=sshd,cron" in unit
     assert f"User={ROLE}" in unit and "CapabilityBoundingSet=" in unit
 
