@@ -13,6 +13,7 @@ a build that cannot be made is said in one sentence and the lab comes up without
 --force: build again even when built.
 """
 
+import gzip
 import io
 import json
 import os
@@ -109,7 +110,9 @@ def _unpack(archive, version, tree):
 def _pack(dist, out):
     """dist/ as a tar.gz whose bytes depend only on the files (sorted, no owner, no time)."""
     data = io.BytesIO()
-    with tarfile.open(fileobj=data, mode="w:gz", format=tarfile.PAX_FORMAT) as tar:
+    # gzip's own header holds a time too: 0, or two packs a second apart differ.
+    with gzip.GzipFile(fileobj=data, mode="wb", mtime=0) as zipped, \
+            tarfile.open(fileobj=zipped, mode="w", format=tarfile.PAX_FORMAT) as tar:
         for path in sorted(p for p in dist.rglob("*") if p.is_file()):
             info = tarfile.TarInfo(path.relative_to(dist).as_posix())
             content = path.read_bytes()

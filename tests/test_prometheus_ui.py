@@ -5,6 +5,7 @@ which lab needs it, what the build takes from Debian's source and what it refuse
 import io
 import json
 import tarfile
+import time
 
 import pytest
 from hypothesis import given
@@ -93,12 +94,14 @@ def test_a_source_without_the_ui_is_refused(tmp_path):
         prometheus_ui._unpack(tmp_path / "source.tar.xz", "9.9.9", tmp_path / "tree")
 
 
-def test_the_bundle_depends_only_on_the_files(tmp_path):
+def test_the_bundle_depends_only_on_the_files(tmp_path, monkeypatch):
     (tmp_path / "dist" / "assets").mkdir(parents=True)
     (tmp_path / "dist" / "index.html").write_text("<html>")
     (tmp_path / "dist" / "assets" / "a.js").write_text("x")
+    monkeypatch.setattr(time, "time", lambda: 1_800_000_000.0)  # the clock of the first pack...
     prometheus_ui._pack(tmp_path / "dist", tmp_path / "one.tar.gz")
     (tmp_path / "dist" / "index.html").touch()
+    monkeypatch.setattr(time, "time", lambda: 1_800_000_061.0)  # ... and a minute later
     prometheus_ui._pack(tmp_path / "dist", tmp_path / "two.tar.gz")
     assert (tmp_path / "one.tar.gz").read_bytes() == (tmp_path / "two.tar.gz").read_bytes()
 
