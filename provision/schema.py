@@ -496,7 +496,10 @@ def spec_keys(keys, where):
                 or not all(isinstance(key[f], str) and key[f] for f in ("doc", "fr"))):
             raise ValueError(f"{at}: needs type, doc and fr (each a text), and may have default or optional: true")
         default = None if key.get("optional") else key.get("default", REQUIRED)
-        found[name] = Key(spec_type(key["type"], f"{at}.type"), key["doc"], key["fr"], default)
+        kind = spec_type(key["type"], f"{at}.type")
+        if default not in (None, REQUIRED) and not isinstance(kind, (Record, ListOf, MapOf)) and kind.wrong(default):
+            raise ValueError(f"{at}.default: {excerpt(default)} {kind.wrong(default)}; allowed: {kind.en}")
+        found[name] = Key(kind, key["doc"], key["fr"], default)
     return found
 
 

@@ -65,8 +65,13 @@ def test_roles_come_in_their_order_not_their_names(tmp_path):
      "x.type.pattern: is not a regular expression"),
     ({"x": {"type": {"kind": "record", "en": "e", "fr": "f", "keys": {"y": {"type": "job"}}}, "doc": "d", "fr": "f"}},
      "x.type.keys.y: needs type, doc and fr"),
+    ({"x": {"type": "service_port", "doc": "d", "fr": "f", "default": 80}}, "x.default: 80 is out of range"),
+    ({"x": {"type": "job", "doc": "d", "fr": "f", "default": "prometheus"}}, "x.default: 'prometheus' is not a job name"),
+    ({"x": {"type": {"kind": "duration", "en": "e", "fr": "f", "low": 1, "high": 60}, "doc": "d", "fr": "f",
+            "default": "2m"}}, "x.default: '2m' is out of range"),
 ], ids=["no-french", "unknown-field", "empty-french", "unknown-type", "unknown-kind", "kind-lacking-a-part",
-        "pattern-not-a-regex", "inner-key-without-docs"])
+        "pattern-not-a-regex", "inner-key-without-docs", "default-port-privileged", "default-job-reserved",
+        "default-duration-too-long"])
 def test_a_key_spec_the_schema_cannot_read_is_refused_naming_the_key(keys, says):
     with pytest.raises(ValueError) as refused:
         schema.spec_keys(keys, "keys")
