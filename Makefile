@@ -189,16 +189,16 @@ screenshots: venv
 	$(PY) -m scripts.screenshots
 
 classroom: venv image
-	@$(PY) -m host.classroom up
+	@$(PY) -m labclient.classroom_teacher up
 
 classroom-down:
-	@$(PY) -m host.classroom down
+	@$(PY) -m labclient.classroom_teacher down
 
 join: venv
-	@$(PY) -m labclient.classroom join $(QUIETLY)
+	@$(PY) -m labclient.classroom_student join $(QUIETLY)
 
 leave: venv
-	@$(PY) -m labclient.classroom leave $(QUIETLY)
+	@$(PY) -m labclient.classroom_student leave $(QUIETLY)
 
 down:
 	vagrant destroy --force

@@ -73,11 +73,11 @@ def _where(page, lang):
     """The address of the page a hint names, on the Prometheus that runs (its UI, or what to use without one)."""
     if page is None:
         return
-    from labclient.lab import lab
+    from labclient.lab import loaded
     from labclient.prom import Prometheus, QueryRefused, Unreachable
     from labclient.ui import pages
 
-    url = lab().prometheus.host_url
+    url = loaded().prometheus.host_url
     try:
         print(f"  → {pages(Prometheus(url=url)).where(url, page, lang)}")
     except (QueryRefused, Unreachable):

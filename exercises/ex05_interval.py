@@ -38,7 +38,7 @@ def undo(ws):
     name = lab_file("lab", "scrape_interval")
     original = committed(name, lambda root: yamledit.value(yamledit.get(yamledit.get(root, "lab"), "scrape_interval")))
     if original and ws.rewrite(name, lambda text: _back(text, original)):
-        ws.provision(ws.lab().prometheus_node.name)
+        ws.provision(ws.lab_now().prometheus_node.name)
 
 
 EXERCISE = Exercise(

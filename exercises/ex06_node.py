@@ -46,7 +46,7 @@ def _committed_names(root):
 
 
 def undo(ws):
-    lab = ws.lab()
+    lab = ws.lab_now()
     if NEW not in [n.name for n in lab.nodes]:
         return
     name = lab_file("nodes")

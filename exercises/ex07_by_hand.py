@@ -131,7 +131,7 @@ def exercise_address(lab):
 
 def edit_template(ws, edit):
     """Apply edit(text, address) to the template; a section that is not YAML is named and left. True when it changed."""
-    address = exercise_address(ws.lab())
+    address = exercise_address(ws.lab_now())
     if address is None:
         return False
     try:
@@ -144,11 +144,11 @@ def edit_template(ws, edit):
 
 def undo(ws):
     changed = edit_template(ws, own_targets.without_jobs)
-    if NODE in [n.name for n in ws.lab().nodes] and \
+    if NODE in [n.name for n in ws.lab_now().nodes] and \
             on_node(NODE, f"dpkg-query -W -f='${{Status}}' {PACKAGE} | grep -q 'ok installed'").returncode == 0:
         ws.on_node(NODE, f"DEBIAN_FRONTEND=noninteractive apt-get purge -y -q {PACKAGE}", what=f"removing {PACKAGE} from {NODE}")
     if changed:
-        ws.provision(ws.lab().prometheus_node.name)
+        ws.provision(ws.lab_now().prometheus_node.name)
 
 
 EXERCISE = Exercise(

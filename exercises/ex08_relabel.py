@@ -108,7 +108,7 @@ def check(ctx):
 
 def undo(ws):
     if edit_template(ws, lambda text, address: own_targets.without_keys(text, address, ["relabel_configs", "metric_relabel_configs"])):
-        ws.provision(ws.lab().prometheus_node.name)
+        ws.provision(ws.lab_now().prometheus_node.name)
 
 
 EXERCISE = Exercise(

@@ -180,20 +180,20 @@ BUSY = "while :; do :; [d]one"  # the guide's busy loops (teacher/solutions/load
 
 def undo(ws):
     remove(ws, "alert", ALERT, FILE)
-    for node in ws.lab().nodes_with("node_exporter"):
+    for node in ws.lab_now().nodes_with("node_exporter"):
         if on_node(node.name, f"pkill -f '{BUSY}'").returncode == 0:
             ws.say(f"arrête les boucles de charge sur {node.name}", f"stops the busy loops on {node.name}")
-    if not ws.lab().nodes_with("alertmanager"):
+    if not ws.lab_now().nodes_with("alertmanager"):
         return
     url, notifications = _alertmanager()
     # The silences of this attempt that silence the alert (by Alertmanager's matching: a silence on its name, or on a
     # node, made while the exercise was under way), and those from before that name it; a student's other silences stay.
     since = ATTEMPT.started() or 0
-    nodes = [n.name for n in ws.lab().nodes_with("node_exporter")]
+    nodes = [n.name for n in ws.lab_now().nodes_with("node_exporter")]
     fired = [a["labels"] for n in notifications() for a in n["alerts"] if a["labels"].get("alertname") == ALERT]
     targets = [{"alertname": ALERT, "node": node} for node in nodes] + fired
     active = _silences(url)
-    node = ws.lab().nodes_with("alertmanager")[0].name
+    node = ws.lab_now().nodes_with("alertmanager")[0].name
     hits = silences_of.silenced(node, active, targets)
     def aims_at_the_alert(i, silence):
         names_it = any(m["name"] == "alertname" and m["value"] == ALERT and not m.get("isRegex") and m.get("isEqual", True)

@@ -178,7 +178,7 @@ def _in_grafana(ctx, board):
 def undo(ws):
     if (ws.repo / FILE).is_file():
         ws.remove(FILE)
-        for node in ws.lab().nodes_with("grafana"):
+        for node in ws.lab_now().nodes_with("grafana"):
             ws.provision(node.name)
 
 

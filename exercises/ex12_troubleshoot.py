@@ -74,7 +74,7 @@ def _context(lab):
 
 
 def start(ws):
-    lab = ws.lab()
+    lab = ws.lab_now()
     if current(lab)[0]:
         ws.say("l'exercice 12 est déjà commencé : réparez, ou `make reset-exercise 12`",
                "exercise 12 is already started: repair it, or `make reset-exercise 12`")
@@ -219,7 +219,7 @@ def check(ctx):
 
 
 def undo(ws):
-    lab = ws.lab()
+    lab = ws.lab_now()
     fault, details = current(lab)
     if fault:
         if details.repairs:

@@ -38,7 +38,7 @@ def _ready(endpoint):
 def start(ws):
     from labclient.prom import Prometheus
 
-    lab = ws.lab()
+    lab = ws.lab_now()
     if not (lab.replicated and lab.global_view):
         raise RuntimeError(NEEDS_HA.en)
     if current(lab)[0]:
@@ -131,7 +131,7 @@ def check(ctx):
 
 
 def undo(ws):
-    lab = ws.lab()
+    lab = ws.lab_now()
     dead, _ = current(lab)
     if dead:
         on_node(dead, "systemctl start prometheus")

@@ -49,7 +49,7 @@ def _files_holding(ws, kind, name, file):
 
     found = {f"{RULES_DIR}/{file}"}
     try:
-        for group in Prometheus(ws.lab()).data("rules", type=kind)["groups"]:
+        for group in Prometheus(ws.lab_now()).data("rules", type=kind)["groups"]:
             if any(rule["name"] == name for rule in group["rules"]):
                 found.add(group["file"])
     except (QueryRefused, Unreachable):
@@ -60,7 +60,7 @@ def _files_holding(ws, kind, name, file):
 
 def remove(ws, kind, name, file):
     """Undo a rule the exercise asked for, wherever it was written; the rest of each file stays as it was."""
-    node = ws.lab().prometheus_node.name
+    node = ws.lab_now().prometheus_node.name
     changed_on_node = False
     for path in _files_holding(ws, kind, name, file):
         changed_on_node |= ws.rewrite_on_node(node, path, lambda text: without_rule(text, kind, name))

@@ -39,7 +39,8 @@ class Workspace:
                 break
         return self._backup
 
-    def lab(self):
+    def lab_now(self):
+        """lab.yaml as it stands now (the student may have changed it since the command began), read afresh."""
         return inventory.load()
 
     def say(self, fr, en):

@@ -5,7 +5,7 @@ sent: the lab's notifications are those of every receiver, merged in the order t
 """
 
 from labclient import http
-from labclient.lab import lab
+from labclient.lab import loaded
 from provision import credentials
 
 
@@ -20,7 +20,7 @@ def api(method, url, **kwargs):
 
 
 def alertmanager_urls():
-    return [e.host_url for e in lab().endpoints("alertmanager")]
+    return [e.host_url for e in loaded().endpoints("alertmanager")]
 
 
 def alertmanager_url():
@@ -29,7 +29,7 @@ def alertmanager_url():
 
 
 def receiver_urls():
-    return [e.host_url for e in lab().endpoints("alertmanager", key="receiver_port")]
+    return [e.host_url for e in loaded().endpoints("alertmanager", key="receiver_port")]
 
 
 def receiver_url():

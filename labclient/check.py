@@ -13,7 +13,7 @@ import sys
 
 from host import vagrant
 from labclient import ssh
-from labclient.lab import lab
+from labclient.lab import loaded
 from provision import credentials, inventory
 
 
@@ -39,9 +39,9 @@ def provision(node, check=False):
 
 def main(argv):
     try:
-        names = argv or [n.name for n in lab().nodes]
+        names = argv or [n.name for n in loaded().nodes]
         for name in names:
-            lab().node(name)
+            loaded().node(name)
     except (inventory.InventoryError, KeyError) as e:
         print(f"promlab: {e}", file=sys.stderr)
         return 2

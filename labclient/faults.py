@@ -3,13 +3,13 @@ The pytest helpers that break and repair with them are labtests/drill.py."""
 
 from dataclasses import dataclass
 
-from labclient.lab import lab
+from labclient.lab import loaded
 from provision.roles import ROLES, contract
 
 
 def exporters():
     """The exporter nodes, in lab.yaml's order: the nodes the drills break."""
-    return lab().nodes_with("node_exporter")
+    return loaded().nodes_with("node_exporter")
 
 
 def strike(index):

@@ -1,17 +1,17 @@
 """The lab's Grafana HTTP API, reached on the host through the forwarded port."""
 
 from labclient import http
-from labclient.lab import lab
+from labclient.lab import loaded
 
 
 def base_url():
-    return lab().endpoints("grafana")[0].host_url
+    return loaded().endpoints("grafana")[0].host_url
 
 
 class Grafana:
     def __init__(self):
         self.url = base_url()
-        component = lab().components["grafana"]
+        component = loaded().components["grafana"]
         self.admin = (component["admin_user"], component["admin_password"])
 
     def get(self, path, auth="admin"):

@@ -9,35 +9,35 @@ Prints progress while it waits. Exit 1 on timeout, naming what was last seen.
 import sys
 import time
 
-from labclient.lab import lab
+from labclient.lab import loaded
+from labclient.language import language
 from labclient.prom import Prometheus, Unreachable, why
 from labclient.say import said
 from provision import inventory
-from provision.language import language
 
 
-def status(prometheus, the_lab=None):
+def status(prometheus, lab=None):
     """{(job, node, instance): health} for the targets and the blackbox probes lab.yaml implies ('absent' when
     Prometheus lacks one). A scrape target is found by job and node; a probe by job and what it probes (its instance),
     a node having several of one job. The targets added by hand are the status view's to show, not green's to wait for.
     """
-    the_lab = the_lab or lab()
+    lab = lab or loaded()
     targets = prometheus.active_targets()
     by_node = {(t["labels"]["job"], t["labels"].get("node")): t["health"] for t in targets}
     by_instance = {(t["labels"]["job"], t["labels"].get("instance")): t["health"] for t in targets}
-    found = {(t.job, t.node, t.address): by_node.get((t.job, t.node), "absent") for t in the_lab.targets()}
-    found.update({(p.job, p.node, p.address): by_instance.get((p.job, p.address), "absent") for p in the_lab.probes()})
+    found = {(t.job, t.node, t.address): by_node.get((t.job, t.node), "absent") for t in lab.targets()}
+    found.update({(p.job, p.node, p.address): by_instance.get((p.job, p.address), "absent") for p in lab.probes()})
     return found
 
 
 def wait_green(timeout=180, out=sys.stdout):
-    the_lab = lab()
-    prometheus, scraped = Prometheus(the_lab), {t.job for t in the_lab.targets()}
+    lab = loaded()
+    prometheus, scraped = Prometheus(lab), {t.job for t in lab.targets()}
     start = time.monotonic()
     last, shown = "Prometheus not answering yet", None
     while time.monotonic() - start < timeout:
         try:
-            health = status(prometheus, the_lab)
+            health = status(prometheus, lab)
             up = sum(h == "up" for h in health.values())
             last = ", ".join(f"{job}/{node}{'' if job in scraped else ' ' + what}: {h}"
                              for (job, node, what), h in sorted(health.items()) if h != "up")
@@ -64,12 +64,12 @@ def wait_green(timeout=180, out=sys.stdout):
     return False
 
 
-def _prometheus_line(the_lab):
+def _prometheus_line(lab):
     """Where to open Prometheus, with the pages of the version that runs (labclient.ui)."""
     from labclient.prom import Prometheus, QueryRefused, Unreachable
     from labclient.ui import pages
 
-    url = the_lab.prometheus.host_url
+    url = lab.prometheus.host_url
     try:
         found = pages(Prometheus(url=url))
     except (QueryRefused, Unreachable):
@@ -84,18 +84,18 @@ def _prometheus_line(the_lab):
 
 
 def urls():
-    the_lab = lab()
-    lines = [_prometheus_line(the_lab)]
-    user = the_lab.components["grafana"]["admin_user"]
-    for grafana in the_lab.endpoints("grafana"):
+    lab = loaded()
+    lines = [_prometheus_line(lab)]
+    user = lab.components["grafana"]["admin_user"]
+    for grafana in lab.endpoints("grafana"):
         lines.append(said(f"Grafana     {grafana.host_url}  (sign in as {user}, password: "
                           "components.grafana.admin_password in lab.yaml or $LAB_GRAFANA_PASSWORD)",
                           f"Grafana     {grafana.host_url}  (connectez-vous en {user}, mot de passe\u202f: "
                           "components.grafana.admin_password dans lab.yaml ou $LAB_GRAFANA_PASSWORD)", theirs=True))
-    if "grafana" in the_lab.skipped_roles:
+    if "grafana" in lab.skipped_roles:
         lines.append(said("Grafana     not in this lab (LAB_SKIP_ROLES names it)",
                           "Grafana     absent de ce lab (LAB_SKIP_ROLES le nomme)"))
-    for alertmanager in the_lab.endpoints("alertmanager"):
+    for alertmanager in lab.endpoints("alertmanager"):
         lines.append(said(f"Alertmanager {alertmanager.host_url}  (on the lab network; Prometheus' Alerts page shows the "
                           "same alerts)", f"Alertmanager {alertmanager.host_url}  (sur le réseau du lab\u202f; la page "
                           "Alerts de Prometheus montre les mêmes alertes)", theirs=True))
@@ -105,7 +105,7 @@ def urls():
 def main(argv):
     timeout = float(argv[argv.index("--timeout") + 1]) if "--timeout" in argv else 180
     try:
-        lab()
+        loaded()
     except inventory.InventoryError as e:
         print(f"promlab: {e}", file=sys.stderr)
         return 2

@@ -10,6 +10,8 @@ from provision import inventory
 
 
 @functools.cache
-def lab():
-    """The checked lab (provision/model.py answers every question derived from it)."""
+def loaded():
+    """The checked lab, read once per process (provision/model.py answers every question derived from it). Its
+    name wherever it is held is `lab` (`LAB` in the labtests, read once when they are collected); an exercise's reset
+    reads lab.yaml as the student has it now: `Workspace.lab_now()`."""
     return inventory.load()

@@ -1,6 +1,6 @@
 """A student's progress, kept on their computer: per exercise, the checks so far, whether the last one passed and when
 (`make exercise N`), and the highest hint asked (`make exercise N hint`). `make join` reports it to the classroom
-(labclient/classroom.py); nothing else reads it.
+(labclient/classroom_student.py); nothing else reads it.
 
 In .promlab/ (progress.json, hints.json), or in $PROMLAB_PROGRESS: the proofs of the exercises (make
 prove-exercises) keep theirs apart, so that they never change a student's own.

@@ -8,7 +8,7 @@ import requests
 
 from labclient import http
 from labclient.http import Unreachable, why  # noqa: F401 - labclient.prom.Unreachable and why, as callers import them
-from labclient.lab import lab as the_lab
+from labclient.lab import loaded
 
 
 class QueryRefused(Exception):
@@ -39,7 +39,7 @@ def find_target(targets, job, node):
 
 class Prometheus:
     def __init__(self, lab=None, url=None, auth=None):
-        self.url = url or base_url(lab or the_lab())
+        self.url = url or base_url(lab or loaded())
         self.auth = auth
 
     def get(self, path, **params):
@@ -95,14 +95,14 @@ class Prometheus:
 
 def replicas(lab=None):
     """{node name: Prometheus} for every Prometheus of the lab (one, or the replicas)."""
-    return {e.node.name: Prometheus(url=e.host_url) for e in (lab or the_lab()).endpoints("prometheus")}
+    return {e.node.name: Prometheus(url=e.host_url) for e in (lab or loaded()).endpoints("prometheus")}
 
 
 def global_view(lab=None):
     """The deduplicated view of the replicas (with VictoriaMetrics' credentials), or None."""
     from provision import credentials
 
-    view = (lab or the_lab()).global_view
+    view = (lab or loaded()).global_view
     if view is None:
         return None
     return Prometheus(url=view.host_url, auth=credentials.remote_write() if view.role == "victoriametrics" else None)

@@ -1,8 +1,8 @@
 """What the student's commands say, in the student's language: LAB_LANG=fr|en, else French when LANG starts with fr
 (provision/language.py), else English."""
 
+from labclient.language import language
 from provision.french import french
-from provision.language import language
 
 
 def said(en, fr, theirs=False):

@@ -16,12 +16,12 @@ from datetime import datetime, timezone
 
 from labclient import identity, ssh
 from labclient.green import urls
-from labclient.lab import lab
+from labclient.lab import loaded
+from labclient.language import language
 from labclient.prom import Prometheus, QueryRefused, Unreachable, parse_time
 from labclient.say import said
 from labclient.ssh import machines
 from provision import inventory, roles
-from provision.language import language
 
 STATES = {"running": "démarré", "not created": "pas créé", "stopped": "arrêté", "poweroff": "éteint"}
 
@@ -57,7 +57,7 @@ def service_states(running, config):
     """{node: {unit: state}} for the running nodes, asked over SSH in parallel (`config`: their ssh-config)."""
 
     def ask(name):
-        wanted = roles.unit_names(lab(), lab().node(name))
+        wanted = roles.unit_names(loaded(), loaded().node(name))
         try:
             host = ssh.host(name, config)
             states = host.run("systemctl is-active " + " ".join(wanted)).stdout.split()
@@ -80,7 +80,7 @@ def ago(stamp):
 
 def report(out=None):
     """Print the status (to standard output unless `out`); return True when everything is as lab.yaml says."""
-    LAB, ok, out = lab(), True, out or sys.stdout  # noqa: N806 - the lab, as everywhere
+    LAB, ok, out = loaded(), True, out or sys.stdout  # noqa: N806 - the lab, as everywhere
     with tempfile.TemporaryDirectory() as folder:
         vms, config = machines_and_config([n.name for n in LAB.nodes], folder)
         running = [n.name for n in LAB.nodes if vms.get(n.name, ("",))[0] == "running"]
@@ -132,7 +132,7 @@ def report(out=None):
 
 def main():
     try:
-        lab()
+        loaded()
     except inventory.InventoryError as e:
         print(f"promlab: {e}", file=sys.stderr)
         return 2

@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 from labclient.check import provision
-from labclient.lab import lab
+from labclient.lab import loaded
 from provision.paths import REPO
 from provision.waiting import until
 
@@ -21,7 +21,7 @@ def reprovision(node, check=False):
 
 
 def wait_target(prometheus, job, node, health, timeout=None):
-    timeout = timeout or 2 * lab().interval + 15
+    timeout = timeout or 2 * loaded().interval + 15
     return until(lambda: prometheus.target(job, node), lambda t: t is not None and t["health"] == health, timeout,
                     f"target {job} on {node} {health}")
 

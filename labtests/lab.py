@@ -5,11 +5,11 @@ import os
 import pytest
 
 from labclient.faults import victim
-from labclient.lab import lab
+from labclient.lab import loaded
 from provision import roles
 from provision.model import Unit
 
-LAB = lab()
+LAB = loaded()
 Service = Unit  # a service the tests check: a unit of a role on a node (provision/model.py)
 EXPORTERS = LAB.nodes_with("node_exporter")
 VICTIM = victim()  # the node the drills break by default

@@ -3,8 +3,8 @@
 from datetime import datetime, timedelta, timezone
 
 import pytest
-import requests
 
+from labclient import http
 from labclient.alerting import alertmanager_urls, api, cluster, notifications, receiver_url
 from labtests.lab import LAB, needs_role
 from provision.roles import alertmanager
@@ -54,10 +54,10 @@ FORGED = {"version": "4", "status": "firing", "receiver": "lab-receiver",
 @pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer not-the-token-0123456789abcdefghijklmnop"}],
                          ids=["no-token", "wrong-token"])
 def test_receiver_refuses_a_forged_notification_and_records_nothing(headers):
-    before = requests.get(f"{receiver_url()}/alerts", timeout=5).json()
-    reply = requests.post(f"{receiver_url()}/alerts", json=FORGED, headers=headers, timeout=5)
+    before = http.get(f"{receiver_url()}/alerts", timeout=5).json()
+    reply = http.post(f"{receiver_url()}/alerts", json=FORGED, headers=headers, timeout=5)
     assert reply.status_code == 401, f"a notification without the token got {reply.status_code}"
-    assert requests.get(f"{receiver_url()}/alerts", timeout=5).json() == before, "the forged notification was recorded"
+    assert http.get(f"{receiver_url()}/alerts", timeout=5).json() == before, "the forged notification was recorded"
 
 
 TOKEN_FILES = [pytest.param(n.name, path, group, id=f"{n.name}-{path}") for n in LAB.nodes_with("alertmanager")
@@ -109,7 +109,7 @@ SILENCE = {"matchers": [{"name": "alertname", "value": "PromlabAnyone", "isRegex
 @pytest.mark.parametrize("credentials", [None, ("promlab", "not-the-password"), ("admin", "admin")], ids=["none", "wrong", "default"])
 def test_alertmanager_refuses_a_silence_without_the_labs_credentials(url, credentials):
     """Anyone on the lab network could silence every alert: Alertmanager's API asks for the lab's credentials."""
-    made = requests.post(f"{url}/api/v2/silences", json=SILENCE, auth=credentials, timeout=5)
+    made = http.post(f"{url}/api/v2/silences", json=SILENCE, auth=credentials, timeout=5)
     assert made.status_code == 401, f"{url} took a silence without the lab's credentials: {made.status_code} {made.text[:200]}"
     assert not [s for s in api("GET", f"{url}/api/v2/silences").json() if s["createdBy"] == "anyone"]
 

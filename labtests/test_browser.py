@@ -11,9 +11,8 @@ archives embed the same UI.
 import re
 
 import pytest
-import requests
 
-from labclient import browser, faults
+from labclient import browser, faults, http
 from labclient.alerting import alertmanager_url, auth
 from labclient.faults import strike
 from labclient.ui import NOT_PACKAGED, pages, uis
@@ -252,4 +251,4 @@ def test_grafana_sends_the_queries_exercise_11_reads(chromium, prometheus):
 
         until(sent, lambda got: got == expected, 60, f"Grafana sending {expected}")
     finally:
-        requests.delete(f"{grafana.url}/api/dashboards/uid/{board['uid']}", auth=grafana.admin, timeout=10)
+        http.request("DELETE", f"{grafana.url}/api/dashboards/uid/{board['uid']}", auth=grafana.admin, timeout=10)

@@ -18,10 +18,9 @@ import threading
 import time
 
 import pytest
-import requests
 
-from host import classroom as teacher
-from labclient import browser
+from host import classroom_machine as teacher
+from labclient import browser, http, ssh
 from labtests.lab import LAB
 from provision import credentials, roster
 from provision.paths import REPO
@@ -32,10 +31,10 @@ from provision.waiting import until
 def _classroom():
     try:
         lab = teacher.load()
-        requests.get(f"{teacher.page(lab)}/-/healthy", timeout=3).raise_for_status()
+        http.get(f"{teacher.page(lab)}/-/healthy", timeout=3).raise_for_status()
         return lab, None
     except Exception as e:  # noqa: BLE001 - any reason it cannot be reached is the skip's reason
-        return None, f"the classroom is not up ({type(e).__name__}): `make classroom` brings it up"
+        return None, f"the classroom is not up ({e}): `make classroom` brings it up"
 
 
 CLASSROOM, WHY = _classroom()
@@ -53,11 +52,11 @@ def room():
 
 
 def _post(reports, credential, body):
-    return requests.post(f"{reports}/report", json=body, headers={"Authorization": f"Bearer {credential}"}, timeout=5)
+    return http.post(f"{reports}/report", json=body, headers={"Authorization": f"Bearer {credential}"}, timeout=5)
 
 
 def _grid(page):
-    return requests.get(f"{page}/api/grid", timeout=5).json()
+    return http.get(f"{page}/api/grid", timeout=5).json()
 
 
 def _row(grid, name):
@@ -109,13 +108,13 @@ def test_a_report_naming_another_student_is_refused_and_the_grid_keeps_theirs(ro
 
 def test_a_report_without_a_credential_is_refused(room):
     reports, *_ = room
-    assert requests.post(f"{reports}/report", json={"exercises": {}}, timeout=5).status_code == 401
+    assert http.post(f"{reports}/report", json={"exercises": {}}, timeout=5).status_code == 401
 
 
 def test_the_classroom_prometheus_stores_progress_under_the_credentials_student(room):
     _, _, names, _ = room
     url = teacher.node(CLASSROOM).host_url(CLASSROOM.components["prometheus"]["port"])
-    found = until(lambda: requests.get(f"{url}/api/v1/query", params={"query": "promlab_classroom_exercise_passed"},
+    found = until(lambda: http.get(f"{url}/api/v1/query", params={"query": "promlab_classroom_exercise_passed"},
                                           timeout=5).json()["data"]["result"],
                      lambda r: any(s["metric"].get("student") == names[0] for s in r), 60, "progress in Prometheus")
     assert {s["metric"]["student"] for s in found} <= set(names)
@@ -134,12 +133,12 @@ def joined(room, tmp_path):
     (tmp_path / "progress").mkdir()
     (tmp_path / "progress" / "progress.json").write_text(json.dumps({"4": {"attempts": 2, "passed": True,
                                                                           "last_check": time.time()}}))
-    done = subprocess.run([sys.executable, "-m", "labclient.classroom", "join"], cwd=REPO, env=env, capture_output=True,
+    done = subprocess.run([sys.executable, "-m", "labclient.classroom_student", "join"], cwd=REPO, env=env, capture_output=True,
                           text=True, timeout=60)
     assert done.returncode == 0, done.stdout + done.stderr
     pid = int((tmp_path / "classroom" / "reporter.pid").read_text())
     yield name, env, pid
-    subprocess.run([sys.executable, "-m", "labclient.classroom", "leave"], cwd=REPO, env=env, capture_output=True, timeout=60)
+    subprocess.run([sys.executable, "-m", "labclient.classroom_student", "leave"], cwd=REPO, env=env, capture_output=True, timeout=60)
 
 
 def _alive(pid):
@@ -165,7 +164,7 @@ def test_this_labs_reporter_sends_its_health_and_progress(room, joined):
 def test_make_leave_stops_the_reporter(joined):
     _, env, pid = joined
     assert _alive(pid)
-    subprocess.run([sys.executable, "-m", "labclient.classroom", "leave"], cwd=REPO, env=env, capture_output=True, timeout=60)
+    subprocess.run([sys.executable, "-m", "labclient.classroom_student", "leave"], cwd=REPO, env=env, capture_output=True, timeout=60)
     until(lambda: _alive(pid), lambda alive: not alive, 15, f"the reporter {pid} gone after make leave")
 
 
@@ -219,20 +218,19 @@ def test_the_teachers_page_draws_the_grid_in_a_real_browser(room, lang, trying, 
 
 
 def _on_classroom(command):
-    done = subprocess.run(["vagrant", "ssh", teacher.node(CLASSROOM).name, "-c", command], cwd=REPO,
-                          env=teacher.environment(), capture_output=True, text=True, timeout=120)
+    done = ssh.run(teacher.node(CLASSROOM).name, command, timeout=120, env=teacher.environment())
     return done.stdout + done.stderr
 
 
 def test_the_service_runs_as_its_own_user_under_a_hardened_unit():
-    out = _on_classroom("sudo systemd-analyze security --no-pager classroom.service; ps -o user= -C python3")
+    out = _on_classroom("systemd-analyze security --no-pager classroom.service; ps -o user= -C python3")
     level = re.search(r"Overall exposure level for \S+: ([\d.]+)", out)
     assert level and float(level.group(1)) <= 2.0, out[-500:]
     assert out.split()[-1] == "classroom", f"the service runs as {out.split()[-1]}"
 
 
 def test_the_credentials_hashes_are_readable_by_root_and_the_service_only():
-    out = _on_classroom(f"sudo stat -c '%U:%G %a' {role.STUDENTS}")
+    out = _on_classroom(f"stat -c '%U:%G %a' {role.STUDENTS}")
     assert out.strip().splitlines()[-1] == "root:classroom 640", out
 
 
@@ -254,5 +252,5 @@ def test_each_classroom_dashboard_query_gives_data_on_the_classrooms_prometheus(
     """Grafana's Classroom dashboard, where Grafana runs, reads what the page reads: each panel's query answers."""
     url = teacher.node(CLASSROOM).host_url(CLASSROOM.components["prometheus"]["port"])
     query = expr.replace("$__rate_interval", f"{4 * CLASSROOM.interval:g}s")
-    until(lambda: requests.get(f"{url}/api/v1/query", params={"query": query}, timeout=5).json()["data"]["result"],
+    until(lambda: http.get(f"{url}/api/v1/query", params={"query": query}, timeout=5).json()["data"]["result"],
              bool, 60, f"{query} on the classroom's Prometheus")

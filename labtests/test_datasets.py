@@ -5,8 +5,8 @@ import json
 import re
 
 import pytest
-import requests
 
+from labclient import http
 from labclient.prom import Prometheus
 from labtests.lab import LAB
 from provision import otel_data
@@ -18,7 +18,7 @@ HERE = [d for d in DATASETS.values() if d.applies(LAB)]
 
 
 def test_the_data_sets_prometheus_is_ready():
-    until(lambda: requests.get(f"{SERVER.url}/-/ready", timeout=5).status_code, lambda code: code == 200, 60,
+    until(lambda: http.get(f"{SERVER.url}/-/ready", timeout=5).status_code, lambda code: code == 200, 60,
              f"{SERVER.url}/-/ready answering 200")
 
 
@@ -47,7 +47,7 @@ def test_the_le_of_its_buckets_is_written_as_its_major_stores_it():
 def test_it_takes_no_write(path, data):
     at = DATASETS["targets-up"].end
     before = SERVER.query("count(up)", at=at)
-    reply = requests.post(f"{SERVER.url}{path}", data=data, timeout=5)
+    reply = http.post(f"{SERVER.url}{path}", data=data, timeout=5)
     assert not reply.ok, f"POST {path}: {reply.status_code} {reply.text[:200]}"
     assert SERVER.query("count(up)", at=at) == before
 
@@ -79,10 +79,10 @@ def test_its_native_histograms_hold_what_the_data_set_wrote(dataset):
 def test_its_web_ui_loads_whole_where_the_labs_does():
     """Exercises send students to the data sets' own query page: every script and style its page names answers (the
     UI the lab builds for Debian's Prometheus 3 is served from --web.user-assets, which this unit needs too)."""
-    page = requests.get(f"{SERVER.url}/query", timeout=10)
+    page = http.get(f"{SERVER.url}/query", timeout=10)
     assets = re.findall(r'(?:src|href)="(/[^"]+\.(?:js|css))"', page.text)
     if not assets:
         pytest.skip("the data sets' Prometheus serves no UI page with scripts here (Debian's Prometheus 2 has its own "
                     "classic UI, Debian's 3 none when it could not be built)")
-    missing = [a for a in assets if requests.get(f"{SERVER.url}{a}", timeout=10).status_code != 200]
+    missing = [a for a in assets if http.get(f"{SERVER.url}{a}", timeout=10).status_code != 200]
     assert not missing, f"{SERVER.url}/query names {missing}, which do not answer"

@@ -8,8 +8,8 @@ Marked `ha`: the tests that stop a replica or an Alertmanager put it back, also 
 import time
 
 import pytest
-import requests
 
+from labclient import http
 from labclient.alerting import api, cluster, notifications
 from labclient.prom import global_view, parse_time, replicas
 from labtests.lab import LAB, hand_targets, needs_role
@@ -99,7 +99,7 @@ def test_the_global_view_keeps_one_sample_per_scrape_interval(view):
 def test_the_global_view_refuses_a_write_without_its_credentials(auth):
     if VIEW.role != "victoriametrics":
         pytest.skip("Thanos' querier accepts no writes")
-    reply = requests.post(f"{VIEW.host_url}/api/v1/import/prometheus", data=b'promlab_forged{node="x"} 1\n', auth=auth, timeout=5)
+    reply = http.post(f"{VIEW.host_url}/api/v1/import/prometheus", data=b'promlab_forged{node="x"} 1\n', auth=auth, timeout=5)
     assert reply.status_code == 401, f"an unauthenticated write got {reply.status_code}"
 
 

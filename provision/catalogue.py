@@ -39,8 +39,6 @@ def _wrong(data):
             return f"{name}: is not a {FIELDS[name].__name__}"
     if data.get("own") and not all(isinstance(data.get(f), dict) and set(data[f]) == {"en", "fr"} for f in ("about", "record")):
         return "own: a program of promlab's own needs about and record, each with en and fr"
-    if not all(isinstance(key, dict) for key in data.get("keys", {}).values()):
-        return "keys: each key is a mapping (type, doc, fr, and default or optional)"
     if "server" in data and (set(data["server"]) != SERVER_FIELDS or not isinstance(data["server"]["versions"], dict)):
         return f"server: needs exactly {', '.join(sorted(SERVER_FIELDS))} (versions: a version per Debian release)"
     dashboard = data.get("dashboard")
@@ -96,8 +94,6 @@ AUTHENTICATED = tuple(role for role, spec in SPECS.items() if spec.get("authenti
 OWN_PROC = ("meminfo", "cpuinfo", "stat", "loadavg", "uptime", "diskstats", "swaps")
 # The component keys naming a port besides `port`, per role (the port check names the key): its keys of the type
 # service_port.
-PORT_KEYS = {role: ports for role, spec in SPECS.items()
-             if (ports := tuple(k for k, key in spec.get("keys", {}).items() if key.get("type") == "service_port" and k != "port"))}
 # The server each exporter of a server watches, as the Debian package its role installs (its unit, components.<role>.
 # subject, is one of that package's: named after it).
 SERVERS = {role: spec["server"]["package"] for role, spec in SPECS.items() if "server" in spec}

@@ -18,10 +18,10 @@ from pathlib import Path
 import yaml
 
 from provision import model, schema
-from provision.catalogue import GLOBAL_VIEWS, PORT_KEYS, ROLES, SERVERS
+from provision.catalogue import GLOBAL_VIEWS, ROLES, SERVERS
 from provision.model import Node
 from provision.paths import GRAFANA_PASSWORD, GUEST_REPO, REPO, SECRETS  # noqa: F401 - inventory.REPO, as the code above asks it
-from provision.schema import ARCHES, MAX_NODES, excerpt
+from provision.schema import ARCHES, MAX_NODES, PORT_KEYS, excerpt
 
 MAX_BYTES = 256 * 1024  # lab.yaml is a few KiB: a larger file is refused before it is parsed
 MAX_DEPTH = 16  # the schema nests 6 deep

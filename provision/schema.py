@@ -477,11 +477,28 @@ def spec_type(spec, where):
             raise ValueError(f"{where}.pattern: is not a regular expression") from None
     if kind is Record:
         params["keys"] = spec_keys(params.get("keys"), f"{where}.keys")
+    params = _parameters(kind, params, where)
     try:
         return kind(**params)
     except TypeError:
         allowed = ", ".join(f.name for f in fields(kind))
         raise ValueError(f"{where}: a {spec['kind']} takes {allowed}") from None
+
+
+# What a spelt-out type's parameter of each kind may be written as in a role.yaml (a list stands for a tuple).
+PARAMETERS = {str: ((str,), "a text"), int: ((int,), "a whole number"), float: ((int, float), "a number"),
+              bool: ((bool,), "true or false"), tuple: ((list, tuple), "a list")}
+
+
+def _parameters(kind, params, where):
+    """A spelt-out type's parameters, each checked against its field's type when read (`low: "x"` is refused here, not
+    as a traceback when a value is checked), lists made tuples."""
+    types = {f.name: f.type for f in fields(kind)}
+    for name, value in params.items():
+        allowed, words = PARAMETERS.get(types.get(name), (None, ""))
+        if allowed and (not isinstance(value, allowed) or (isinstance(value, bool) and bool not in allowed)):
+            raise ValueError(f"{where}.{name}: {excerpt(value)} is not {words}")
+    return {name: tuple(value) if types.get(name) is tuple else value for name, value in params.items()}
 
 
 def spec_keys(keys, where):
@@ -512,6 +529,10 @@ def _role_keys():
 
 
 ROLE_KEYS = _role_keys()
+# Each role's other listening ports than `port` (its keys of the type service_port): provision.inventory checks them
+# against each other, provision.roles names them in a refusal.
+PORT_KEYS = {role: ports for role, keys in ROLE_KEYS.items()
+             if (ports := tuple(name for name, key in keys.items() if key.type is SERVICE_PORT and name != "port"))}
 # The keys a component has beyond every component's, per role; promlab's own programs (OWN) have a record of their own.
 EXTRA = {role: keys for role, keys in ROLE_KEYS.items() if role not in OWN}
 OWN_RECORDS = {role: Record(SPECS[role]["record"]["en"], SPECS[role]["record"]["fr"], keys=ROLE_KEYS.get(role, {}))

@@ -13,15 +13,12 @@ import argparse
 import json
 import random
 import statistics
-import subprocess
 import sys
 import threading
 import time
 
-import requests
-
-from host import classroom as teacher
-from labclient import browser
+from host import classroom_machine as teacher
+from labclient import browser, http, ssh
 from provision import credentials, roster
 from provision.roles import classroom as role
 
@@ -31,8 +28,7 @@ def _accounting(lab):
     container's systemd may keep no CPU accounting)."""
     command = ("pid=$(systemctl show -p MainPID --value classroom); echo ticks $(getconf CLK_TCK); "
                "cut -d' ' -f14,15 /proc/$pid/stat; grep VmRSS /proc/$pid/status")
-    out = subprocess.run(["vagrant", "ssh", teacher.node(lab).name, "-c", command], cwd=teacher.REPO,
-                         env=teacher.environment(), capture_output=True, text=True, timeout=60).stdout.split()
+    out = ssh.run(teacher.node(lab).name, command, timeout=60, env=teacher.environment()).stdout.split()
     ticks = int(out[out.index("ticks") + 1])
     user, system = int(out[out.index("ticks") + 2]), int(out[out.index("ticks") + 3])
     rss_kib = int(out[out.index("VmRSS:") + 1])
@@ -68,15 +64,15 @@ def run(students, every, minutes):
                     "health": {"targets_up": 12, "targets_expected": 12, "machines_running": 6, "machines_expected": 6}}
             sent = time.monotonic()
             try:
-                status = requests.post(f"{reports}/report", json=body, timeout=5,
-                                       headers={"Authorization": f"Bearer {credential}"}).status_code
-            except requests.RequestException as e:
+                status = http.post(f"{reports}/report", json=body, timeout=5,
+                               headers={"Authorization": f"Bearer {credential}"}).status_code
+            except http.Unreachable as e:
                 status = type(e).__name__
             if status != 200:
                 errors.append(status)
             elif index == 0:  # one student's reports timed all the way to the grid
                 while time.monotonic() - sent < 60:
-                    row = next(s for s in requests.get(f"{page}/api/grid", timeout=5).json()["students"] if s["student"] == name)
+                    row = next(s for s in http.get(f"{page}/api/grid", timeout=5).json()["students"] if s["student"] == name)
                     if row["exercises"].get("1", {}).get("attempts") == attempt:
                         latencies.append(time.monotonic() - sent)
                         break

@@ -17,8 +17,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from labclient.language import language
 from provision.french import french
-from provision.language import language
 
 REPO = Path(__file__).resolve().parent.parent
 CONTAINER_MIB = 150  # measured: a 6-node docker lab uses about 0.75 GiB (docs/performance.md)

@@ -21,7 +21,7 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 from host import container
-from labclient.lab import lab
+from labclient.lab import loaded
 from provision import inventory
 from provision.waiting import until
 from scripts.docker_image import TAGS
@@ -30,19 +30,19 @@ NAME = "promlab-floor"
 SUBNET = ipaddress.ip_network("172.30.56.0/24")  # beside the lab's network, never the same
 
 
-def machines(the_lab):
+def machines(lab):
     """[(name, address, package)]: the Prometheus node and each node_exporter node, on the floor's own network
     (the same last number as in lab.yaml)."""
-    wanted = [the_lab.prometheus_node, *the_lab.nodes_with("node_exporter")]
+    wanted = [lab.prometheus_node, *lab.nodes_with("node_exporter")]
     return [(n.name, str(SUBNET[int(ipaddress.ip_address(n.ip)) % 256]),
-             "prometheus" if n is the_lab.prometheus_node else "prometheus-node-exporter") for n in wanted]
+             "prometheus" if n is lab.prometheus_node else "prometheus-node-exporter") for n in wanted]
 
 
-def config(the_lab, nodes):
+def config(lab, nodes):
     """prometheus.yml: Prometheus itself and every node_exporter, at lab.yaml's interval (JSON is YAML)."""
-    port = the_lab.components["node_exporter"]["port"]
+    port = lab.components["node_exporter"]["port"]
     targets = [f"{address}:{port}" for _, address, package in nodes if package != "prometheus"]
-    return json.dumps({"global": {"scrape_interval": the_lab.scrape_interval},
+    return json.dumps({"global": {"scrape_interval": lab.scrape_interval},
                        "scrape_configs": [{"job_name": "prometheus", "static_configs": [{"targets": ["localhost:9090"]}]},
                                           {"job_name": "node", "static_configs": [{"targets": targets}]}]}, indent=2)
 
@@ -83,10 +83,10 @@ def clean():
     subprocess.run(["docker", "network", "rm", NAME], capture_output=True)
 
 
-def measure(the_lab):
+def measure(lab):
     """{part: seconds} from nothing to every target up: containers, packages and configuration, first scrapes."""
-    nodes = machines(the_lab)
-    prometheus_yml = config(the_lab, nodes)
+    nodes = machines(lab)
+    prometheus_yml = config(lab, nodes)
     clean()
     start = time.monotonic()
     try:
@@ -106,7 +106,7 @@ def measure(the_lab):
 
 
 def main():
-    parts = measure(lab())
+    parts = measure(loaded())
     print(", ".join(f"{what} {seconds:.1f} s" for what, seconds in parts.items()))
     return 0
 

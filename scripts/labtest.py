@@ -25,7 +25,7 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 
 from labclient import faults, ssh
-from labclient.lab import lab
+from labclient.lab import loaded
 from provision import inventory
 
 NO_TESTS = 5  # pytest's exit status when it selects no test
@@ -96,7 +96,7 @@ def shared_ssh_config():
         return None
     folder = tempfile.mkdtemp(prefix="promlab-ssh-")
     try:
-        return ssh.write_config(os.path.join(folder, "ssh_config"), [n.name for n in lab().nodes])
+        return ssh.write_config(os.path.join(folder, "ssh_config"), [n.name for n in loaded().nodes])
     except ssh.NotUp:
         os.rmdir(folder)
         return None

@@ -20,7 +20,7 @@ import yaml
 
 from labclient import browser, faults, ssh
 from labclient.alerting import alertmanager_url, api, auth
-from labclient.lab import lab
+from labclient.lab import loaded
 from labclient.prom import Prometheus, QueryRefused, Unreachable
 from labclient.ui import pages, uis
 from provision.paths import REPO
@@ -92,7 +92,7 @@ def _alertmanager(driver, picture, ui, url):
     driver.get(address)
     if "does not include a web" in driver.page_source:
         return "this Alertmanager has no web page (Debian's package)"
-    node = lab().nodes[-1].name
+    node = loaded().nodes[-1].name
     now = datetime.datetime.now(datetime.timezone.utc)
     silence = {"matchers": [{"name": "node", "value": node, "isRegex": False}], "startsAt": now.isoformat(),
                "endsAt": (now + datetime.timedelta(minutes=10)).isoformat(), "createdBy": "make screenshots",
@@ -108,7 +108,7 @@ def _alertmanager(driver, picture, ui, url):
 
 
 def _grafana(driver, picture, ui, url):
-    if not lab().nodes_with("grafana"):
+    if not loaded().nodes_with("grafana"):
         return "this lab has no Grafana"
     from labclient.grafana import Grafana
 
@@ -121,7 +121,7 @@ def _grafana(driver, picture, ui, url):
 
 
 def _classroom(driver, picture, ui, url):
-    from host import classroom
+    from host import classroom_machine as classroom
 
     try:
         lab = classroom.load()
@@ -158,7 +158,7 @@ def main():
     if why:
         print(f"make screenshots: {why}", file=sys.stderr)
         return 1
-    url = lab().prometheus.host_url
+    url = loaded().prometheus.host_url
     try:
         ui = pages(Prometheus(url=url))
     except (QueryRefused, Unreachable) as e:

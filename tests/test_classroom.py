@@ -19,7 +19,7 @@ import requests
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from labclient import classroom as client
+from labclient import classroom_student as client
 from labclient import progress
 from provision import roster, waiting
 from provision.paths import REPO

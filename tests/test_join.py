@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from labclient import classroom as client
+from labclient import classroom_student as client
 from provision import roster, waiting
 from provision.paths import REPO
 from tests.test_classroom import NAMES, SECRET, running
@@ -91,7 +91,7 @@ def test_the_credential_is_on_no_command_line_environment_or_file_of_the_reporte
         env = dict(os.environ, CLASSROOM=reports, PROMLAB_CLASSROOM_DIR=str(tmp_path / "classroom"),
                    PROMLAB_PROGRESS=str(tmp_path / "progress"))
         env.pop("CREDENTIAL", None)
-        done = subprocess.run([sys.executable, "-c", "import sys; from labclient import classroom as c; "
+        done = subprocess.run([sys.executable, "-c", "import sys; from labclient import classroom_student as c; "
                                "sys.exit(c.join(ask=lambda: sys.stdin.readline()))"], input=credential + "\n", cwd=REPO,
                               env=env, capture_output=True, text=True, timeout=60)
         pid = int((tmp_path / "classroom" / "reporter.pid").read_text())
@@ -104,5 +104,5 @@ def test_the_credential_is_on_no_command_line_environment_or_file_of_the_reporte
             waiting.became(lambda: room.counts["accepted"] >= 2, 30, interval=0.2)  # join's own report, then the reporter's
             assert room.counts["accepted"] >= 2, f"the reporter's reports did not arrive: {room.counts}"
         finally:
-            subprocess.run([sys.executable, "-m", "labclient.classroom", "leave"], cwd=REPO, env=env, capture_output=True,
+            subprocess.run([sys.executable, "-m", "labclient.classroom_student", "leave"], cwd=REPO, env=env, capture_output=True,
                            timeout=60)

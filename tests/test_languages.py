@@ -16,10 +16,10 @@ COMMANDS = {  # what a student types: the program make runs, its arguments, its 
     "make exercise 99": (["-m", "exercises", "99"], {}),
     "make exercise 3 foo": (["-m", "exercises", "3", "foo"], {}),
     "make reset-exercise": (["-m", "exercises", "reset", ""], {}),
-    "make join CLASSROOM=ftp://x": (["-m", "labclient.classroom", "join"], {"CLASSROOM": "ftp://x"}),
-    "make join, a credential on the command line": (["-m", "labclient.classroom", "join"],
+    "make join CLASSROOM=ftp://x": (["-m", "labclient.classroom_student", "join"], {"CLASSROOM": "ftp://x"}),
+    "make join, a credential on the command line": (["-m", "labclient.classroom_student", "join"],
                                                     {"CLASSROOM": "http://127.0.0.1:9", "CREDENTIAL": "x"}),
-    "make leave": (["-m", "labclient.classroom", "leave"], {}),
+    "make leave": (["-m", "labclient.classroom_student", "leave"], {}),
     "make doctor": (["-m", "scripts.doctor"], {}),
 }
 FRENCH_WORDS = re.compile(r"\b(n'est|n'a|n'y|pas|avec|dans|aucune?|exercices?|numéro|vérifi\w*|quittée|permis|nœud|prêt)\b")

@@ -123,3 +123,42 @@ def test_the_check_sees_a_forbidden_import(tmp_path):
 
 def test_the_circle_check_sees_a_circle():
     assert circles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+# One way into a node, one HTTP vocabulary (docs/architecture.md): in the rooms that reach a running lab, only
+# labclient/ssh.py starts an ssh (or a `vagrant ssh`), only labclient/http.py sends requests' own HTTP.
+REACHING = ("host", "labclient", "labtests", "exercises", "scripts")
+ONE_WAY = {"into a node": "labclient/ssh.py", "HTTP": "labclient/http.py"}
+VERBS = {"get", "post", "put", "patch", "delete", "head", "options", "request", "Session"}
+
+
+def ways(path):
+    """{"into a node", "HTTP"}: which of the two a module takes itself (an ssh command list, a call of requests)."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, (ast.List, ast.Tuple)):
+            words = [e.value for e in node.elts[:2] if isinstance(e, ast.Constant)]
+            if words[:1] == ["ssh"] or words == ["vagrant", "ssh"]:
+                found.add("into a node")
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in VERBS
+              and isinstance(node.func.value, ast.Name) and node.func.value.id == "requests"):
+            found.add("HTTP")
+    return found
+
+
+@pytest.mark.parametrize("path", [p for p in MODULES if p.relative_to(inventory.REPO).parts[0] in REACHING],
+                         ids=lambda p: str(p.relative_to(inventory.REPO)))
+def test_a_module_reaches_a_node_and_the_lab_s_http_only_through_labclient(path):
+    relative = str(path.relative_to(inventory.REPO))
+    own = {way for way in ways(path) if ONE_WAY[way] != relative}
+    assert not own, f"{relative} takes its own way {sorted(own)}: use {', '.join(ONE_WAY[w] for w in sorted(own))}"
+
+
+@pytest.mark.parametrize(("text", "way"), [('subprocess.run(["vagrant", "ssh", "node1", "-c", "id"])', "into a node"),
+                                           ('subprocess.run(["ssh", "-F", config, "node1"])', "into a node"),
+                                           ('requests.get("http://127.0.0.1:9090/-/ready")', "HTTP"),
+                                           ('requests.request("DELETE", url)', "HTTP")])
+def test_the_one_way_check_sees_a_way_of_its_own(tmp_path, text, way):
+    module = tmp_path / "own.py"
+    module.write_text(f"import requests, subprocess\n{text}\n")
+    assert ways(module) == {way}

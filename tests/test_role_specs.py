@@ -29,10 +29,9 @@ def folder_with(tmp_path, specs):
     ("order: 10\ndashboard: {title: X, up: x_up, level: {name: a}, rate: {name: b, expr: c, unit: d}}\n",
      "provision/roles/demo/role.yaml: dashboard: needs title, up, and level and rate"),
     ("order: [10\n", "provision/roles/demo/role.yaml: is not YAML"),
-    ("order: 10\nkeys: {port_of_mine: 9999}\n", "provision/roles/demo/role.yaml: keys: each key is a mapping"),
     ("order: 10\nserver: {package: p, name: P, versions: '17'}\n", "provision/roles/demo/role.yaml: server: needs exactly"),
 ], ids=["a-list", "no-order", "order-not-a-number", "order-a-switch", "unknown-field", "own-without-its-record",
-        "server-incomplete", "dashboard-panel-incomplete", "not-yaml", "a-key-not-a-mapping", "versions-not-a-mapping"])
+        "server-incomplete", "dashboard-panel-incomplete", "not-yaml", "versions-not-a-mapping"])
 def test_a_role_yaml_the_catalogue_cannot_read_is_refused_naming_file_and_field(tmp_path, text, says):
     with pytest.raises(RoleSpecError) as refused:
         catalogue.read(folder_with(tmp_path, {"demo": text}))
@@ -55,6 +54,7 @@ def test_roles_come_in_their_order_not_their_names(tmp_path):
 
 
 @pytest.mark.parametrize("keys, says", [
+    ({"x": 9999}, "x: needs type, doc and fr"),
     ({"x": {"type": "service_port", "doc": "d"}}, "x: needs type, doc and fr"),
     ({"x": {"type": "service_port", "doc": "d", "fr": "f", "colour": 1}}, "x: needs type, doc and fr"),
     ({"x": {"type": "service_port", "doc": "d", "fr": ""}}, "x: needs type, doc and fr"),
@@ -69,9 +69,14 @@ def test_roles_come_in_their_order_not_their_names(tmp_path):
     ({"x": {"type": "job", "doc": "d", "fr": "f", "default": "prometheus"}}, "x.default: 'prometheus' is not a job name"),
     ({"x": {"type": {"kind": "duration", "en": "e", "fr": "f", "low": 1, "high": 60}, "doc": "d", "fr": "f",
             "default": "2m"}}, "x.default: '2m' is out of range"),
-], ids=["no-french", "unknown-field", "empty-french", "unknown-type", "unknown-kind", "kind-lacking-a-part",
+    ({"x": {"type": {"kind": "duration", "en": "e", "fr": "f", "low": "x", "high": 60}, "doc": "d", "fr": "f"}},
+     "x.type.low: 'x' is not a number"),
+    ({"x": {"type": {"kind": "size", "en": "e", "fr": "f", "low": 1, "high": True}, "doc": "d", "fr": "f"}},
+     "x.type.high: True is not a whole number"),
+    ({"x": {"type": {"kind": "text", "en": ["e"], "fr": "f"}, "doc": "d", "fr": "f"}}, "x.type.en: ['e'] is not a text"),
+], ids=["not-a-mapping", "no-french", "unknown-field", "empty-french", "unknown-type", "unknown-kind", "kind-lacking-a-part",
         "pattern-not-a-regex", "inner-key-without-docs", "default-port-privileged", "default-job-reserved",
-        "default-duration-too-long"])
+        "default-duration-too-long", "duration-bound-a-word", "size-bound-a-switch", "english-words-a-list"])
 def test_a_key_spec_the_schema_cannot_read_is_refused_naming_the_key(keys, says):
     with pytest.raises(ValueError) as refused:
         schema.spec_keys(keys, "keys")
@@ -92,7 +97,7 @@ def test_a_key_is_required_optional_or_defaulted_as_its_spec_says():
 
 
 def test_the_lab_s_roles_are_found_in_their_order_with_their_port_keys():
-    assert (catalogue.ROLES, catalogue.PORT_KEYS) == (
+    assert (catalogue.ROLES, schema.PORT_KEYS) == (
         ("prometheus", "alertmanager", "grafana", "node_exporter", "blackbox_exporter", "postgres_exporter",
          "mysqld_exporter", "nginx_exporter", "redis_exporter", "victoriametrics", "thanos", "classroom"),
         {"prometheus": ("datasets_port",), "alertmanager": ("receiver_port", "cluster_port"),

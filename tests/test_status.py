@@ -7,9 +7,9 @@ import re
 import pytest
 
 from labclient import ssh, status
-from labclient.lab import lab
+from labclient.lab import loaded
 
-NODES = [n.name for n in lab().nodes]
+NODES = [n.name for n in loaded().nodes]
 
 
 @pytest.fixture
@@ -70,7 +70,7 @@ def lab_answers(monkeypatch):
 
     def active_targets(self):
         return [{"labels": {"job": t.job, "node": t.node, "instance": t.address}, "health": "down" if t.job in said["down"] else "up",
-                 "lastScrape": "2026-11-27T10:00:00Z", "lastError": ""} for t in lab().targets()]
+                 "lastScrape": "2026-11-27T10:00:00Z", "lastError": ""} for t in loaded().targets()]
 
     monkeypatch.setattr(status.Prometheus, "active_targets", active_targets)
     monkeypatch.setattr(status.identity, "foreign", lambda prometheus: said["foreign"])

@@ -50,7 +50,7 @@ def test_a_hint_naming_the_targets_page_gives_its_address_on_the_prometheus_that
     files.update({"/api/v1/status/buildinfo": buildinfo("2.53.3+ds1"), "/": (302, "/classic/graph"),
                   "/classic/graph": b"classic"})
     url = f"http://127.0.0.1:{httpd.server_port}"
-    monkeypatch.setattr(lab, "lab", lambda: type("Lab", (), {"prometheus": type("E", (), {"host_url": url})})())
+    monkeypatch.setattr(lab, "loaded", lambda: type("Lab", (), {"prometheus": type("E", (), {"host_url": url})})())
     cli._where("targets", "en")
     assert capsys.readouterr().out.strip() == f"→ {url}/classic/targets (menu Status → Targets)"
 
@@ -59,6 +59,6 @@ def test_a_hint_says_nothing_more_when_the_lab_does_not_answer(monkeypatch, caps
     from exercises import __main__ as cli
     from labclient import lab
 
-    monkeypatch.setattr(lab, "lab", lambda: type("Lab", (), {"prometheus": type("E", (), {"host_url": "http://127.0.0.1:9"})})())
+    monkeypatch.setattr(lab, "loaded", lambda: type("Lab", (), {"prometheus": type("E", (), {"host_url": "http://127.0.0.1:9"})})())
     cli._where("targets", "en")
     assert capsys.readouterr().out == ""

@@ -14,7 +14,8 @@ import importlib
 from dataclasses import dataclass, field
 from typing import Callable
 
-from provision.catalogue import GLOBAL_VIEWS, PORT_KEYS, ROLES, SSH, dashboard  # noqa: F401 - the catalogue, as roles.<name>
+from provision.catalogue import GLOBAL_VIEWS, ROLES, SSH, dashboard  # noqa: F401 - the catalogue, as roles.<name>
+from provision.schema import PORT_KEYS
 
 
 def module(role):

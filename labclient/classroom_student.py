@@ -18,7 +18,7 @@ lab.yaml expects, machines answering out of its nodes). Nothing else leaves the 
 stay on 127.0.0.1. `make exercise` never waits for the classroom: it writes its progress file and is done; the
 reporter sends it when it can (a report that fails is dropped, the next carries the same and newer).
 
-    python3 -m labclient.classroom join|leave|status|report-loop
+    python3 -m labclient.classroom_student join|leave|status|report-loop
 """
 
 import getpass
@@ -32,9 +32,9 @@ import time
 from pathlib import Path
 
 from labclient import http, progress
+from labclient.language import language
 from labclient.prom import why
 from labclient.say import said
-from provision.language import language
 from provision.paths import REPO
 
 FOLDER = Path(os.environ.get("PROMLAB_CLASSROOM_DIR") or REPO / ".promlab" / "classroom")  # tests: a folder of their own
@@ -115,9 +115,9 @@ def _credential(env, ask):
                              "fichier qui contient les 32 caractères de la ligne de l'enseignant", theirs=True)) from None
 
 
-def health(the_lab, prometheus_url):
+def health(lab, prometheus_url):
     """Targets up out of those lab.yaml expects; machines answering (a target of theirs up) out of its nodes."""
-    expected = len(the_lab.targets()) + len(the_lab.probes())
+    expected = len(lab.targets()) + len(lab.probes())
     try:
         active = http.get(f"{prometheus_url}/api/v1/targets", params={"state": "active"},
                           timeout=TIMEOUT).json()["data"]["activeTargets"]
@@ -126,11 +126,11 @@ def health(the_lab, prometheus_url):
     up = [t for t in active if t.get("health") == "up"]
     answering = {t.get("labels", {}).get("node") for t in up}
     return {"targets_up": min(len(up), 100_000), "targets_expected": expected,
-            "machines_running": len(answering & {n.name for n in the_lab.nodes}), "machines_expected": len(the_lab.nodes)}
+            "machines_running": len(answering & {n.name for n in lab.nodes}), "machines_expected": len(lab.nodes)}
 
 
-def report(the_lab):
-    return {"exercises": progress.report(), "health": health(the_lab, the_lab.prometheus.host_url)}
+def report(lab):
+    return {"exercises": progress.report(), "health": health(lab, lab.prometheus.host_url)}
 
 
 def send(url, credential, body, ca=None):
@@ -164,16 +164,16 @@ def _joined():
 def report_loop():
     """Report until `make leave` (the join file gone): on each change of the progress files, and every REPORT_EVERY s.
     The credential comes on its standard input, once: it is kept in memory only."""
-    from labclient.lab import lab
+    from labclient.lab import loaded
 
     credential = sys.stdin.readline().strip()
     sys.stdin.close()
-    the_lab, last_sent, last_stamp = lab(), 0.0, None
+    lab, last_sent, last_stamp = loaded(), 0.0, None
     while JOINED.exists():
         url, ca = _joined()
         stamp = _stamp()
         if stamp != last_stamp or time.monotonic() - last_sent >= REPORT_EVERY:
-            status, _, text = send(url, credential, report(the_lab), ca)
+            status, _, text = send(url, credential, report(lab), ca)
             print(f"{time.strftime('%H:%M:%S')} report: {status or 'not sent'} {text}", flush=True)
             last_sent, last_stamp = time.monotonic(), stamp
         time.sleep(WATCH_EVERY)
@@ -188,6 +188,7 @@ def _running():
     except (OSError, ValueError):
         return None
     cmdline = f"/proc/{pid}/cmdline"
+    # "labclient.classroom": a reporter started before the module took its name (labclient.classroom_student) is one too
     if os.path.exists(cmdline) and b"labclient.classroom" not in open(cmdline, "rb").read():
         return None
     return pid
@@ -207,13 +208,13 @@ def join(env=None, ask=None):
     FOLDER.chmod(0o700)
     JOINED.write_text(json.dumps({"classroom": url, "ca": str(Path(ca).resolve()) if ca else None}) + "\n")
     JOINED.chmod(0o600)
-    from labclient.lab import lab
+    from labclient.lab import loaded
 
-    status, reply, answer = send(url, credential, report(lab()), ca)
+    status, reply, answer = send(url, credential, report(loaded()), ca)
     _stop()
     flags = {"start_new_session": True} if os.name == "posix" else {"creationflags": 0x00000008}  # DETACHED_PROCESS
     with open(LOG, "a") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "labclient.classroom", "report-loop"], cwd=REPO, stdout=log,
+        proc = subprocess.Popen([sys.executable, "-m", "labclient.classroom_student", "report-loop"], cwd=REPO, stdout=log,
                                 stderr=subprocess.STDOUT, stdin=subprocess.PIPE, text=True, **flags)
         proc.stdin.write(credential + "\n")  # the reporter's alone, never on disk nor a command line
         proc.stdin.close()
@@ -269,7 +270,7 @@ def main(argv):
     action = argv[0] if argv else "status"
     actions = {"join": join, "leave": leave, "status": status, "report-loop": report_loop}
     if action not in actions:
-        print(f"labclient.classroom: {action!r} is not an action; allowed: {', '.join(actions)}", file=sys.stderr)
+        print(f"labclient.classroom_student: {action!r} is not an action; allowed: {', '.join(actions)}", file=sys.stderr)
         return 2
     try:
         return actions[action]()
