@@ -55,7 +55,7 @@ QUIETLY = || { kill -QUIT $$PPID 2>/dev/null && sleep 0.5 && exit 0; exit 1; }
 help:
 	@echo "make doctor     can this computer run the lab? (Python, Vagrant, provider, memory, ports, disk: run it days before)"
 	@echo "make up         boot and provision every node of lab.yaml, wait until all targets are up"
-	@echo "make test       brings the lab up, the fast tests of deadlines, then the labtests with the other fast tests beside them"
+	@echo "make test       brings the lab up, the fast tests of deadlines, then the labtests, the other fast tests beside their drills"
 	@echo "make check      validate lab.yaml, render, promtool check config, vagrant validate (MERGED=1: show an overlay merged)"
 	@echo "make render     write every file the provisioning would install under $(RENDERED)/<node>/"
 	@echo "make provision  provision the running lab again (a second run changes nothing)"
@@ -160,25 +160,28 @@ else
 	vagrant provision
 endif
 
-# The lab up (green), the fast tests of deadlines on the quiet machine, then the labtests with the other fast tests beside
-# them (they need no lab, and the labtests mostly wait on Prometheus): scripts/labtest.py --with-fast-tests.
+# The lab up (green), the fast tests of deadlines with nothing beside them, then the labtests, the other fast tests beside
+# their drills (they need no lab, and the drills mostly wait on Prometheus): scripts/labtest.py --with-fast-tests.
 test: venv
 	@$(MAKE) --no-print-directory up
 	$(PY) -m scripts.labtest --with-fast-tests $(PYTEST_ARGS)
 
-# The fast tests: FAST_WORKERS processes side by side (pytest-xdist; FAST_WORKERS=0: one process, in order), then, alone,
-# those judging a service's real-time deadlines under attack (pytest mark deadlines): a busy machine would slow the
-# service they judge, not the service's code.
+# The fast tests: FAST_WORKERS processes side by side (pytest-xdist; FAST_WORKERS=0: one process, in order), then, with
+# nothing else beside them, those judging a service's real-time deadlines under attack (pytest mark deadlines): a busy
+# machine would slow the service they judge, not the service's code. Four of those at a time keep their deadlines (they
+# mostly wait on a slow client's clock).
 FAST_WORKERS ?= 4
+WORKERS = $(if $(filter-out 0,$(FAST_WORKERS)),-n $(FAST_WORKERS))
 test-fast: test-fast-others test-deadlines
 
 test-fast-others: venv
-	$(PY) -m pytest $(if $(filter-out 0,$(FAST_WORKERS)),-n $(FAST_WORKERS)) -m "not deadlines" tests
+	$(PY) -m pytest $(WORKERS) -m "not deadlines" tests
 
 test-deadlines: venv
-	$(PY) -m pytest -m deadlines tests
+	$(PY) -m pytest $(WORKERS) -m deadlines tests
 
-# In two parts (scripts/labtest.py): what leaves the lab as it is, then the drills of different nodes side by side.
+# In three parts (scripts/labtest.py): what leaves the lab as it is, the drills that need it whole, then the drills of
+# different nodes side by side.
 labtest: venv
 	$(PY) -m scripts.labtest $(PYTEST_ARGS)
 

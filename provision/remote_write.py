@@ -128,38 +128,65 @@ def _popen(*cmd, out=None):
     return subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
 
 
-@contextlib.contextmanager
-def started(prometheus, tsdb, flags=(), timeout=60, spawn=_popen, what="a Prometheus"):
-    """A Prometheus over the TSDB folder `tsdb` on 127.0.0.1 with `flags`, ready: its URL; stopped afterwards.
-    `spawn(*cmd, out=)` starts it (provision.steps.Run.spawn in a role). RuntimeError saying what was last seen, and
-    the end of its log, when it does not become ready."""
-    config, log = tsdb.with_name(tsdb.name + ".yml"), tsdb.with_name(tsdb.name + ".log")
-    config.write_text("global: {evaluation_interval: 1h}\n")
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    with open(log, "w") as out:
-        proc = spawn(prometheus, f"--config.file={config}", f"--storage.tsdb.path={tsdb}",
-                     "--storage.tsdb.retention.time=100y", f"--web.listen-address=127.0.0.1:{port}", *flags, out=out)
-    try:
-        def ready():
-            with urllib.request.urlopen(f"{url}/-/ready", timeout=2) as reply:
-                return reply.status
+def _served_folder(url):
+    """The TSDB folder of the Prometheus that answers, ready, at `url` (an error while none does)."""
+    with urllib.request.urlopen(f"{url}/-/ready", timeout=2):
+        pass
+    with urllib.request.urlopen(f"{url}/api/v1/status/flags", timeout=2) as reply:
+        return json.load(reply)["data"].get("storage.tsdb.path")
 
-        try:
-            waiting.until(ready, lambda status: status == 200, timeout, f"{what} ready on {url}", interval=0.2,
-                          stop=lambda: proc.poll() is not None and f"it exited with {proc.returncode}")
-        except waiting.TimedOut as e:
-            tail = log.read_text(errors="replace").strip().splitlines()[-3:]
-            raise RuntimeError(f"{e}; its log: {' | '.join(tail)}") from None
-        yield url
+
+def _exited(proc):
+    return proc.poll() is not None and f"it exited with {proc.returncode}"
+
+
+def _stop(proc):
+    proc.terminate()
+    try:
+        proc.wait(30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+@contextlib.contextmanager
+def started(prometheus, tsdb, flags=(), timeout=60, spawn=_popen, what="a Prometheus", config=None, tries=3):
+    """A Prometheus over the TSDB folder `tsdb` on 127.0.0.1 with `flags` (and `config`, the text of its configuration:
+    none, by default), ready: its URL; stopped afterwards. `spawn(*cmd, out=)` starts it (provision.steps.Run.spawn in a
+    role). The port is a free one, found before it starts: another process may take it meanwhile (the fast tests start
+    Prometheus servers side by side). So the server that answers must be this one (its storage.tsdb.path), and a port
+    lost is tried again with another, `tries` times. RuntimeError saying what was last seen, and the end of its log,
+    when it does not become ready."""
+    conf, log = tsdb.with_name(tsdb.name + ".yml"), tsdb.with_name(tsdb.name + ".log")
+    conf.write_text(config or "global: {evaluation_interval: 1h}\n")
+    try:
+        for attempt in range(1, tries + 1):
+            url = f"http://127.0.0.1:{_free_port()}"
+            with open(log, "w") as out:
+                proc = spawn(prometheus, f"--config.file={conf}", f"--storage.tsdb.path={tsdb}",
+                             "--storage.tsdb.retention.time=100y", f"--web.listen-address={url.removeprefix('http://')}",
+                             *flags, out=out)
+            try:
+                folder = waiting.until(lambda url=url: _served_folder(url), bool, timeout, f"{what} ready on {url}",
+                                       interval=0.2, stop=lambda proc=proc: _exited(proc))
+            except waiting.TimedOut as e:
+                _stop(proc)
+                tail = log.read_text(errors="replace").strip().splitlines()[-3:]
+                if attempt < tries and "address already in use" in " ".join(tail):
+                    continue
+                raise RuntimeError(f"{e}; its log: {' | '.join(tail)}") from None
+            if folder != str(tsdb):  # another program's Prometheus took the port first: ours could not listen
+                _stop(proc)
+                if attempt < tries:
+                    continue
+                raise RuntimeError(f"{what}: {url} is another Prometheus's (over {folder}), {tries} times")
+            try:
+                yield url
+            finally:
+                _stop(proc)
+            return
     finally:
-        proc.terminate()
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        config.unlink(missing_ok=True)
+        conf.unlink(missing_ok=True)
         log.unlink(missing_ok=True)
 
 

@@ -3,6 +3,7 @@ in its folder (provision/roles/<role>/); templates/ holds those the roles share 
 targets of prometheus.yml.j2, the alert rules, the dashboards). `make render`, every node's files at once, is
 host/rendering.py."""
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -85,13 +86,18 @@ def yaml_value(value):
 def render(template, **context):
     """A template rendered with `context`. In a YAML template every value a {{ ... }} writes is made YAML by the
     renderer (yaml_value): a template never quotes a value itself."""
+    return _environment(tuple(searched()), template.endswith((".yml.j2", ".yaml.j2"))).get_template(template).render(**context)
+
+
+@functools.lru_cache(maxsize=16)
+def _environment(folders, yaml_template):
+    """One Jinja environment per search path and kind, kept: it compiles a template once, and again when the file
+    changes (Jinja checks its modification time: a student's edit is read)."""
     import jinja2
 
-    yaml_template = template.endswith((".yml.j2", ".yaml.j2"))
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(searched()), undefined=jinja2.StrictUndefined,
-                             keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
-                             finalize=yaml_value if yaml_template else None)
-    return env.get_template(template).render(**context)
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(list(folders)), undefined=jinja2.StrictUndefined,
+                              keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
+                              finalize=yaml_value if yaml_template else None)
 
 
 def put(run, item, validate=None):

@@ -1,28 +1,29 @@
-"""make labtest (and make drill): the labtests against the running lab, in two parts.
+"""make labtest (and make drill): the labtests against the running lab, in three parts.
 
-1. The tests that leave the lab as it is, then the drills that need the whole lab to themselves (one after another).
-2. The drills that break one node each (pytest mark `lane`, labclient.faults.lanes): each node's drills one after
+1. The tests that leave the lab as it is.
+2. The drills that need the whole lab to themselves, one after another.
+3. The drills that break one node each (pytest mark `lane`, labclient.faults.lanes): each node's drills one after
    another in a pytest of its own (`--lane NODE`), the nodes side by side. No drill of one lane breaks what another
    lane looks at, so a proof can neither fail nor pass because of another lane's fault.
 
-Arguments go to pytest in both parts (`-k node3`, `-x`, ...); labtest files named (`labtests/test_ha.py`) take the place
-of the whole folder in both. With a `-m` of your own, one run as you asked,
+Arguments go to pytest in every part (`-k node3`, `-x`, ...); labtest files named (`labtests/test_ha.py`) take the place
+of the whole folder in each. With a `-m` of your own, one run as you asked,
 everything one after another. `--drills`: only the drills. DRILLS=0: no drills.
 A lane's whole output is shown when it fails, its last lines otherwise. Exit status: the first failing part's;
 a part or lane that selects no test (pytest's 5) is no failure when another ran some.
 
-`--with-fast-tests` (make test): the fast tests of real-time deadlines first, alone on the quiet machine (`make
-test-deadlines`); then the other fast tests (`make test-fast-others`, no lab) beside the labtests, their output kept in
-a file and shown once the labtests are done: their last line, or all of it when they fail. The labtests mostly wait on
-Prometheus (a scrape, an alert's `for`), the fast tests on subprocesses; side by side they take about the time of the
-longer.
+`--with-fast-tests` (make test): the fast tests of real-time deadlines first, with nothing beside them (`make
+test-deadlines`); then the labtests, and from the drills on the other fast tests (`make test-fast-others`, no lab)
+beside them, their output kept in a file and shown once the labtests are done: their last line, or all of it when they
+fail. The drills mostly wait on Prometheus (a scrape, an alert's `for`, a notification), the fast tests on their
+processor; the tests of the first part ask the lab one thing after another, and slowed by half beside them.
 """
-
 import os
 import subprocess
 import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
+from typing import NamedTuple
 
 from labclient import faults, ssh
 from labclient.lab import loaded
@@ -42,18 +43,31 @@ def chosen_files(args):
     return files or ["labtests"], [a for a in args if a not in files]
 
 
+class Part(NamedTuple):
+    """A part of a run: its title, pytest's arguments, its lanes side by side (names; none: one pytest), and whether
+    the fast tests may run beside it (it waits on Prometheus more than it computes)."""
+
+    title: str
+    args: list
+    lanes: list = []
+    beside: bool = False
+
+
 def plan(args, drills=True, only_drills=False):
-    """(title, pytest arguments, lanes): the sequential part(s), then the lanes (names) side by side, if any."""
+    """The parts, in their order: what leaves the lab as it is, the drills that need it whole, then the lanes."""
     where, args = chosen_files(args)
     if own_marker_expression(args):
-        return [("labtests", [*where, *args], [])]
+        return [Part("labtests", [*where, *args])]
     if not drills:
-        return [("labtests without the drills", [*where, "-m", "not drill", *args], [])]
-    first = "drill and not lane" if only_drills else "not lane"
-    return [("labtests, part 1 of 2: what leaves the lab as it is, then the drills that need it whole",
-             [*where, "-m", first, *args], []),
-            ("labtests, part 2 of 2: the drills that break one node each, the nodes side by side",
-             [*where, "-m", "lane", *args], faults.lanes())]
+        return [Part("labtests without the drills", [*where, "-m", "not drill", *args])]
+    whole = [Part("labtests, part 2 of 3: the drills that need the whole lab, one after another",
+                  [*where, "-m", "drill and not lane", *args], beside=True),
+             Part("labtests, part 3 of 3: the drills that break one node each, the nodes side by side",
+                  [*where, "-m", "lane", *args], faults.lanes(), beside=True)]
+    if only_drills:
+        return whole
+    return [Part("labtests, part 1 of 3: what leaves the lab as it is", [*where, "-m", "not drill and not lane", *args]),
+            *whole]
 
 
 def pytest(args):
@@ -102,9 +116,17 @@ def shared_ssh_config():
         return None
 
 
-def run(parts, call=subprocess.call, lanes=run_lanes):
-    codes = []
-    for title, args, names in parts:
+call = subprocess.call  # how a part's pytest runs (tests put their own here)
+
+
+def run(parts, lanes=run_lanes, beside=lambda: None):
+    """Each part in its order, `beside()` called once before the first part the fast tests may run beside; the
+    combined exit status (a failing part stops the run)."""
+    codes, started = [], False
+    for title, args, names, may in parts:
+        if may and not started:
+            beside()
+            started = True
         print(f"=== {title}", flush=True)
         code = lanes(args, names) if names else call(pytest(args), cwd=inventory.REPO)
         if code not in (0, NO_TESTS):
@@ -113,8 +135,8 @@ def run(parts, call=subprocess.call, lanes=run_lanes):
     return combined(codes)
 
 
-# The fast tests of real-time deadlines (a service under attack) first, alone on the quiet machine; the others beside the
-# labtests. Beside them, the services under attack took over 3 s to accept a connection, and their tests failed.
+# The fast tests of real-time deadlines (a service under attack) first, with nothing beside them; the others beside the
+# drills. Beside the labtests, the services under attack took over 3 s to accept a connection, and their tests failed.
 DEADLINE_TESTS = ["make", "--no-print-directory", "test-deadlines"]
 FAST_TESTS = ["make", "--no-print-directory", "test-fast-others"]
 
@@ -136,28 +158,33 @@ def fast_tests_result(process, log):
     return code
 
 
-call = subprocess.call
-
 
 def main(argv):
-    only_drills = "--drills" in argv
+    only_drills, with_fast = "--drills" in argv, "--with-fast-tests" in argv
     args = [a for a in argv if a not in ("--drills", "--with-fast-tests")]
-    if "--with-fast-tests" in argv:
-        print("=== the fast tests of deadlines, alone on the quiet machine", flush=True)
+    if with_fast:
+        print("=== the fast tests of deadlines, with nothing beside them", flush=True)
         deadlines = call(DEADLINE_TESTS, cwd=inventory.REPO)
         if deadlines != 0:
             return deadlines
     config = shared_ssh_config()  # before the fast tests start: their `vagrant validate` runs would meet Vagrant's lock
-    fast = start_fast_tests() if "--with-fast-tests" in argv else None
     if config:
         os.environ[ssh.SHARED_CONFIG] = config
+    parts = plan(args, drills=os.environ.get("DRILLS", "1") != "0", only_drills=only_drills)
+    fast = []
+    start = (lambda: fast.append(start_fast_tests())) if with_fast else (lambda: None)
+    if not any(part.beside for part in parts):
+        start()  # no drill to run beside: from the start
     try:
-        code = run(plan(args, drills=os.environ.get("DRILLS", "1") != "0", only_drills=only_drills))
+        code = run(parts, beside=start)
     finally:
         if config:
             os.remove(config)
             os.rmdir(os.path.dirname(config))
-        fast_code = fast_tests_result(*fast) if fast else 0
+        fast_code = fast_tests_result(*fast[0]) if fast else 0
+    if with_fast and not fast:
+        print("=== the fast tests: not run, the labtests failed before the drills (make test-fast-others runs them)",
+              flush=True)
     return fast_code if code in (0, NO_TESTS) and fast_code != 0 else code
 
 

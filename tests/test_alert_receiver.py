@@ -5,7 +5,6 @@ import http.client
 import json
 import resource
 import secrets
-import socket
 import sys
 import time
 import urllib.error
@@ -26,12 +25,6 @@ PROGRAM = inventory.REPO / "provision" / "files" / "alert_receiver.py"
 NOTIFICATION = {"version": "4", "status": "firing", "receiver": "lab-receiver",
                 "alerts": [{"status": "firing", "labels": {"alertname": "InstanceDown", "node": "node3", "job": "node"},
                             "startsAt": "2026-11-27T06:00:00Z", "endsAt": "0001-01-01T00:00:00Z"}]}
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import importlib.util
 import json
 import shutil
 import socket
-import subprocess
 import sys
 import threading
 import time
@@ -21,7 +20,7 @@ from hypothesis import strategies as st
 
 from labclient import classroom_student as client
 from labclient import progress
-from provision import roster, waiting
+from provision import remote_write, roster, waiting
 from provision.paths import REPO
 
 FILES = REPO / "provision" / "files"
@@ -35,12 +34,6 @@ NAMES = ["Zoé Martin", "seat 12", "O’Brien", "Ana-Lucía"]
 EXERCISES = list(range(1, 14))
 needs_prometheus = pytest.mark.skipif(shutil.which("prometheus") is None,
                                       reason="no prometheus on this machine (Debian: apt-get install prometheus)")
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _wait(fetch, ok, timeout, what):
@@ -234,22 +227,20 @@ def test_a_report_to_a_classroom_that_does_not_answer_is_dropped_not_raised():
 
 @pytest.fixture
 def scraped(tmp_path):
-    """The service, and this machine's Prometheus scraping its page port every second: (reports, page)."""
-    prometheus_port = _free_port()
-    with running(f"http://127.0.0.1:{prometheus_port}") as (reports, page, room):
-        (tmp_path / "prometheus.yml").write_text(json.dumps({
-            "global": {"scrape_interval": "1s"},
-            "scrape_configs": [{"job_name": "classroom", "static_configs": [{"targets": [page.removeprefix("http://")]}]}]}))
-        proc = subprocess.Popen(["prometheus", f"--config.file={tmp_path / 'prometheus.yml'}",
-                                 f"--storage.tsdb.path={tmp_path / 'tsdb'}", f"--web.listen-address=127.0.0.1:{prometheus_port}"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            _wait(lambda: requests.get(f"{page}/api/grid", timeout=2).status_code, lambda s: s == 200, 30,
-                  "the grid read from Prometheus")
-            yield reports, page
-        finally:
-            proc.terminate()
-            proc.wait(10)
+    """The service, and this machine's Prometheus scraping its page port every second: (reports, page). Prometheus
+    comes first (remote_write.started: a port of its own, checked to be its own), the service's page joins its
+    targets once it listens."""
+    targets = tmp_path / "targets.json"
+    targets.write_text("[]")
+    config = json.dumps({"global": {"scrape_interval": "1s"}, "scrape_configs": [
+        {"job_name": "classroom", "file_sd_configs": [{"files": [str(targets)], "refresh_interval": "1s"}]}]})
+    with remote_write.started("prometheus", tmp_path / "tsdb", config=config) as url, running(url) as (reports, page, room):
+        staged = tmp_path / "targets.json.new"
+        staged.write_text(json.dumps([{"targets": [page.removeprefix("http://")]}]))
+        staged.replace(targets)  # whole, never half written
+        _wait(lambda: requests.get(f"{page}/api/grid", timeout=2).status_code, lambda s: s == 200, 30,
+              "the grid read from Prometheus")
+        yield reports, page
 
 
 def _student(grid, name):

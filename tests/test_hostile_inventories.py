@@ -1,8 +1,8 @@
 """Careless and hostile inventories: each is refused before anything boots, by the validator, `make check`
 and `vagrant validate` alike, in sentences naming the field, never with a traceback, never with a hang.
 
-The three commands run for every inventory at once (a thread pool), then one test per inventory and
-command reads what each said. The time each took is measured by `make bench`, not asserted here.
+The three commands run for every inventory at once (a thread pool), once per run (tests/conftest.once_per_run), then one
+test per inventory and command reads what each said. The time each took is measured by `make bench`, not asserted here.
 """
 
 import os
@@ -13,20 +13,24 @@ import pytest
 
 from provision import inventory
 from tests.hostile import COMMANDS, CORPUS, GOOD, run, write
+from tests.once import once_per_run
 
 
 @pytest.fixture(scope="module")
 def refusals(tmp_path_factory):
-    """{(inventory id, command): (exit code, what it said)} for the whole corpus, run in parallel."""
-    tmp = tmp_path_factory.mktemp("hostile")
-    python = str(inventory.REPO / ".venv" / "bin" / "python")
-    python = python if os.path.exists(python) else "python3"
-    jobs = {(name, command): (COMMANDS[command](python), write(tmp, name, content))
-            for name, content, _ in CORPUS for command in COMMANDS
-            if command != "vagrant-validate" or shutil.which("vagrant")}
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        futures = {key: pool.submit(run, argv, path, tmp / f"dot-{key[0]}") for key, (argv, path) in jobs.items()}
-        return {key: future.result() for key, future in futures.items()}
+    """{(inventory id, command): (exit code, what it said)} for the whole corpus, run in parallel, once per run."""
+    def corpus():
+        tmp = tmp_path_factory.mktemp("hostile")
+        python = str(inventory.REPO / ".venv" / "bin" / "python")
+        python = python if os.path.exists(python) else "python3"
+        jobs = {(name, command): (COMMANDS[command](python), write(tmp, name, content))
+                for name, content, _ in CORPUS for command in COMMANDS
+                if command != "vagrant-validate" or shutil.which("vagrant")}
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            futures = {key: pool.submit(run, argv, path, tmp / f"dot-{key[0]}") for key, (argv, path) in jobs.items()}
+            return [[*key, *future.result()] for key, future in futures.items()]
+
+    return {(name, command): (code, said) for name, command, code, said in once_per_run(tmp_path_factory, "hostile", corpus)}
 
 
 def test_the_corpus_is_large_and_each_case_is_distinct():

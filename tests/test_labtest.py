@@ -1,5 +1,7 @@
-"""scripts/labtest.py: make labtest's two parts, the lanes side by side, and its exit status (tests as data)."""
+"""scripts/labtest.py: make labtest's three parts, the lanes side by side, the fast tests beside the drills, and its exit
+status (tests as data)."""
 
+import json
 import os
 import subprocess
 import sys
@@ -9,31 +11,40 @@ import pytest
 from labclient import faults
 from provision import inventory
 from scripts import labtest
+from tests.once import once_per_run
 
 
-def test_by_default_the_lab_as_it_is_comes_first_then_the_lanes():
-    (first, firstargs, firstlanes), (_, args, lanes) = labtest.plan(["-k", "node3"])
-    assert firstargs == ["labtests", "-m", "not lane", "-k", "node3"] and firstlanes == []
-    assert args == ["labtests", "-m", "lane", "-k", "node3"] and lanes == faults.lanes()
+def test_by_default_the_lab_as_it_is_comes_first_then_the_whole_lab_drills_then_the_lanes():
+    first, whole, lanes = labtest.plan(["-k", "node3"])
+    assert first.args == ["labtests", "-m", "not drill and not lane", "-k", "node3"] and first.lanes == []
+    assert whole.args == ["labtests", "-m", "drill and not lane", "-k", "node3"] and whole.lanes == []
+    assert lanes.args == ["labtests", "-m", "lane", "-k", "node3"] and lanes.lanes == faults.lanes()
+
+
+def test_the_fast_tests_may_run_beside_the_drills_only():
+    assert [part.beside for part in labtest.plan([])] == [False, True, True]
 
 
 def test_only_drills_leaves_out_what_is_not_a_drill():
-    assert labtest.plan([], only_drills=True)[0][1] == ["labtests", "-m", "drill and not lane"]
+    assert [part.args for part in labtest.plan([], only_drills=True)] == [["labtests", "-m", "drill and not lane"],
+                                                                          ["labtests", "-m", "lane"]]
 
 
 def test_drills_0_runs_everything_else_in_one_part():
-    assert labtest.plan(["-x"], drills=False) == [("labtests without the drills", ["labtests", "-m", "not drill", "-x"], [])]
+    assert labtest.plan(["-x"], drills=False) == [("labtests without the drills", ["labtests", "-m", "not drill", "-x"], [],
+                                                   False)]
 
 
 @pytest.mark.parametrize("args", [["-m", "not drill"], ["-mdrill"]])
 def test_a_marker_expression_of_ones_own_is_one_run_as_asked(args):
-    assert labtest.plan(args) == [("labtests", ["labtests", *args], [])]
+    assert labtest.plan(args) == [("labtests", ["labtests", *args], [], False)]
 
 
-def test_files_named_take_the_place_of_the_folder_in_both_parts():
-    (_, first, _), (_, lanes, _) = labtest.plan(["labtests/test_ha.py", "-q", "labtests/test_drills.py"])
-    assert first == ["labtests/test_ha.py", "labtests/test_drills.py", "-m", "not lane", "-q"]
-    assert lanes == ["labtests/test_ha.py", "labtests/test_drills.py", "-m", "lane", "-q"]
+def test_files_named_take_the_place_of_the_folder_in_every_part():
+    first, whole, lanes = labtest.plan(["labtests/test_ha.py", "-q", "labtests/test_drills.py"])
+    assert first.args == ["labtests/test_ha.py", "labtests/test_drills.py", "-m", "not drill and not lane", "-q"]
+    assert whole.args == ["labtests/test_ha.py", "labtests/test_drills.py", "-m", "drill and not lane", "-q"]
+    assert lanes.args == ["labtests/test_ha.py", "labtests/test_drills.py", "-m", "lane", "-q"]
 
 
 def test_the_lanes_are_the_exporter_nodes_of_lab_yaml():
@@ -49,15 +60,19 @@ def test_the_default_victim_stays_node3():
     assert faults.victim().name == "node3"
 
 
-def _parts(*codes):
-    """A run over parts whose pytest exits with these codes; returns (exit status, parts run)."""
-    ran = []
+def _parts(monkeypatch, *codes, beside=()):
+    """A run over parts whose pytest exits with these codes, the fast tests allowed beside the parts `beside`; returns
+    (exit status, parts run, the part before which the fast tests started, or None)."""
+    ran, started = [], []
 
     def call(cmd, cwd):
         ran.append(cmd)
         return codes[len(ran) - 1]
 
-    return labtest.run([(f"part {i}", [f"p{i}"], []) for i in range(len(codes))], call=call), len(ran)
+    monkeypatch.setattr(labtest, "call", call)
+    parts = [labtest.Part(f"part {i}", [f"p{i}"], beside=i in beside) for i in range(len(codes))]
+    status = labtest.run(parts, beside=lambda: started.append(len(ran)))
+    return status, len(ran), (started[0] if started else None)
 
 
 @pytest.mark.parametrize(("codes", "status", "ran"), [
@@ -67,8 +82,17 @@ def _parts(*codes):
     ((1, 0), 1, 1),  # a failing part stops the run, its status is the run's
     ((0, 2), 2, 2),
 ])
-def test_exit_status_of_the_parts(codes, status, ran):
-    assert _parts(*codes) == (status, ran)
+def test_exit_status_of_the_parts(monkeypatch, codes, status, ran):
+    assert _parts(monkeypatch, *codes)[:2] == (status, ran)
+
+
+@pytest.mark.parametrize(("beside", "started"), [((1, 2), 1), ((2,), 2), ((), None), ((0, 1, 2), 0)])
+def test_the_fast_tests_start_once_before_the_first_part_they_may_run_beside(monkeypatch, beside, started):
+    assert _parts(monkeypatch, 0, 0, 0, beside=beside)[2] == started
+
+
+def test_the_fast_tests_do_not_start_when_the_labtests_fail_before_the_drills(monkeypatch):
+    assert _parts(monkeypatch, 1, 0, 0, beside=(1, 2)) == (1, 1, None)
 
 
 def _lanes(results, capsys):
@@ -95,16 +119,45 @@ def test_exit_status_of_the_lanes(codes, status, capsys):
     assert _lanes({f"node{i}": (c, "x") for i, c in enumerate(codes)}, capsys)[0] == status
 
 
-def _collected(*args):
-    proc = subprocess.run([sys.executable, "-m", "pytest", "labtests", "--collect-only", "-q", "-p", "no:cacheprovider", *args],
-                          cwd=inventory.REPO, capture_output=True, text=True, env={k: v for k, v in os.environ.items() if k != "LAB_FILE"})
-    assert proc.returncode in (0, 5), proc.stdout + proc.stderr
-    return {line for line in proc.stdout.splitlines() if "::" in line}
+# Every selection the checks below compare, collected in one process (pytest.main once per selection: the labtests are
+# imported once, not seven times), once per run.
+COLLECT = """
+import json, sys, pytest
+class Selected:
+    def pytest_collection_finish(self, session):
+        self.ids = [item.nodeid for item in session.items]
+found = {}
+for name, args in json.loads(sys.argv[1]).items():
+    selected = Selected()
+    code = pytest.main(["labtests", "--collect-only", "-q", "-p", "no:cacheprovider", *args], plugins=[selected])
+    if code not in (0, 5):
+        sys.exit(f"{name}: pytest exited {code}")
+    found[name] = selected.ids
+open(sys.argv[2], "w").write(json.dumps(found))
+"""
+
+
+def _selections():
+    return {"lane": ["-m", "lane"], "not lane": ["-m", "not lane"],
+            **{f"lane {name}": ["-m", "lane", "--lane", name] for name in faults.lanes()}}
 
 
 @pytest.fixture(scope="module")
-def lanes_collected():
-    return {name: _collected("-m", "lane", "--lane", name) for name in faults.lanes()}
+def collected(tmp_path_factory):
+    """{selection: the labtests' ids it collects} for _selections()."""
+    def collect():
+        out = tmp_path_factory.mktemp("collected") / "ids.json"
+        proc = subprocess.run([sys.executable, "-c", COLLECT, json.dumps(_selections()), str(out)], cwd=inventory.REPO,
+                              capture_output=True, text=True, env={k: v for k, v in os.environ.items() if k != "LAB_FILE"})
+        assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+        return json.loads(out.read_text())
+
+    return {name: set(ids) for name, ids in once_per_run(tmp_path_factory, "labtests-selections", collect).items()}
+
+
+@pytest.fixture(scope="module")
+def lanes_collected(collected):
+    return {name: collected[f"lane {name}"] for name in faults.lanes()}
 
 
 def test_each_lane_holds_only_the_drills_of_its_node(lanes_collected):
@@ -114,14 +167,14 @@ def test_each_lane_holds_only_the_drills_of_its_node(lanes_collected):
         assert not strangers, f"lane {name} holds drills of other nodes: {strangers}"
 
 
-def test_the_lanes_share_no_drill_and_leave_none_out(lanes_collected):
-    every = _collected("-m", "lane")
+def test_the_lanes_share_no_drill_and_leave_none_out(collected, lanes_collected):
     seen = [i for ids in lanes_collected.values() for i in ids]
-    assert len(seen) == len(set(seen)) and set(seen) == every
+    assert len(seen) == len(set(seen)) and set(seen) == collected["lane"]
 
 
-def test_the_first_part_holds_no_lane_drill():
-    assert not _collected("-m", "not lane") & _collected("-m", "lane")
+def test_the_first_part_holds_no_lane_drill(collected):
+    assert collected["not lane"] and collected["lane"]
+    assert not collected["not lane"] & collected["lane"]
 
 
 def test_the_shared_ssh_config_leaves_no_folder_behind_when_the_lab_is_not_up(monkeypatch, tmp_path):
@@ -159,7 +212,7 @@ def test_fast_tests_that_fail_show_everything_they_said(capsys):
 def test_with_fast_tests_the_exit_status_is_the_first_failure(monkeypatch, capsys, labtests, fast, status):
     monkeypatch.setattr(labtest, "call", lambda command, cwd: 0)
     monkeypatch.setattr(labtest, "shared_ssh_config", lambda: None)
-    monkeypatch.setattr(labtest, "run", lambda parts: labtests)
+    monkeypatch.setattr(labtest, "run", lambda parts, beside: beside() or labtests)
     monkeypatch.setattr(labtest, "start_fast_tests", lambda: _fast(fast, "done"))
     assert labtest.main(["--with-fast-tests"]) == status
 
@@ -168,17 +221,17 @@ def test_with_fast_tests_the_labtests_get_no_such_argument(monkeypatch):
     seen = []
     monkeypatch.setattr(labtest, "call", lambda command, cwd: 0)
     monkeypatch.setattr(labtest, "shared_ssh_config", lambda: None)
-    monkeypatch.setattr(labtest, "run", lambda parts: seen.append(parts) or 0)
+    monkeypatch.setattr(labtest, "run", lambda parts, beside: seen.append(parts) or 0)
     monkeypatch.setattr(labtest, "start_fast_tests", lambda: _fast(0, "done"))
     labtest.main(["--with-fast-tests", "-x"])
-    assert all("--with-fast-tests" not in args for _, args, _ in seen[0]) and all("-x" in args for _, args, _ in seen[0])
+    assert all("--with-fast-tests" not in part.args and "-x" in part.args for part in seen[0])
 
 
 def test_with_fast_tests_the_deadline_tests_run_first_alone_and_a_failure_stops_there(monkeypatch):
     order = []
     monkeypatch.setattr(labtest, "call", lambda command, cwd: order.append(command) or 1)
     monkeypatch.setattr(labtest, "shared_ssh_config", lambda: order.append("ssh-config"))
-    monkeypatch.setattr(labtest, "run", lambda parts: order.append("labtests") or 0)
+    monkeypatch.setattr(labtest, "run", lambda parts, beside: order.append("labtests") or 0)
     monkeypatch.setattr(labtest, "start_fast_tests", lambda: order.append("fast tests"))
     assert labtest.main(["--with-fast-tests"]) == 1
     assert order == [labtest.DEADLINE_TESTS]
@@ -190,3 +243,12 @@ def test_the_tests_of_a_service_s_deadlines_under_attack_are_marked_to_run_alone
     found = subprocess.run(collect, cwd=inventory.REPO, capture_output=True, text=True).stdout
     assert "tests/test_alert_receiver.py::test_a_connection_past_the_bound_in_all_is_closed_at_once" in found
     assert "tests/test_classroom_attacks.py::test_an_attack_leaves_the_classroom_small_and_alive[half-requests]" in found
+
+
+def test_with_fast_tests_labtests_failing_before_the_drills_say_the_fast_tests_were_not_run(monkeypatch, capsys):
+    monkeypatch.setattr(labtest, "call", lambda command, cwd: 0)
+    monkeypatch.setattr(labtest, "shared_ssh_config", lambda: None)
+    monkeypatch.setattr(labtest, "run", lambda parts, beside: 1)
+    monkeypatch.setattr(labtest, "start_fast_tests", lambda: pytest.fail("the fast tests started"))
+    assert labtest.main(["--with-fast-tests"]) == 1
+    assert "=== the fast tests: not run, the labtests failed before the drills" in capsys.readouterr().out

@@ -128,3 +128,37 @@ def test_the_flags_are_ones_this_prometheus_takes():
     proc = subprocess.run(["prometheus", "--help"], capture_output=True, text=True)
     for flag in _flags():
         assert flag.split("=")[0] in proc.stdout + proc.stderr
+
+
+def _another_prometheus(tmp_path):
+    """A server on a free port answering as a Prometheus over another folder would: (its port, a way to stop it)."""
+    import http.server
+    import json
+    import threading
+
+    class Answer(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - the http.server API
+            body = json.dumps({"status": "success", "data": {"storage.tsdb.path": str(tmp_path / "theirs")}}).encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Answer)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server.server_address[1], server.shutdown
+
+
+def test_a_port_another_prometheus_took_first_is_tried_again_with_another(tmp_path, monkeypatch):
+    taken, stop = _another_prometheus(tmp_path)
+    free = iter([taken, remote_write._free_port()])
+    monkeypatch.setattr(remote_write, "_free_port", lambda: next(free))
+    try:
+        with remote_write.started("prometheus", tmp_path / "tsdb") as url:
+            assert not url.endswith(f":{taken}")
+            assert remote_write._served_folder(url) == str(tmp_path / "tsdb")
+    finally:
+        stop()

@@ -5,6 +5,7 @@ credentials_file): the receiver records only what carries it. Each reads its own
 readable by root and its own group only.
 """
 
+import functools
 import hashlib
 import os
 import re
@@ -48,10 +49,12 @@ def services(lab, node):
     return found + ([(SERVICE, component["cluster_port"], node.ip)] if lab.cluster_peers(node) else [])
 
 
+@functools.lru_cache(maxsize=8)
 def password_hash(password):
     """The bcrypt hash Alertmanager's web config holds for the lab's password. Its salt comes from the password itself
     (a secret of 32 random bytes, so nothing a table could hold): the same password gives the same file on every run and
-    node, and a second provisioning changes nothing."""
+    node, and a second provisioning changes nothing. Being the same, it is computed once per process (bcrypt's cost is
+    the point of it: 60 ms each)."""
     import bcrypt  # Debian's python3-bcrypt in the guest (installed first), PyPI's on the host
 
     seed = hashlib.sha256(b"promlab alertmanager salt:" + password.encode()).digest()
