@@ -14,6 +14,7 @@ from labclient.language import language
 from labclient.prom import Prometheus, Unreachable, why
 from labclient.say import said
 from provision import inventory
+from provision.waiting import TimedOut, until
 
 
 def status(prometheus, lab=None):
@@ -31,37 +32,45 @@ def status(prometheus, lab=None):
 
 
 def wait_green(timeout=180, out=sys.stdout):
+    """True once every target and probe is up (saying so), False after `timeout` seconds (saying what was last seen);
+    each change of what is awaited printed as it comes (provision.waiting.until polls)."""
     lab = loaded()
     prometheus, scraped = Prometheus(lab), {t.job for t in lab.targets()}
     start = time.monotonic()
-    last, shown = "Prometheus not answering yet", None
-    while time.monotonic() - start < timeout:
+    seen = {"last": "Prometheus not answering yet", "shown": None}
+
+    def green_now():
+        """(all up, up, of how many), the line of this moment printed when it differs from the one before."""
         try:
             health = status(prometheus, lab)
             up = sum(h == "up" for h in health.values())
-            last = ", ".join(f"{job}/{node}{'' if job in scraped else ' ' + what}: {h}"
-                             for (job, node, what), h in sorted(health.items()) if h != "up")
-            if up == len(health):
-                took = f"{time.monotonic() - start:.0f}"
-                print(said(f"promlab: green after {took}s: {up}/{len(health)} targets up",
-                           f"promlab\u202f: tout est vert après {took}\u00a0s\u202f: {up}/{len(health)} cibles en marche",
-                           theirs=True), file=out)
-                return True
-            line = said(f"promlab: waiting, {up}/{len(health)} targets up ({last})",
-                        f"promlab\u202f: en attente, {up}/{len(health)} cibles en marche ({last})", theirs=True)
+            seen["last"] = ", ".join(f"{job}/{node}{'' if job in scraped else ' ' + what}: {h}"
+                                     for (job, node, what), h in sorted(health.items()) if h != "up")
+            line = said(f"promlab: waiting, {up}/{len(health)} targets up ({seen['last']})",
+                        f"promlab\u202f: en attente, {up}/{len(health)} cibles en marche ({seen['last']})", theirs=True)
+            found = (up == len(health), up, len(health))
         except Exception as e:  # noqa: BLE001 - not answering yet is what we wait through
             reason = e.why if isinstance(e, Unreachable) else why(e)
             line = said(f"promlab: waiting for Prometheus at {prometheus.url} ({reason['en']})",
                         f"promlab\u202f: en attente de Prometheus à {prometheus.url} ({reason['fr']})", theirs=True)
-            last = str(e)
-        if line != shown:
+            seen["last"], found = str(e), (False, 0, 0)
+        if not found[0] and line != seen["shown"]:
             print(line, file=out, flush=True)
-            shown = line
-        time.sleep(0.5)  # the moment every target is up shows within half a second
-    print(said(f"promlab: not green after {timeout}s; last seen: {last}",
-               f"promlab\u202f: pas tout vert après {timeout}\u00a0s\u202f; vu en dernier\u202f: {last}", theirs=True),
+            seen["shown"] = line
+        return found
+
+    try:
+        _, up, total = until(green_now, lambda found: found[0], timeout, "every target up", interval=0.5)
+    except TimedOut:
+        print(said(f"promlab: not green after {timeout}s; last seen: {seen['last']}",
+                   f"promlab\u202f: pas tout vert après {timeout}\u00a0s\u202f; vu en dernier\u202f: {seen['last']}",
+                   theirs=True), file=out)
+        return False
+    took = f"{time.monotonic() - start:.0f}"
+    print(said(f"promlab: green after {took}s: {up}/{total} targets up",
+               f"promlab\u202f: tout est vert après {took}\u00a0s\u202f: {up}/{total} cibles en marche", theirs=True),
           file=out)
-    return False
+    return True
 
 
 def _prometheus_line(lab):

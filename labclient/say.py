@@ -1,5 +1,5 @@
 """What the student's commands say, in the student's language: LAB_LANG=fr|en, else French when LANG starts with fr
-(provision/language.py), else English."""
+(labclient/language.py), else English."""
 
 from labclient.language import language
 from provision.french import french

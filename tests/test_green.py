@@ -49,3 +49,41 @@ def test_a_target_added_by_hand_is_not_waited_for():
     hand = {"labels": {"job": "mine", "node": "node6", "instance": "192.168.56.16:9999"}, "health": "down"}
     health = green.status(Listed(listed().active_targets() + [hand]), LAB)
     assert set(health.values()) == {"up"}
+
+
+class Turning(Listed):
+    """A Prometheus whose targets are all down at first, then up from its third listing on."""
+
+    url = "http://127.0.0.1:9090"
+
+    def __init__(self):
+        self.asked = 0
+
+    def active_targets(self):
+        self.asked += 1
+        return listed(lambda job, instance: "up" if self.asked >= 3 else "down").active_targets()
+
+
+def _waited(monkeypatch, prometheus, timeout):
+    import io
+
+    monkeypatch.setattr(green, "loaded", lambda: LAB)
+    monkeypatch.setattr(green, "Prometheus", lambda lab: prometheus)
+    monkeypatch.setenv("LAB_LANG", "en")
+    out = io.StringIO()
+    return green.wait_green(timeout, out), out.getvalue()
+
+
+def test_waiting_ends_green_once_every_target_is_up_saying_the_wait_once(monkeypatch):
+    ok, said = _waited(monkeypatch, Turning(), 30)
+    total = len(LAB.targets()) + len(LAB.probes())
+    assert ok and said.count("promlab: waiting, 0/") == 1 and f"targets up: {total}/{total}" not in said
+    assert said.splitlines()[-1].startswith("promlab: green after") and said.endswith(f"{total}/{total} targets up\n")
+
+
+def test_waiting_gives_up_at_its_deadline_naming_what_was_last_seen(monkeypatch):
+    down = listed(lambda job, instance: "down")
+    down.url = "http://127.0.0.1:9090"
+    ok, said = _waited(monkeypatch, down, 1)
+    assert not ok
+    assert said.splitlines()[-1].startswith("promlab: not green after 1s; last seen: ") and ": down" in said.splitlines()[-1]
