@@ -18,6 +18,7 @@ beside them, their output kept in a file and shown once the labtests are done: t
 fail. The drills mostly wait on Prometheus (a scrape, an alert's `for`, a notification), the fast tests on their
 processor; the tests of the first part ask the lab one thing after another, and slowed by half beside them.
 """
+
 import os
 import subprocess
 import sys
