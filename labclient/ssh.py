@@ -90,7 +90,7 @@ def _cached_config(fresh=False, env=None):
     if not fresh and path.is_file() and stamp.is_file() and stamp.read_text() == digest:
         return str(path)
     lab_file = (env or os.environ).get("LAB_FILE")
-    names = [n.name for n in (inventory.load(inventory.REPO / lab_file) if lab_file else inventory.load()).nodes]
+    names = [n.name for n in inventory.load(inventory.REPO / lab_file if lab_file else None).nodes]
     try:
         write_config(path, names, env)
     except NotUp as e:  # some machines do not run: the config of those that do

@@ -2,17 +2,15 @@
 another fails here (the exercises, the labtests, the servers the exporters watch, the port the exercises' data sets
 answer on, what `make check` needs and `make doctor` checks)."""
 
-import os
 import re
 import subprocess
-import sys
 
 import pytest
 
 from exercises import exercises
 from provision import catalogue, inventory
 from provision.paths import REPO
-from tests.once import once_per_run
+from tests.collected import selected
 
 PAGES = [REPO / "README.md"] + sorted((REPO / "docs").rglob("*.md"))
 NUMBER_WORDS = {"ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "dix": 10,
@@ -32,21 +30,12 @@ def test_a_page_states_the_number_of_exercises_there_are(page):
     assert not wrong, f"{page.name} states {wrong} exercises; there are {count}"
 
 
-def _labtests_collected():
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("LAB_", "PYTEST_"))}
-    out = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "labtests"], cwd=REPO, env=env,
-                         capture_output=True, text=True).stdout
-    found = re.search(r"^(\d+)(?:/\d+)? tests? collected", out, re.M)
-    assert found, out[-500:]
-    return int(found.group(1))
-
-
 CHECKS = [p for p in PAGES if re.search(r"(about|environ) \d+ (checks|vérifications)", p.read_text(encoding="utf-8"))]
 
 
 @pytest.mark.parametrize("page", CHECKS, ids=_ids(CHECKS))
 def test_a_page_states_about_as_many_labtests_as_there_are(page, tmp_path_factory):
-    collected = once_per_run(tmp_path_factory, "labtests-collected", _labtests_collected)
+    collected = len(selected(tmp_path_factory)["all"])
     for stated in map(int, re.findall(r"(?:about|environ) (\d+) (?:checks|vérifications)", page.read_text())):
         assert abs(stated - collected) <= collected * 0.05, \
             f"{page.name} states about {stated} checks of the running lab; lab.yaml's collects {collected}"

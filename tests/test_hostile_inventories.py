@@ -1,7 +1,7 @@
 """Careless and hostile inventories: each is refused before anything boots, by the validator, `make check`
 and `vagrant validate` alike, in sentences naming the field, never with a traceback, never with a hang.
 
-The three commands run for every inventory at once (a thread pool), once per run (tests/conftest.once_per_run), then one
+The three commands run for every inventory at once (a thread pool), once per run (tests/once.py), then one
 test per inventory and command reads what each said. The time each took is measured by `make bench`, not asserted here.
 """
 

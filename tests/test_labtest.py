@@ -1,8 +1,6 @@
 """scripts/labtest.py: make labtest's three parts, the lanes side by side, the fast tests beside the drills, and its exit
 status (tests as data)."""
 
-import json
-import os
 import subprocess
 import sys
 
@@ -11,7 +9,7 @@ import pytest
 from labclient import faults
 from provision import inventory
 from scripts import labtest
-from tests.once import once_per_run
+from tests.collected import selected
 
 
 def test_by_default_the_lab_as_it_is_comes_first_then_the_whole_lab_drills_then_the_lanes():
@@ -119,40 +117,9 @@ def test_exit_status_of_the_lanes(codes, status, capsys):
     assert _lanes({f"node{i}": (c, "x") for i, c in enumerate(codes)}, capsys)[0] == status
 
 
-# Every selection the checks below compare, collected in one process (pytest.main once per selection: the labtests are
-# imported once, not seven times), once per run.
-COLLECT = """
-import json, sys, pytest
-class Selected:
-    def pytest_collection_finish(self, session):
-        self.ids = [item.nodeid for item in session.items]
-found = {}
-for name, args in json.loads(sys.argv[1]).items():
-    selected = Selected()
-    code = pytest.main(["labtests", "--collect-only", "-q", "-p", "no:cacheprovider", *args], plugins=[selected])
-    if code not in (0, 5):
-        sys.exit(f"{name}: pytest exited {code}")
-    found[name] = selected.ids
-open(sys.argv[2], "w").write(json.dumps(found))
-"""
-
-
-def _selections():
-    return {"lane": ["-m", "lane"], "not lane": ["-m", "not lane"],
-            **{f"lane {name}": ["-m", "lane", "--lane", name] for name in faults.lanes()}}
-
-
 @pytest.fixture(scope="module")
 def collected(tmp_path_factory):
-    """{selection: the labtests' ids it collects} for _selections()."""
-    def collect():
-        out = tmp_path_factory.mktemp("collected") / "ids.json"
-        proc = subprocess.run([sys.executable, "-c", COLLECT, json.dumps(_selections()), str(out)], cwd=inventory.REPO,
-                              capture_output=True, text=True, env={k: v for k, v in os.environ.items() if k != "LAB_FILE"})
-        assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
-        return json.loads(out.read_text())
-
-    return {name: set(ids) for name, ids in once_per_run(tmp_path_factory, "labtests-selections", collect).items()}
+    return selected(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
