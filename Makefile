@@ -55,7 +55,7 @@ QUIETLY = || { kill -QUIT $$PPID 2>/dev/null && sleep 0.5 && exit 0; exit 1; }
 help:
 	@echo "make doctor     can this computer run the lab? (Python, Vagrant, provider, memory, ports, disk: run it days before)"
 	@echo "make up         boot and provision every node of lab.yaml, wait until all targets are up"
-	@echo "make test       brings the lab up, the fast tests of deadlines, then the labtests, the other fast tests beside their drills"
+	@echo "make test       brings the lab up, then the labtests, the fast tests of deadlines beside their first part, the others beside their drills"
 	@echo "make check      validate lab.yaml, render, promtool check config, vagrant validate (MERGED=1: show an overlay merged)"
 	@echo "make render     write every file the provisioning would install under $(RENDERED)/<node>/"
 	@echo "make provision  provision the running lab again (a second run changes nothing)"
@@ -160,8 +160,9 @@ else
 	vagrant provision
 endif
 
-# The lab up (green), the fast tests of deadlines with nothing beside them, then the labtests, the other fast tests beside
-# their drills (they need no lab, and the drills mostly wait on Prometheus): scripts/labtest.py --with-fast-tests.
+# The lab up (green), then the labtests: the fast tests of deadlines beside their first part (it asks the lab one thing
+# after another), the other fast tests beside their drills (they need no lab, and the drills mostly wait on
+# Prometheus): scripts/labtest.py --with-fast-tests.
 test: venv
 	@$(MAKE) --no-print-directory up
 	$(PY) -m scripts.labtest --with-fast-tests $(PYTEST_ARGS)

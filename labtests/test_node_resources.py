@@ -57,6 +57,12 @@ def test_node_reports_its_own_cpu_count(hosts, prometheus, node):
     assert cpus == node.cpus, f"{node.name} reports {cpus:.0f} CPUs, lab.yaml gives it {node.cpus}"
 
 
+# What the busy node's readings must at least reach, besides three times the quiet node's. load1 counts the loops that
+# may run, however little the host lets them: one more loop than CPUs gives more than 1. The busy CPU share is what the
+# host lets them have: a CI run, its processors shared with other work, gave the busy node 39 % of its CPU (against
+# the quiet node's 0.8 %; a quiet node read 0.3 to 0.8 % in these runs).
+FLOOR = {"cpu": 0.2, "load1": 0.5}
+
 needs_two = pytest.mark.skipif(QUIET is None, reason="lab.yaml gives node_exporter to fewer than two nodes: nothing to compare")
 
 
@@ -77,10 +83,11 @@ def test_load_on_one_node_shows_on_that_node_only(hosts, prometheus):
             return {"cpu": (of(VICTIM, cpu), of(QUIET, cpu)), "load1": (of(VICTIM, load), of(QUIET, load))}
 
         def stands_out(r):
-            return all(mine > 0.5 and mine > 3 * other for mine, other in r.values())
+            return all(mine > FLOOR[what] and mine > 3 * other for what, (mine, other) in r.items())
 
         until(readings, stands_out, 120, f"{VICTIM.name} busy ({loops} loops) standing out from {QUIET.name} "
-                                              "(busy CPU share and load1, at least 3 times)")
+                                              f"(busy CPU share above {FLOOR['cpu']} and load1 above {FLOOR['load1']}, "
+                                              "each at least 3 times the other node's)")
     finally:
         busy.run(f"pkill -f '{BUSY_PATTERN}'")
 

@@ -1,6 +1,7 @@
 """scripts/labtest.py: make labtest's three parts, the lanes side by side, the fast tests beside the drills, and its exit
 status (tests as data)."""
 
+import os
 import subprocess
 import sys
 
@@ -93,6 +94,11 @@ def test_the_fast_tests_do_not_start_when_the_labtests_fail_before_the_drills(mo
     assert _parts(monkeypatch, 1, 0, 0, beside=(1, 2)) == (1, 1, None)
 
 
+def test_a_failure_said_before_the_fast_tests_start_stops_the_run_there(monkeypatch):
+    monkeypatch.setattr(labtest, "call", lambda cmd, cwd: pytest.fail(f"{cmd} ran"))
+    assert labtest.run([labtest.Part("drills", ["p"], beside=True)], beside=lambda: 3) == 3
+
+
 def _lanes(results, capsys):
     def runner(args, name):
         code, output = results[name]
@@ -158,30 +164,86 @@ def test_the_shared_ssh_config_leaves_no_folder_behind_when_the_lab_is_not_up(mo
 _start_fast_tests = labtest.start_fast_tests
 
 
-def _fast(code, said):
-    return _start_fast_tests([sys.executable, "-c", f"print({said!r}); raise SystemExit({code})"])
+def _fast(code, said, title="the fast tests, run beside the labtests"):
+    return _start_fast_tests([sys.executable, "-c", f"print({said!r}); raise SystemExit({code})"], title)
 
 
 def test_fast_tests_that_pass_show_their_last_line_only(capsys):
-    assert labtest.fast_tests_result(*_fast(0, "collected\n2412 passed")) == 0
+    assert labtest.fast_tests_result(_fast(0, "collected\n2412 passed")) == 0
     assert capsys.readouterr().out.splitlines() == ["=== the fast tests, run beside the labtests: ok", "2412 passed"]
 
 
 def test_fast_tests_that_fail_show_everything_they_said(capsys):
-    assert labtest.fast_tests_result(*_fast(1, "FAILED tests/test_x.py::test_y\n1 failed")) == 1
+    assert labtest.fast_tests_result(_fast(1, "FAILED tests/test_x.py::test_y\n1 failed")) == 1
     assert capsys.readouterr().out.splitlines() == ["=== the fast tests, run beside the labtests: failed",
                                                     "FAILED tests/test_x.py::test_y", "1 failed"]
 
 
-@pytest.mark.parametrize(("labtests", "fast", "status"), [(0, 0, 0), (0, 1, 1), (1, 0, 1), (2, 1, 2), (5, 1, 1), (5, 0, 5)],
-                         ids=["both-pass", "fast-fail", "labtests-fail", "both-fail-labtests-first", "no-labtest-fast-fail",
-                              "no-labtest"])
-def test_with_fast_tests_the_exit_status_is_the_first_failure(monkeypatch, capsys, labtests, fast, status):
-    monkeypatch.setattr(labtest, "call", lambda command, cwd: 0)
-    monkeypatch.setattr(labtest, "shared_ssh_config", lambda: None)
-    monkeypatch.setattr(labtest, "run", lambda parts, beside: beside() or labtests)
-    monkeypatch.setattr(labtest, "start_fast_tests", lambda: _fast(fast, "done"))
-    assert labtest.main(["--with-fast-tests"]) == status
+def _main(monkeypatch, argv, labtests=0, deadlines=0, fast=0, drills=None):
+    """labtest.main(argv) with every part's pytest exiting `labtests`, the deadlines `deadlines`, the other fast tests
+    `fast`; (its status, what happened in order)."""
+    order = []
+    if drills is not None:
+        monkeypatch.setenv("DRILLS", drills)
+    monkeypatch.setattr(labtest, "shared_ssh_config", lambda: order.append("ssh-config"))
+
+    def call(command, cwd):
+        order.append("deadlines alone" if command == labtest.DEADLINE_TESTS else command[-1])
+        return deadlines if command == labtest.DEADLINE_TESTS else labtests
+
+    def started(what, code):
+        def start():
+            order.append(what)
+            return _fast(code, what, what)
+        return start
+
+    monkeypatch.setattr(labtest, "call", call)
+    monkeypatch.setattr(labtest, "run_lanes", lambda args, names: order.append("lanes") or labtests)
+    monkeypatch.setattr(labtest, "start_deadline_tests", started("deadlines beside", deadlines))
+    monkeypatch.setattr(labtest, "start_fast_tests", started("fast tests", fast))
+    return labtest.main(argv), [o for o in order if o not in ("ssh-config",)]
+
+
+PARTS = ["not drill and not lane", "drill and not lane", "lanes"]
+
+
+def test_with_fast_tests_the_deadlines_run_beside_the_first_part_and_the_others_beside_the_drills(monkeypatch):
+    assert _main(monkeypatch, ["--with-fast-tests"]) == (0, ["deadlines beside", PARTS[0], "fast tests", *PARTS[1:]])
+
+
+NO_FIRST_PART = pytest.mark.parametrize(("argv", "drills"), [(["--with-fast-tests", "--drills"], None), (["--with-fast-tests"], "0")],
+                                        ids=["only-drills", "no-drills"])
+
+
+@NO_FIRST_PART
+def test_with_no_first_part_to_run_beside_the_deadlines_run_first_alone(monkeypatch, argv, drills):
+    status, order = _main(monkeypatch, argv, drills=drills)
+    assert status == 0 and order[0] == "deadlines alone" and "deadlines beside" not in order
+
+
+@NO_FIRST_PART
+def test_deadlines_failing_alone_stop_the_run_there(monkeypatch, argv, drills):
+    assert _main(monkeypatch, argv, deadlines=1, drills=drills) == (1, ["deadlines alone"])
+
+
+def test_deadlines_failing_beside_the_first_part_stop_the_run_before_the_drills(monkeypatch, capsys):
+    assert _main(monkeypatch, ["--with-fast-tests"], deadlines=1) == (1, ["deadlines beside", PARTS[0]])
+    out = capsys.readouterr().out
+    assert "=== deadlines beside: failed" in out and "=== the fast tests: not run" in out
+
+
+@pytest.mark.parametrize(("labtests", "deadlines", "fast", "status"),
+                         [(0, 0, 0, 0), (0, 0, 1, 1), (1, 0, 0, 1), (2, 1, 0, 2), (0, 3, 0, 3), (5, 0, 1, 1), (5, 0, 0, 5)],
+                         ids=["all-pass", "fast-fail", "labtests-fail", "labtests-and-deadlines-fail-labtests-first",
+                              "deadlines-fail", "no-labtest-fast-fail", "no-labtest"])
+def test_with_fast_tests_the_exit_status_is_the_first_failure(monkeypatch, capsys, labtests, deadlines, fast, status):
+    assert _main(monkeypatch, ["--with-fast-tests"], labtests=labtests, deadlines=deadlines, fast=fast)[0] == status
+
+
+def test_labtests_failing_in_the_first_part_still_show_the_deadlines_beside_them(monkeypatch, capsys):
+    assert _main(monkeypatch, ["--with-fast-tests"], labtests=1) == (1, ["deadlines beside", PARTS[0]])
+    out = capsys.readouterr().out
+    assert "=== deadlines beside: ok" in out and "=== the fast tests: not run" in out
 
 
 def test_with_fast_tests_the_labtests_get_no_such_argument(monkeypatch):
@@ -189,19 +251,8 @@ def test_with_fast_tests_the_labtests_get_no_such_argument(monkeypatch):
     monkeypatch.setattr(labtest, "call", lambda command, cwd: 0)
     monkeypatch.setattr(labtest, "shared_ssh_config", lambda: None)
     monkeypatch.setattr(labtest, "run", lambda parts, beside: seen.append(parts) or 0)
-    monkeypatch.setattr(labtest, "start_fast_tests", lambda: _fast(0, "done"))
     labtest.main(["--with-fast-tests", "-x"])
     assert all("--with-fast-tests" not in part.args and "-x" in part.args for part in seen[0])
-
-
-def test_with_fast_tests_the_deadline_tests_run_first_alone_and_a_failure_stops_there(monkeypatch):
-    order = []
-    monkeypatch.setattr(labtest, "call", lambda command, cwd: order.append(command) or 1)
-    monkeypatch.setattr(labtest, "shared_ssh_config", lambda: order.append("ssh-config"))
-    monkeypatch.setattr(labtest, "run", lambda parts, beside: order.append("labtests") or 0)
-    monkeypatch.setattr(labtest, "start_fast_tests", lambda: order.append("fast tests"))
-    assert labtest.main(["--with-fast-tests"]) == 1
-    assert order == [labtest.DEADLINE_TESTS]
 
 
 def test_the_tests_of_a_service_s_deadlines_under_attack_are_marked_to_run_alone():
@@ -212,10 +263,16 @@ def test_the_tests_of_a_service_s_deadlines_under_attack_are_marked_to_run_alone
     assert "tests/test_classroom_attacks.py::test_an_attack_leaves_the_classroom_small_and_alive[half-requests]" in found
 
 
-def test_with_fast_tests_labtests_failing_before_the_drills_say_the_fast_tests_were_not_run(monkeypatch, capsys):
-    monkeypatch.setattr(labtest, "call", lambda command, cwd: 0)
-    monkeypatch.setattr(labtest, "shared_ssh_config", lambda: None)
-    monkeypatch.setattr(labtest, "run", lambda parts, beside: 1)
-    monkeypatch.setattr(labtest, "start_fast_tests", lambda: pytest.fail("the fast tests started"))
-    assert labtest.main(["--with-fast-tests"]) == 1
-    assert "=== the fast tests: not run, the labtests failed before the drills" in capsys.readouterr().out
+def _niceness(nicer):
+    background = _start_fast_tests([sys.executable, "-c", "import os; print(os.nice(0))"], "niceness", nicer=nicer)
+    assert background.process.wait() == 0
+    background.log.seek(0)
+    return int(background.log.read())
+
+
+def test_the_fast_tests_beside_the_drills_run_at_a_lower_priority_than_the_lab():
+    assert _niceness(True) == min(os.nice(0) + labtest.NICER, 19)
+
+
+def test_the_deadlines_run_at_the_lab_s_priority():
+    assert _niceness(False) == os.nice(0)
