@@ -38,7 +38,7 @@ def test_the_replica_label_left_on_alerts_fails_the_suite(hosts):
     host = hosts[REPLICA.name]
     try:
         _drop_from_config(host, "alerting", "alert_relabel_configs")
-        _fails_saying(["labtests/test_ha.py", "-k", "notified_once_per_group_while_the_cluster_is_whole"], "replica")
+        _fails_saying(["labtests/test_ha.py", "-k", "notified_as_one_alert"], "replica")
     finally:
         reprovision(REPLICA)
 
@@ -72,3 +72,18 @@ def test_an_alertmanager_cut_off_from_the_cluster_fails_the_suite(hosts):
         for e in LAB.endpoints("alertmanager"):
             until(lambda e=e: cluster(e.host_url), lambda seen: seen == ("ready", len(others) + 1), 120,
                      f"{e.host_url}'s cluster whole again")
+
+
+@pytest.mark.skipif(len(LAB.nodes_with("alertmanager")) < 3, reason="lab.yaml has no Alertmanager cluster")
+def test_alertmanagers_that_do_not_wait_their_turn_fail_the_suite(hosts):
+    """Each member flushes a new group at the same moment; with no peer timeout none waits for another's word."""
+    members = LAB.nodes_with("alertmanager")
+    unit = "/etc/systemd/system/alertmanager.service"
+    try:
+        for node in members:
+            exec_on(hosts[node.name], f"sed -i 's/--cluster.peer-timeout=[^ ]*/--cluster.peer-timeout=0s/' {unit} && "
+                                      "systemctl daemon-reload && systemctl restart alertmanager")
+        _fails_saying(["labtests/test_ha.py", "-k", "new_group_is_notified_once"], "sent the notification of a new group")
+    finally:
+        for node in members:
+            reprovision(node)

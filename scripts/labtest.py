@@ -200,6 +200,31 @@ def deadlines_beside(parts):
     return bool(parts) and not parts[0].beside and any(part.beside for part in parts)
 
 
+class Beside:
+    """The fast tests a run starts beside its labtests: the deadlines beside the first part (when `deadlines` says so),
+    then the others (when `others` says so), started once the deadlines are done."""
+
+    def __init__(self, deadlines, others):
+        self.deadlines = start_deadline_tests() if deadlines else None
+        self.wanted, self.others = others, None
+
+    def deadlines_result(self):
+        """The deadlines' status once they are done: 0 when none ran beside, or when it was already told."""
+        background, self.deadlines = self.deadlines, None
+        return fast_tests_result(background) if background else 0
+
+    def start_others(self):
+        """Before the first part the other fast tests may run beside: the deadlines' end, then those fast tests started
+        if the deadlines held; the deadlines' status."""
+        code = self.deadlines_result()
+        if code == 0 and self.wanted:
+            self.others = start_fast_tests()
+        return code
+
+    def others_result(self):
+        return fast_tests_result(self.others) if self.others else 0
+
+
 def main(argv):
     only_drills, with_fast = "--drills" in argv, "--with-fast-tests" in argv
     args = [a for a in argv if a not in ("--drills", "--with-fast-tests")]
@@ -213,27 +238,17 @@ def main(argv):
     config = shared_ssh_config()  # before any fast test starts: their `vagrant validate` runs would meet Vagrant's lock
     if config:
         os.environ[ssh.SHARED_CONFIG] = config
-    waiting, fast = [start_deadline_tests()] if beside_first else [], []
-
-    def start():
-        """Before the first part the other fast tests may run beside: the deadlines' end (their status, 0 when none
-        ran beside), then those fast tests started."""
-        code = fast_tests_result(waiting.pop()) if waiting else 0
-        if code == 0 and with_fast:
-            fast.append(start_fast_tests())
-        return code
-
+    beside = Beside(deadlines=beside_first, others=with_fast)
     if with_fast and not any(part.beside for part in parts):
-        start()  # no drill to run beside: from the start
+        beside.start_others()  # no drill to run beside: from the start
     try:
-        code = run(parts, beside=start)
+        code = run(parts, beside=beside.start_others)
     finally:
         if config:
             os.remove(config)
             os.rmdir(os.path.dirname(config))
-        deadline_code = fast_tests_result(waiting.pop()) if waiting else 0
-        fast_code = fast_tests_result(fast[0]) if fast else 0
-    if with_fast and not fast:
+        deadline_code, fast_code = beside.deadlines_result(), beside.others_result()
+    if with_fast and not beside.others:
         print("=== the fast tests: not run, the labtests or the deadlines failed before the drills (make test-fast-others "
               "runs them)", flush=True)
     return next((c for c in (code, deadline_code, fast_code) if c not in (0, NO_TESTS)), code)
