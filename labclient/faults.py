@@ -31,6 +31,22 @@ def lanes():
     return [node.name for node in exporters()]
 
 
+# Part 2's lanes (scripts/labtest.py), among the drills that need the whole lab (no node broken): the first holds those
+# that change the lab's configuration (every target's scrape interval), one after another; each other holds a drill of
+# one node's resources (pytest mark beside), which looks at that node against a quiet one and at nothing the
+# configuration's drills change, so it runs beside them.
+CONFIGURATION = "configuration"
+WHOLE_LAB_LANES = (CONFIGURATION, "load", "memory")
+
+
+def whole_lab_lanes(lab=None):
+    """Part 2's lanes for this lab; none (its drills one after another) where Prometheus has replicas or Alertmanager a
+    cluster: the drills of those provision a replica and cut a member off, which are the nodes the drills of resources
+    compare (node3 and node2 in examples/ha.yaml)."""
+    lab = lab or loaded()
+    return [] if lab.replicated or len(lab.nodes_with("alertmanager")) > 1 else list(WHOLE_LAB_LANES)
+
+
 # How to lock each exporter out of its server, and the way back (None: provisioning repairs it): each role's LOCKOUT.
 LOCKOUTS = {role: contract(role).lockout for role in ROLES if contract(role).lockout}
 

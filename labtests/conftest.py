@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 import pytest
 
 from labclient import http, ssh
+from labclient.faults import CONFIGURATION
 from labclient.prom import Prometheus, parse_time
 from labtests.lab import LAB, Service
 from provision.catalogue import SSH
@@ -156,6 +157,8 @@ def pytest_addoption(parser):
                      help="also prove the workshop's exercise checks (they change lab.yaml, templates/ and answers/ for a "
                           "while, and refuse to start when those hold changes of yours): make prove-exercises")
     parser.addoption("--lane", metavar="NODE", help="only the drills of this node's lane (pytest mark lane; scripts/labtest.py)")
+    parser.addoption("--beside", metavar="LANE", help="only the drills of this lane among those that need the whole lab (pytest "
+                                                     f"mark beside; {CONFIGURATION}: those without it; scripts/labtest.py)")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -168,15 +171,23 @@ def pytest_collection_modifyitems(config, items):
         if proofs:
             config.hook.pytest_deselected(items=proofs)
             items[:] = [item for item in items if not item.get_closest_marker("exercise")]
-    lane = config.getoption("--lane")
-    if lane:  # one lane of drills (scripts/labtest.py runs the lanes side by side)
-        others = {item.nodeid for item in items if [m.args[0] for m in item.iter_markers("lane")] != [lane]}
-        if others:
-            config.hook.pytest_deselected(items=[item for item in items if item.nodeid in others])
-            items[:] = [item for item in items if item.nodeid not in others]
+    for option, mark, unmarked in (("--lane", "lane", None), ("--beside", "beside", CONFIGURATION)):
+        _only_lane(config, items, mark, config.getoption(option), unmarked)
     items.sort(key=lambda item: (item.get_closest_marker("exercise") is not None, item.get_closest_marker("drill") is not None,
                                  item.get_closest_marker("browser") is not None, "fresh_targets" in item.fixturenames))
     _name_what_is_down(config, items)
+
+
+def _only_lane(config, items, mark, lane, unmarked):
+    """One lane of drills (scripts/labtest.py runs the lanes side by side): the items whose `mark` names `lane` (`unmarked`:
+    the lane of the items without that mark); the others deselected."""
+    if not lane:
+        return
+    want = [] if lane == unmarked else [lane]
+    others = {item.nodeid for item in items if [m.args[0] for m in item.iter_markers(mark)] != want}
+    if others:
+        config.hook.pytest_deselected(items=[item for item in items if item.nodeid in others])
+        items[:] = [item for item in items if item.nodeid not in others]
 
 
 @pytest.hookimpl(hookwrapper=True)

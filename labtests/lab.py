@@ -22,6 +22,13 @@ def lane(node):
     return pytest.mark.lane(node.name if node else "none")
 
 
+def beside(name):
+    """The mark putting a drill that needs the whole lab in a lane of its own, beside the others that do (part 2's lanes,
+    labclient.faults.WHOLE_LAB_LANES): it changes one node's resources and reads that node against a quiet one, which
+    the others, changing the lab's configuration, leave alone."""
+    return pytest.mark.beside(name)
+
+
 def services():
     """A pytest param per service lab.yaml puts on a node; skipped, saying why, for LAB_SKIP_ROLES."""
     return [param(LAB.node(unit.node), unit.role, unit, id=str(unit))

@@ -10,7 +10,7 @@ from labclient.alerting import cluster
 from labclient.prom import global_view
 from labtests.drill import exec_on, failure_messages, reprovision, run_labtests
 from labtests.lab import LAB
-from labtests.test_ha import EXPECTED, FRESH, INTERVAL, REPLICAS, VIEW, _count
+from labtests.test_ha import EXPECTED, FRESH, INTERVAL, REPLICAS, VIEW, _count, needs_cluster
 from provision.waiting import until
 
 pytestmark = [pytest.mark.drill,
@@ -54,7 +54,7 @@ def test_deduplication_switched_off_fails_the_suite(hosts):
                  "the global view counting each target once again")
 
 
-@pytest.mark.skipif(len(LAB.nodes_with("alertmanager")) < 3, reason="lab.yaml has no Alertmanager cluster")
+@needs_cluster
 def test_an_alertmanager_cut_off_from_the_cluster_fails_the_suite(hosts):
     cut, *others = LAB.endpoints("alertmanager")[::-1]
     host = hosts[cut.node.name]
@@ -74,7 +74,7 @@ def test_an_alertmanager_cut_off_from_the_cluster_fails_the_suite(hosts):
                      f"{e.host_url}'s cluster whole again")
 
 
-@pytest.mark.skipif(len(LAB.nodes_with("alertmanager")) < 3, reason="lab.yaml has no Alertmanager cluster")
+@needs_cluster
 def test_alertmanagers_that_do_not_wait_their_turn_fail_the_suite(hosts):
     """Each member flushes a new group at the same moment; with no peer timeout none waits for another's word."""
     members = LAB.nodes_with("alertmanager")

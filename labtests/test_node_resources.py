@@ -9,7 +9,7 @@ when they fail. They compare the loaded node with another one (a ratio, not a fi
 import pytest
 
 from host import lxcfs
-from labtests.lab import EXPORTERS, VICTIM
+from labtests.lab import EXPORTERS, VICTIM, beside
 from provision.waiting import until
 
 NODES = [pytest.param(n, id=n.name) for n in EXPORTERS]
@@ -68,6 +68,7 @@ needs_two = pytest.mark.skipif(QUIET is None, reason="lab.yaml gives node_export
 
 @needs_two
 @pytest.mark.drill
+@beside("load")
 def test_load_on_one_node_shows_on_that_node_only(hosts, prometheus):
     busy = hosts[VICTIM.name]
     own_view_or_skip(busy, VICTIM)
@@ -94,6 +95,7 @@ def test_load_on_one_node_shows_on_that_node_only(hosts, prometheus):
 
 @needs_two
 @pytest.mark.drill
+@beside("memory")
 def test_memory_taken_on_one_node_shows_on_that_node_only(hosts, prometheus):
     hog = hosts[VICTIM.name]
     own_view_or_skip(hog, VICTIM)

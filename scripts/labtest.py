@@ -1,7 +1,10 @@
 """make labtest (and make drill): the labtests against the running lab, in three parts.
 
 1. The tests that leave the lab as it is.
-2. The drills that need the whole lab to themselves, one after another.
+2. The drills that need the whole lab to themselves (no node broken), in lanes side by side
+   (labclient.faults.whole_lab_lanes, `--beside LANE`): those that change the lab's configuration one after another,
+   beside them each drill of one node's resources (pytest mark `beside`); in a lab with Prometheus replicas or an
+   Alertmanager cluster, all of them one after another.
 3. The drills that break one node each (pytest mark `lane`, labclient.faults.lanes): each node's drills one after
    another in a pytest of its own (`--lane NODE`), the nodes side by side. No drill of one lane breaks what another
    lane looks at, so a proof can neither fail nor pass because of another lane's fault.
@@ -47,13 +50,15 @@ def chosen_files(args):
 
 
 class Part(NamedTuple):
-    """A part of a run: its title, pytest's arguments, its lanes side by side (names; none: one pytest), and whether
-    the fast tests may run beside it (it waits on Prometheus more than it computes)."""
+    """A part of a run: its title, pytest's arguments, its lanes side by side (names; none: one pytest), whether the
+    fast tests may run beside it (it waits on Prometheus more than it computes), and the option telling a lane's pytest
+    its lane."""
 
     title: str
     args: list
     lanes: list = []
     beside: bool = False
+    option: str = "--lane"
 
 
 def plan(args, drills=True, only_drills=False):
@@ -63,8 +68,10 @@ def plan(args, drills=True, only_drills=False):
         return [Part("labtests", [*where, *args])]
     if not drills:
         return [Part("labtests without the drills", [*where, "-m", "not drill", *args])]
-    whole = [Part("labtests, part 2 of 3: the drills that need the whole lab, one after another",
-                  [*where, "-m", "drill and not lane", *args], beside=True),
+    side = faults.whole_lab_lanes()
+    whole = [Part("labtests, part 2 of 3: the drills that need the whole lab, " + (
+                  "those of its configuration one after another, those of a node's resources beside them" if side else
+                  "one after another"), [*where, "-m", "drill and not lane", *args], side, beside=True, option="--beside"),
              Part("labtests, part 3 of 3: the drills that break one node each, the nodes side by side",
                   [*where, "-m", "lane", *args], faults.lanes(), beside=True)]
     if only_drills:
@@ -77,8 +84,8 @@ def pytest(args):
     return [sys.executable, "-m", "pytest", *args]
 
 
-def run_lane(args, name):
-    proc = subprocess.run(pytest([*args, "--lane", name, "-p", "no:cacheprovider"]), cwd=inventory.REPO,
+def run_lane(args, name, option="--lane"):
+    proc = subprocess.run(pytest([*args, option, name, "-p", "no:cacheprovider"]), cwd=inventory.REPO,
                           capture_output=True, text=True)
     return name, proc.returncode, proc.stdout + proc.stderr
 
@@ -95,11 +102,12 @@ def combined(codes):
     return failed[0] if failed else (NO_TESTS if codes and all(c == NO_TESTS for c in codes) else 0)
 
 
-def run_lanes(args, names, runner=run_lane):
-    """Every lane at once; each lane's result printed as it ends; their combined exit status."""
+def run_lanes(args, names, option="--lane", runner=run_lane):
+    """Every lane at once (`option` telling each pytest its lane); each lane's result printed as it ends; their combined
+    exit status."""
     codes = []
     with ThreadPoolExecutor(max_workers=max(1, len(names))) as pool:
-        for name, code, output in pool.map(lambda n: runner(args, n), names):
+        for name, code, output in pool.map(lambda n: runner(args, n, option), names):
             codes.append(code)
             shown = output.rstrip().splitlines() if code not in (0, NO_TESTS) else summary(output)
             print(f"--- lane {name}: " + ("failed" if code not in (0, NO_TESTS) else "ok"), *shown, sep="\n", flush=True)
@@ -126,14 +134,14 @@ def run(parts, lanes=None, beside=lambda: 0):
     """Each part in its order, `beside()` called once before the first part the fast tests may run beside (a status
     other than 0 stops the run there); the combined exit status (a failing part stops the run)."""
     codes, started = [], False
-    for title, args, names, may in parts:
+    for title, args, names, may, option in parts:
         if may and not started:
             started = True
             code = beside()
             if code:
                 return code
         print(f"=== {title}", flush=True)
-        code = (lanes or run_lanes)(args, names) if names else call(pytest(args), cwd=inventory.REPO)
+        code = (lanes or run_lanes)(args, names, option) if names else call(pytest(args), cwd=inventory.REPO)
         if code not in (0, NO_TESTS):
             return code
         codes.append(code)

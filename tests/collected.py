@@ -28,13 +28,21 @@ open(sys.argv[2], "w").write(json.dumps(found))
 
 
 def selections():
-    """{name: pytest's arguments}: the whole suite, the lanes together, what is no lane, and each lane."""
+    """{name: pytest's arguments}: the whole suite, the lanes together, what is no lane, each lane, the drills that need
+    the whole lab and each of their lanes."""
+    whole = ["-m", "drill and not lane"]
     return {"all": [], "lane": ["-m", "lane"], "not lane": ["-m", "not lane"],
-            **{f"lane {name}": ["-m", "lane", "--lane", name] for name in faults.lanes()}}
+            **{f"lane {name}": ["-m", "lane", "--lane", name] for name in faults.lanes()},
+            "whole lab": whole, **{f"beside {name}": [*whole, "--beside", name] for name in faults.WHOLE_LAB_LANES}}
 
 
 def selected(tmp_path_factory):
     """{selection: the set of the labtests' ids it collects}, for selections()."""
+    return {name: set(ids) for name, ids in in_order(tmp_path_factory).items()}
+
+
+def in_order(tmp_path_factory):
+    """{selection: the labtests' ids it collects, in the order they run}, for selections()."""
     def collect():
         out = tmp_path_factory.mktemp("collected") / "ids.json"
         env = {k: v for k, v in os.environ.items() if not k.startswith(("LAB_", "PYTEST_"))}
@@ -43,4 +51,4 @@ def selected(tmp_path_factory):
         assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
         return json.loads(out.read_text())
 
-    return {name: set(ids) for name, ids in once_per_run(tmp_path_factory, "labtests-selections", collect).items()}
+    return once_per_run(tmp_path_factory, "labtests-selections", collect)

@@ -10,14 +10,19 @@ import pytest
 from labclient import faults
 from provision import inventory
 from scripts import labtest
-from tests.collected import selected
+from tests.collected import in_order, selected
 
 
 def test_by_default_the_lab_as_it_is_comes_first_then_the_whole_lab_drills_then_the_lanes():
     first, whole, lanes = labtest.plan(["-k", "node3"])
     assert first.args == ["labtests", "-m", "not drill and not lane", "-k", "node3"] and first.lanes == []
-    assert whole.args == ["labtests", "-m", "drill and not lane", "-k", "node3"] and whole.lanes == []
-    assert lanes.args == ["labtests", "-m", "lane", "-k", "node3"] and lanes.lanes == faults.lanes()
+    assert whole.args == ["labtests", "-m", "drill and not lane", "-k", "node3"]
+    assert (whole.lanes, whole.option) == (["configuration", "load", "memory"], "--beside")
+    assert lanes.args == ["labtests", "-m", "lane", "-k", "node3"] and (lanes.lanes, lanes.option) == (faults.lanes(), "--lane")
+
+
+def test_a_lab_with_replicas_or_a_cluster_runs_its_whole_lab_drills_one_after_another():
+    assert faults.whole_lab_lanes(inventory.load(inventory.REPO / "examples" / "ha.yaml")) == []
 
 
 def test_the_fast_tests_may_run_beside_the_drills_only():
@@ -31,12 +36,12 @@ def test_only_drills_leaves_out_what_is_not_a_drill():
 
 def test_drills_0_runs_everything_else_in_one_part():
     assert labtest.plan(["-x"], drills=False) == [("labtests without the drills", ["labtests", "-m", "not drill", "-x"], [],
-                                                   False)]
+                                                   False, "--lane")]
 
 
 @pytest.mark.parametrize("args", [["-m", "not drill"], ["-mdrill"]])
 def test_a_marker_expression_of_ones_own_is_one_run_as_asked(args):
-    assert labtest.plan(args) == [("labtests", ["labtests", *args], [], False)]
+    assert labtest.plan(args) == [("labtests", ["labtests", *args], [], False, "--lane")]
 
 
 def test_files_named_take_the_place_of_the_folder_in_every_part():
@@ -100,7 +105,7 @@ def test_a_failure_said_before_the_fast_tests_start_stops_the_run_there(monkeypa
 
 
 def _lanes(results, capsys):
-    def runner(args, name):
+    def runner(args, name, option):
         code, output = results[name]
         return name, code, output
 
@@ -143,6 +148,33 @@ def test_each_lane_holds_only_the_drills_of_its_node(lanes_collected):
 def test_the_lanes_share_no_drill_and_leave_none_out(collected, lanes_collected):
     seen = [i for ids in lanes_collected.values() for i in ids]
     assert len(seen) == len(set(seen)) and set(seen) == collected["lane"]
+
+
+@pytest.fixture(scope="module")
+def whole_lab_collected(collected):
+    return {name: collected[f"beside {name}"] for name in faults.WHOLE_LAB_LANES}
+
+
+def test_the_lanes_of_the_whole_lab_drills_share_no_drill_and_leave_none_out(collected, whole_lab_collected):
+    seen = [i for ids in whole_lab_collected.values() for i in ids]
+    assert len(seen) == len(set(seen)) and set(seen) == collected["whole lab"]
+
+
+@pytest.mark.parametrize("name", faults.WHOLE_LAB_LANES[1:])
+def test_a_lane_beside_the_configuration_drills_holds_only_a_drill_of_a_nodes_resources(whole_lab_collected, name):
+    assert [i.split("::")[0] for i in whole_lab_collected[name]] == ["labtests/test_node_resources.py"]
+
+
+RELOADS = "test_target_missing_from_the_config_fails_the_suite"  # reloads Prometheus, which then drops alerts for 5 s
+AWAITS = "test_stopped_exporter_is_noticed_alerted_received_and_resolved"  # awaits the notifications of an alert
+
+
+def test_the_drill_reloading_prometheus_runs_before_the_one_awaiting_notifications_in_its_lane(tmp_path_factory):
+    lanes = {name: [i.split("::")[1].split("[")[0] for i in ids]
+             for name, ids in in_order(tmp_path_factory).items() if name.startswith("lane ")}
+    reloading = [name for name, tests in lanes.items() if RELOADS in tests]
+    assert reloading and all(AWAITS in lanes[name] and lanes[name].index(RELOADS) < lanes[name].index(AWAITS)
+                             for name in reloading), f"the lanes, in order: {lanes}"
 
 
 def test_the_first_part_holds_no_lane_drill(collected):
@@ -198,13 +230,13 @@ def _main(monkeypatch, argv, labtests=0, deadlines=0, fast=0, drills=None):
         return start
 
     monkeypatch.setattr(labtest, "call", call)
-    monkeypatch.setattr(labtest, "run_lanes", lambda args, names: order.append("lanes") or labtests)
+    monkeypatch.setattr(labtest, "run_lanes", lambda args, names, option: order.append(f"lanes {option}") or labtests)
     monkeypatch.setattr(labtest, "start_deadline_tests", started("deadlines beside", deadlines))
     monkeypatch.setattr(labtest, "start_fast_tests", started("fast tests", fast))
     return labtest.main(argv), order
 
 
-PARTS = ["not drill and not lane", "drill and not lane", "lanes"]
+PARTS = ["not drill and not lane", "lanes --beside", "lanes --lane"]
 
 
 def test_with_fast_tests_the_deadlines_run_beside_the_first_part_and_the_others_beside_the_drills(monkeypatch):
@@ -250,6 +282,9 @@ def test_with_fast_tests_the_labtests_get_no_such_argument(monkeypatch):
     seen = []
     monkeypatch.setattr(labtest, "call", lambda command, cwd: 0)
     monkeypatch.setattr(labtest, "shared_ssh_config", lambda: None)
+    # neither the deadlines nor the other fast tests for real (they ran here once, beside the fast tests: a minute)
+    monkeypatch.setattr(labtest, "start_deadline_tests", lambda: _fast(0, "deadlines"))
+    monkeypatch.setattr(labtest, "start_fast_tests", lambda: _fast(0, "fast tests"))
     monkeypatch.setattr(labtest, "run", lambda parts, beside: seen.append(parts) or 0)
     labtest.main(["--with-fast-tests", "-x"])
     assert all("--with-fast-tests" not in part.args and "-x" in part.args for part in seen[0])
