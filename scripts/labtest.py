@@ -177,11 +177,11 @@ class Background(NamedTuple):
     log: object
 
 
-def start_fast_tests(command=FAST_TESTS, title="the fast tests, run beside the labtests", nicer=True):
-    """Fast tests started in the background (at a lower priority than the lab's, unless `nicer` is False), their output
-    in a temporary file."""
+def start_fast_tests(command=None, title="the fast tests, run beside the labtests", nicer=True):
+    """Fast tests started in the background (`command`, else FAST_TESTS; at a lower priority than the lab's, unless
+    `nicer` is False), their output in a temporary file."""
     log = tempfile.TemporaryFile(mode="w+")
-    process = subprocess.Popen(command, cwd=inventory.REPO, stdout=log, stderr=subprocess.STDOUT, text=True,
+    process = subprocess.Popen(command or FAST_TESTS, cwd=inventory.REPO, stdout=log, stderr=subprocess.STDOUT, text=True,
                                preexec_fn=lower_priority if nicer else None)
     return Background(title, process, log)
 

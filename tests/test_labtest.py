@@ -13,6 +13,14 @@ from scripts import labtest
 from tests.collected import in_order, selected
 
 
+@pytest.fixture(autouse=True)
+def no_fast_tests_for_real(monkeypatch):
+    """No test here starts the real fast tests in the background: beside the fast tests, the deadlines would be judged
+    on a busy machine, and they take a minute. A test that forgets its stand-ins gets a command that fails."""
+    for name in ("DEADLINE_TESTS", "FAST_TESTS"):
+        monkeypatch.setattr(labtest, name, [sys.executable, "-c", f"raise SystemExit('{name} started by a fast test')"])
+
+
 def test_by_default_the_lab_as_it_is_comes_first_then_the_whole_lab_drills_then_the_lanes():
     first, whole, lanes = labtest.plan(["-k", "node3"])
     assert first.args == ["labtests", "-m", "not drill and not lane", "-k", "node3"] and first.lanes == []
@@ -286,7 +294,7 @@ def test_with_fast_tests_the_labtests_get_no_such_argument(monkeypatch):
     monkeypatch.setattr(labtest, "start_deadline_tests", lambda: _fast(0, "deadlines"))
     monkeypatch.setattr(labtest, "start_fast_tests", lambda: _fast(0, "fast tests"))
     monkeypatch.setattr(labtest, "run", lambda parts, beside: seen.append(parts) or 0)
-    labtest.main(["--with-fast-tests", "-x"])
+    assert labtest.main(["--with-fast-tests", "-x"]) == 0
     assert all("--with-fast-tests" not in part.args and "-x" in part.args for part in seen[0])
 
 
